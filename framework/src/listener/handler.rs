@@ -1,0 +1,137 @@
+//! The function traits behind [`ListenerFunction`](super::ListenerFunction): blanket impls over
+//! the two listener shapes, `async fn(Context, &E)` and `async fn(&E)`.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use super::ListenerFunction;
+use crate::context::Context;
+use crate::error::BoxError;
+use crate::event::Event;
+
+/// What a listener may return: `()` or `Result<(), E>` for any `E: Into<BoxError>`.
+#[diagnostic::on_unimplemented(
+    message = "a listener cannot return `{Self}`",
+    note = "return `()` or `herald::Result` (`Result<(), BoxError>`)"
+)]
+pub trait ListenerOutput: Send {
+    /// The outcome as a `Result`.
+    fn into_result(self) -> Result<(), BoxError>;
+}
+
+impl ListenerOutput for () {
+    fn into_result(self) -> Result<(), BoxError> {
+        Ok(())
+    }
+}
+
+impl<E: Into<BoxError> + Send> ListenerOutput for Result<(), E> {
+    fn into_result(self) -> Result<(), BoxError> {
+        self.map_err(Into::into)
+    }
+}
+
+/// `async fn(Context, &'a E)`: a function whose future may borrow the event for `'a`.
+///
+/// Implemented for every such `Fn`; the higher-ranked bound `for<'a> ListenerFn<'a, E>` is how
+/// herald accepts `async fn`s that take the event by reference.
+pub trait ListenerFn<'a, E: 'a>: Send + Sync + 'static {
+    /// What the function returns.
+    type Output: ListenerOutput;
+    /// Its future.
+    type Future: Future<Output = Self::Output> + Send + 'a;
+    /// Calls it.
+    fn call(&self, ctx: Context, event: &'a E) -> Self::Future;
+}
+
+impl<'a, E: 'a, F, Fut> ListenerFn<'a, E> for F
+where
+    F: Fn(Context, &'a E) -> Fut + Send + Sync + 'static,
+    Fut: Future + Send + 'a,
+    Fut::Output: ListenerOutput,
+{
+    type Output = Fut::Output;
+    type Future = Fut;
+    fn call(&self, ctx: Context, event: &'a E) -> Fut {
+        self(ctx, event)
+    }
+}
+
+/// `async fn(&'a E)`: a listener that does not need the [`Context`].
+pub trait ListenerFnNoContext<'a, E: 'a>: Send + Sync + 'static {
+    /// What the function returns.
+    type Output: ListenerOutput;
+    /// Its future.
+    type Future: Future<Output = Self::Output> + Send + 'a;
+    /// Calls it.
+    fn call(&self, event: &'a E) -> Self::Future;
+}
+
+impl<'a, E: 'a, F, Fut> ListenerFnNoContext<'a, E> for F
+where
+    F: Fn(&'a E) -> Fut + Send + Sync + 'static,
+    Fut: Future + Send + 'a,
+    Fut::Output: ListenerOutput,
+{
+    type Output = Fut::Output;
+    type Future = Fut;
+    fn call(&self, event: &'a E) -> Fut {
+        self(event)
+    }
+}
+
+/// A boxed listener future.
+pub(crate) type ListenerFuture = Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>>;
+
+/// A listener function with its event type fixed, callable with a shared event.
+#[doc(hidden)]
+pub trait CallHandler<E>: Send + Sync + 'static {
+    fn call(&self, ctx: Context, event: Arc<E>) -> ListenerFuture;
+}
+
+#[doc(hidden)]
+pub struct WithContext<E>(PhantomData<fn(E)>);
+#[doc(hidden)]
+pub struct WithoutContext<E>(PhantomData<fn(E)>);
+#[doc(hidden)]
+pub struct CtxFn<F>(Arc<F>);
+#[doc(hidden)]
+pub struct EventFn<F>(Arc<F>);
+
+impl<E: Event, F> ListenerFunction<WithContext<E>> for F
+where
+    F: for<'a> ListenerFn<'a, E>,
+{
+    type Event = E;
+    type Handler = CtxFn<F>;
+    fn into_handler(self) -> CtxFn<F> {
+        CtxFn(Arc::new(self))
+    }
+}
+
+impl<E: Event, F> ListenerFunction<WithoutContext<E>> for F
+where
+    F: for<'a> ListenerFnNoContext<'a, E>,
+{
+    type Event = E;
+    type Handler = EventFn<F>;
+    fn into_handler(self) -> EventFn<F> {
+        EventFn(Arc::new(self))
+    }
+}
+
+impl<E: Event, F: for<'a> ListenerFn<'a, E>> CallHandler<E> for CtxFn<F> {
+    fn call(&self, ctx: Context, event: Arc<E>) -> ListenerFuture {
+        let f = Arc::clone(&self.0);
+        Box::pin(async move { f.call(ctx, &event).await.into_result() })
+    }
+}
+
+impl<E: Event, F: for<'a> ListenerFnNoContext<'a, E>> CallHandler<E> for EventFn<F> {
+    fn call(&self, _ctx: Context, event: Arc<E>) -> ListenerFuture {
+        let f = Arc::clone(&self.0);
+        Box::pin(async move { f.call(&event).await.into_result() })
+    }
+}

@@ -1,0 +1,157 @@
+//! The waiter registry: pending `wait_for` and `stream` subscriptions, indexed by event type and
+//! key so that matching an event costs the same however many waiters wait on other keys or other
+//! event types.
+
+use std::any::{Any, TypeId};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rustc_hash::FxHashMap;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::event::{Event, Key};
+
+/// A waiter's filter.
+pub(crate) type Check<E> = Box<dyn Fn(&E) -> bool + Send + Sync>;
+
+/// Where a matched event goes.
+pub(crate) enum Sink<E> {
+    /// A `wait_for`: the first match takes it, then the waiter is done.
+    Once(Mutex<Option<oneshot::Sender<Arc<E>>>>),
+    /// A stream: every match, until the receiver is dropped.
+    Stream(mpsc::UnboundedSender<Arc<E>>),
+}
+
+pub(crate) struct Pending<E> {
+    pub(crate) check: Option<Check<E>>,
+    pub(crate) sink: Sink<E>,
+}
+
+type AnyWaiter = Arc<dyn Any + Send + Sync>;
+
+/// Waiters of one event type.
+#[derive(Default)]
+struct TypeWaiters {
+    unkeyed: FxHashMap<u64, AnyWaiter>,
+    keyed: FxHashMap<Key, FxHashMap<u64, AnyWaiter>>,
+}
+
+impl TypeWaiters {
+    fn is_empty(&self) -> bool {
+        self.unkeyed.is_empty() && self.keyed.is_empty()
+    }
+}
+
+/// Where a waiter is registered, to remove it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Slot {
+    event: TypeId,
+    key: Option<Key>,
+    id: u64,
+}
+
+#[derive(Default)]
+pub(crate) struct Waiters {
+    /// Waiters registered: lets dispatch skip the lock when there are none.
+    len: AtomicUsize,
+    next_id: AtomicU64,
+    by_type: Mutex<FxHashMap<TypeId, TypeWaiters>>,
+}
+
+impl Waiters {
+    fn lock(&self) -> MutexGuard<'_, FxHashMap<TypeId, TypeWaiters>> {
+        self.by_type.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn insert<E: Event>(&self, key: Option<Key>, waiter: Pending<E>) -> Slot {
+        let slot = Slot { event: TypeId::of::<E>(), key, id: self.next_id.fetch_add(1, Ordering::Relaxed) };
+        let waiter: AnyWaiter = Arc::new(waiter);
+        let mut by_type = self.lock();
+        let waiters = by_type.entry(slot.event).or_default();
+        match key {
+            None => waiters.unkeyed.insert(slot.id, waiter),
+            Some(key) => waiters.keyed.entry(key).or_default().insert(slot.id, waiter),
+        };
+        self.len.fetch_add(1, Ordering::AcqRel);
+        slot
+    }
+
+    /// Removes a waiter (a no-op when it is gone already).
+    pub(crate) fn remove(&self, slot: Slot) {
+        let mut by_type = self.lock();
+        let Some(waiters) = by_type.get_mut(&slot.event) else { return };
+        let removed = match slot.key {
+            None => waiters.unkeyed.remove(&slot.id),
+            Some(key) => match waiters.keyed.get_mut(&key) {
+                None => None,
+                Some(set) => {
+                    let removed = set.remove(&slot.id);
+                    if set.is_empty() {
+                        waiters.keyed.remove(&key);
+                    }
+                    removed
+                }
+            },
+        };
+        if waiters.is_empty() {
+            by_type.remove(&slot.event);
+        }
+        drop(by_type);
+        if removed.is_some() {
+            self.len.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+
+    /// Drops every waiter: pending `wait_for`s end with `Error::Closed`, streams end.
+    pub(crate) fn close_all(&self) {
+        let drained = std::mem::take(&mut *self.lock());
+        let count: usize =
+            drained.values().map(|w| w.unkeyed.len() + w.keyed.values().map(|s| s.len()).sum::<usize>()).sum();
+        self.len.fetch_sub(count, Ordering::AcqRel);
+    }
+
+    /// Hands `event` to every waiter it matches.
+    pub(crate) fn offer<E: Event>(&self, event: &Arc<E>) {
+        if self.len() == 0 {
+            return;
+        }
+        let mut candidates: Vec<(Slot, AnyWaiter)> = Vec::new();
+        {
+            let by_type = self.lock();
+            let Some(waiters) = by_type.get(&TypeId::of::<E>()) else { return };
+            let slot = |key, id: &u64| Slot { event: TypeId::of::<E>(), key, id: *id };
+            if !waiters.keyed.is_empty() {
+                for key in event.keys().iter() {
+                    if let Some(set) = waiters.keyed.get(&key) {
+                        candidates.extend(set.iter().map(|(id, w)| (slot(Some(key), id), Arc::clone(w))));
+                    }
+                }
+            }
+            candidates.extend(waiters.unkeyed.iter().map(|(id, w)| (slot(None, id), Arc::clone(w))));
+        }
+        // Checks run outside the lock: they are user code and may register waiters themselves.
+        for (slot, waiter) in candidates {
+            let Some(waiter) = waiter.downcast_ref::<Pending<E>>() else { continue };
+            if waiter.check.as_ref().is_some_and(|check| !check(event)) {
+                continue;
+            }
+            let done = match &waiter.sink {
+                Sink::Once(sender) => {
+                    let sender = sender.lock().unwrap_or_else(|poison| poison.into_inner()).take();
+                    if let Some(sender) = sender {
+                        let _ = sender.send(Arc::clone(event));
+                    }
+                    true
+                }
+                Sink::Stream(sender) => sender.send(Arc::clone(event)).is_err(),
+            };
+            if done {
+                self.remove(slot);
+            }
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! Expands `#[listener]` and `#[event]`.
+//!
+//! ```text
+//! #[listener(once)]
+//! async fn welcome(ctx: Context, join: &MemberAdd) -> herald::Result { .. }
+//! ```
+//! becomes a unit struct named like the function, whose `IntoListener` impl builds
+//! `Listener::new(welcome::call).name("welcome").once()`, plus compile-time checks spanned on the
+//! offending types. The function itself stays callable as `welcome::call(ctx, &join)`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Attribute, ItemFn, Path, parse_quote};
+
+use crate::attr::{self, ListenerOptions};
+use crate::catalog;
+use crate::errors::Errors;
+use crate::func::{self, ListenerFn};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `#[listener]`: one of many for its event.
+    Listener,
+    /// `#[event]`: the one handler of the event its name gives.
+    Event,
+}
+
+pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+    let item: ItemFn = match syn::parse2(item) {
+        Ok(item) => item,
+        Err(_) => {
+            let what = if kind == Kind::Listener { "#[listener]" } else { "#[event]" };
+            return syn::Error::new(Span::call_site(), format!("{what} goes on an `async fn`"))
+                .to_compile_error();
+        }
+    };
+    let mut errors = Errors::default();
+    let allowed: &[&str] = match kind {
+        Kind::Listener => &[attr::NAME, attr::ONCE, attr::SEQUENTIAL, attr::CRATE],
+        Kind::Event => &[attr::SEQUENTIAL, attr::CUSTOM, attr::CRATE],
+    };
+    let options = ListenerOptions::parse(args, allowed, &mut errors);
+    let function = func::validate(&item, &mut errors);
+    let event_name = match kind {
+        Kind::Event => event_name(&item, &options, &mut errors),
+        Kind::Listener => None,
+    };
+    match (errors.into_compile_errors(), function) {
+        // Keep the function as written so that editors and other errors still work.
+        (compile_errors @ Some(_), _) | (compile_errors @ None, None) => quote!(#item #compile_errors),
+        (None, Some(function)) => generate(kind, &item, &options, &function, event_name),
+    }
+}
+
+/// The event an `#[event]` handler's name picks: `on_message` → `message`.
+fn event_name(item: &ItemFn, options: &ListenerOptions, errors: &mut Errors) -> Option<String> {
+    let ident = &item.sig.ident;
+    let full = ident.to_string();
+    let Some(name) = full.strip_prefix("on_").filter(|n| !n.is_empty()) else {
+        errors.at(
+            ident,
+            format!(
+                "an #[event] handler is named `on_<event>` (e.g. `on_message`); to keep the name \
+                 `{full}`, use #[listener]"
+            ),
+        );
+        return None;
+    };
+    if options.custom.is_none() && catalog::lookup(name).is_none() {
+        if let Some(known) = catalog::closest(name) {
+            errors.at(
+                ident,
+                format!(
+                    "unknown event `{full}`: did you mean `on_{known}`?\n\
+                     note: if `{name}` is a custom event, write #[event(custom)]"
+                ),
+            );
+            return None;
+        }
+    }
+    Some(name.to_owned())
+}
+
+fn generate(
+    kind: Kind,
+    item: &ItemFn,
+    options: &ListenerOptions,
+    function: &ListenerFn,
+    event_name: Option<String>,
+) -> TokenStream {
+    let krate: Path = options.krate.clone().unwrap_or_else(|| parse_quote!(::herald));
+    let private = quote!(#krate::__private);
+    let ItemFn { attrs, vis, sig, block } = item;
+    let ident = &sig.ident;
+    let (docs, other_attrs): (Vec<&Attribute>, Vec<&Attribute>) =
+        attrs.iter().partition(|a| a.path().is_ident("doc"));
+
+    let name = options.name.as_ref().map(|n| n.value()).unwrap_or_else(|| ident.to_string());
+    let once = options.once.map(|span| quote_spanned!(span=> .once()));
+    let sequential = options.sequential.map(|span| quote_spanned!(span=> .sequential()));
+
+    let event = &function.event;
+    let mut checks = vec![quote_spanned! {event.span()=>
+        #private::assert_event::<#event>();
+    }];
+    if let Some(context) = &function.context {
+        checks.push(quote_spanned! {context.span()=>
+            #private::assert_context::<#context>();
+        });
+    }
+    if let syn::ReturnType::Type(_, output) = &sig.output {
+        checks.push(quote_spanned! {output.span()=>
+            #private::assert_output::<#output>();
+        });
+    }
+    let name_check = event_name.map(|expected| {
+        let message = match catalog::lookup(&expected) {
+            Some(ty) => format!("`{ident}` handles the `{expected}` event: its parameter must be `{ty}`"),
+            None => format!(
+                "`{ident}` handles the custom event `{expected}`, but the parameter's event has \
+                 another name: rename the handler `on_<name>` after the type's `Event::NAME` \
+                 (snake_case of the type name unless `#[event(name = \"..\")]` set it)"
+            ),
+        };
+        quote_spanned! {event.span()=>
+            const _: () = ::core::assert!(
+                #private::str_eq(<#event as #private::Event>::NAME, #expected),
+                #message
+            );
+        }
+    });
+    let call = format_ident!("call", span = ident.span());
+    let mut inner_sig = sig.clone();
+    inner_sig.ident = call.clone();
+    let what = match kind {
+        Kind::Listener => "listener",
+        Kind::Event => "event handler",
+    };
+    let call_doc = format!("The {what} function itself, callable directly (in tests, say).");
+
+    quote! {
+        #(#docs)*
+        #[allow(non_camel_case_types)]
+        #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug)]
+        #vis struct #ident;
+
+        impl #ident {
+            #[doc = #call_doc]
+            #(#other_attrs)*
+            #vis #inner_sig #block
+        }
+
+        impl #private::IntoListener<#private::MacroMarker> for #ident {
+            fn into_listener(self) -> #private::Listener {
+                #private::Listener::new(#ident::#call).name(#name) #once #sequential
+            }
+        }
+
+        #[allow(dead_code, non_snake_case)]
+        const _: () = {
+            fn __herald_checks() { #(#checks)* }
+            #name_check
+        };
+    }
+}

@@ -1,0 +1,534 @@
+//! The WebSocket gateway: HELLO, IDENTIFY/READY, RESUME with replay,
+//! heartbeats, close handshakes, and fault application.
+//!
+//! Each TCP connection is one task owning its socket. Dispatches reach it in
+//! order through an unbounded channel filled under the state lock, so the
+//! order of frames equals the order of sequence numbers. Every dispatch is
+//! also appended to its session's log, which is what RESUME replays.
+
+use std::{sync::Arc, time::Duration};
+
+use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    sync::mpsc,
+    task::JoinSet,
+};
+use tokio_websockets::{CloseCode, Message, Payload, ServerBuilder, WebSocketStream};
+use twilight_model::gateway::Intents;
+
+use crate::{
+    faults::Fault,
+    intents::PRIVILEGED,
+    record::{IdentifyRecord, ResumeRecord},
+    state::{ConnEntry, Outgoing, Session, Shared, State},
+};
+
+/// Largest command payload Discord accepts (else close 4002).
+const MAX_PAYLOAD: usize = 4096;
+/// How long a server-initiated close waits for the client's reply.
+const CLOSE_REPLY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Frames written before one flush.
+const WRITE_BATCH: usize = 512;
+
+/// Accepts gateway connections until the task is aborted (which aborts
+/// every connection task too).
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    let mut tasks = JoinSet::new();
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                let _ = stream.set_nodelay(true);
+                tasks.spawn(connection(Arc::clone(&shared), stream));
+            }
+            Err(error) => {
+                tracing::warn!(%error, "sandbox gateway: accept failed");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+        while tasks.try_join_next().is_some() {}
+    }
+}
+
+/// What the connection loop does after handling something.
+enum Flow {
+    Continue,
+    /// Close frame sent: only wait for the client's reply.
+    Closing,
+    /// Drop TCP now.
+    Drop,
+}
+
+struct Conn {
+    id: u64,
+    ws: WebSocketStream<TcpStream>,
+    shared: Arc<Shared>,
+    zombie: bool,
+    authenticated: bool,
+}
+
+async fn connection(shared: Arc<Shared>, stream: TcpStream) {
+    let ws = match ServerBuilder::new().accept(stream).await {
+        Ok((_request, ws)) => ws,
+        Err(error) => {
+            tracing::debug!(%error, "sandbox gateway: WebSocket handshake failed");
+            return;
+        }
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let id = shared.with(|state| {
+        let id = state.next_conn;
+        state.next_conn += 1;
+        state.conns.insert(id, ConnEntry { tx, session: None });
+        id
+    });
+    let mut conn = Conn {
+        id,
+        ws,
+        shared: Arc::clone(&shared),
+        zombie: false,
+        authenticated: false,
+    };
+    let hello = format!(
+        "{{\"t\":null,\"s\":null,\"op\":10,\"d\":{{\"heartbeat_interval\":{}}}}}",
+        shared.config.heartbeat_interval.as_millis().max(1)
+    );
+    if conn.ws.send(Message::text(hello)).await.is_ok() {
+        conn.run(&mut rx).await;
+    }
+    shared.with(|state| {
+        state.conns.remove(&id);
+        state.detach_conn(id);
+    });
+}
+
+impl Conn {
+    async fn run(&mut self, rx: &mut mpsc::UnboundedReceiver<Outgoing>) {
+        loop {
+            let flow = tokio::select! {
+                out = rx.recv() => match out {
+                    Some(first) => self.write_batch(first, rx).await,
+                    // The sandbox dropped this connection (shut down, or the
+                    // session moved to a newer connection).
+                    None => Flow::Drop,
+                },
+                incoming = self.ws.next() => match incoming {
+                    None | Some(Err(_)) => Flow::Drop,
+                    Some(Ok(message)) if message.is_close() => {
+                        // tokio-websockets queued the echo; the next poll
+                        // flushes it and ends the stream.
+                        self.detach();
+                        Flow::Closing
+                    }
+                    Some(Ok(message)) => match message.as_text() {
+                        Some(text) => self.command(text).await,
+                        None => Flow::Continue,
+                    },
+                },
+            };
+            match flow {
+                Flow::Continue => {}
+                Flow::Drop => return,
+                Flow::Closing => {
+                    self.detach();
+                    let _ = tokio::time::timeout(CLOSE_REPLY_TIMEOUT, async {
+                        while let Some(Ok(_)) = self.ws.next().await {}
+                    })
+                    .await;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Writes `first` and whatever else is queued, then flushes.
+    async fn write_batch(
+        &mut self,
+        first: Outgoing,
+        rx: &mut mpsc::UnboundedReceiver<Outgoing>,
+    ) -> Flow {
+        let mut next = Some(first);
+        let mut written = 0;
+        while let Some(out) = next.take() {
+            match out {
+                Outgoing::Frame(frame) => {
+                    if !self.zombie && self.ws.feed(text_frame(frame)).await.is_err() {
+                        return Flow::Drop;
+                    }
+                }
+                Outgoing::Fault(fault) => {
+                    if self.ws.flush().await.is_err() {
+                        return Flow::Drop;
+                    }
+                    match self.apply(fault).await {
+                        Flow::Continue => {}
+                        other => return other,
+                    }
+                }
+            }
+            written += 1;
+            if written < WRITE_BATCH {
+                next = rx.try_recv().ok();
+            }
+        }
+        if self.ws.flush().await.is_err() {
+            return Flow::Drop;
+        }
+        Flow::Continue
+    }
+
+    async fn apply(&mut self, fault: Fault) -> Flow {
+        tracing::debug!(conn = self.id, ?fault, "sandbox gateway: injecting fault");
+        match fault {
+            Fault::Close(code) => self.close(code, "sandbox fault").await,
+            Fault::Reconnect => self.send_op(r#"{"t":null,"s":null,"op":7,"d":null}"#).await,
+            Fault::InvalidSession { resumable } => {
+                if !resumable {
+                    let conn = self.id;
+                    self.shared.with(|state| state.kill_session_of_conn(conn));
+                }
+                self.send_op(if resumable {
+                    r#"{"t":null,"s":null,"op":9,"d":true}"#
+                } else {
+                    r#"{"t":null,"s":null,"op":9,"d":false}"#
+                })
+                .await
+            }
+            Fault::Zombie => {
+                self.zombie = true;
+                Flow::Continue
+            }
+            Fault::DropTcp => Flow::Drop,
+            Fault::MalformedFrame => self.send_op("this is not JSON {\"op\":").await,
+            Fault::RequestHeartbeat => self.send_op(r#"{"t":null,"s":null,"op":1,"d":null}"#).await,
+        }
+    }
+
+    /// Sends a non-dispatch frame unless silenced.
+    async fn send_op(&mut self, text: &'static str) -> Flow {
+        if self.zombie {
+            return Flow::Continue;
+        }
+        match self.ws.send(Message::text(text)).await {
+            Ok(()) => Flow::Continue,
+            Err(_) => Flow::Drop,
+        }
+    }
+
+    async fn close(&mut self, code: u16, reason: &str) -> Flow {
+        self.detach();
+        let Ok(code) = CloseCode::try_from(code) else {
+            return Flow::Drop;
+        };
+        if code.is_reserved() || self.ws.send(Message::close(Some(code), reason)).await.is_err() {
+            return Flow::Drop;
+        }
+        Flow::Closing
+    }
+
+    fn detach(&self) {
+        let id = self.id;
+        self.shared.with(|state| state.detach_conn(id));
+    }
+
+    /// Handles one command from the client.
+    async fn command(&mut self, text: &str) -> Flow {
+        if text.len() > MAX_PAYLOAD {
+            return self.close(4002, "Payload too large.").await;
+        }
+        let Ok(payload) = serde_json::from_str::<Value>(text) else {
+            return self.close(4002, "Error while decoding payload.").await;
+        };
+        let op = payload.get("op").and_then(Value::as_u64);
+        let d = payload.get("d").cloned().unwrap_or(Value::Null);
+        match op {
+            Some(1) => self.send_op(r#"{"t":null,"s":null,"op":11,"d":null}"#).await,
+            Some(2) if self.authenticated => self.close(4005, "Already authenticated.").await,
+            Some(2) => {
+                let conn = self.id;
+                let result = self.shared.with(|state| state.identify(conn, &d));
+                match result {
+                    Ok(()) => {
+                        self.authenticated = true;
+                        Flow::Continue
+                    }
+                    Err((code, reason)) => self.close(code, reason).await,
+                }
+            }
+            Some(6) if self.authenticated => self.close(4005, "Already authenticated.").await,
+            Some(6) => {
+                let conn = self.id;
+                let token = self.shared.config.token.clone();
+                let resumed = self.shared.with(|state| state.resume(conn, &d, &token));
+                match resumed {
+                    Resume::Resumed => {
+                        self.authenticated = true;
+                        Flow::Continue
+                    }
+                    Resume::Invalid => self.send_op(r#"{"t":null,"s":null,"op":9,"d":false}"#).await,
+                    Resume::BadToken => self.close(4004, "Authentication failed.").await,
+                }
+            }
+            Some(3 | 4 | 8) if !self.authenticated => self.close(4003, "Not authenticated.").await,
+            Some(8) => {
+                let conn = self.id;
+                self.shared
+                    .with(|state| state.request_guild_members(conn, &d));
+                Flow::Continue
+            }
+            // Presence and voice state updates are accepted and ignored.
+            Some(3 | 4) => Flow::Continue,
+            _ if !self.authenticated => self.close(4003, "Not authenticated.").await,
+            _ => self.close(4001, "Unknown opcode.").await,
+        }
+    }
+}
+
+fn text_frame(frame: Bytes) -> Message {
+    Message::text(Payload::from(frame))
+}
+
+enum Resume {
+    Resumed,
+    Invalid,
+    BadToken,
+}
+
+/// Strips an optional `Bot ` prefix.
+pub(crate) fn bare_token(token: &str) -> &str {
+    token.strip_prefix("Bot ").unwrap_or(token).trim()
+}
+
+impl State {
+    /// Validates an IDENTIFY and starts a session on `conn`: READY, then one
+    /// GUILD_CREATE per guild of the shard.
+    fn identify(&mut self, conn: u64, d: &Value) -> Result<(), (u16, &'static str)> {
+        let shard = d
+            .get("shard")
+            .and_then(Value::as_array)
+            .and_then(|a| Some([a.first()?.as_u64()?, a.get(1)?.as_u64()?]))
+            .unwrap_or([0, 1]);
+        let raw_intents = d.get("intents").and_then(Value::as_u64).unwrap_or(0);
+        let intents = Intents::from_bits_truncate(raw_intents);
+        let token = d.get("token").and_then(Value::as_str).unwrap_or("");
+        let shard32 = [
+            u32::try_from(shard[0]).unwrap_or(u32::MAX),
+            u32::try_from(shard[1]).unwrap_or(u32::MAX),
+        ];
+        let mut record = IdentifyRecord {
+            shard: shard32,
+            intents,
+            session_id: None,
+            rejected_with: None,
+            at: std::time::Instant::now(),
+        };
+        let config_token = self.config_token.clone();
+        let allowed = self.allowed_privileged;
+        let rejection = if bare_token(token) != config_token {
+            Some((4004, "Authentication failed."))
+        } else if shard32[1] == 0 || shard32[0] >= shard32[1] {
+            Some((4010, "Invalid shard."))
+        } else if Intents::from_bits(raw_intents).is_none() {
+            Some((4013, "Invalid intent(s)."))
+        } else if !allowed.contains(intents & PRIVILEGED) {
+            Some((4014, "Disallowed intent(s)."))
+        } else {
+            None
+        };
+        if let Some((code, reason)) = rejection {
+            record.rejected_with = Some(code);
+            self.identifies.push(record);
+            return Err((code, reason));
+        }
+
+        // A fresh identify ends this shard's sessions that lost their
+        // connection (Discord would time them out), freeing their logs.
+        for s in &mut self.sessions {
+            if s.shard == shard32 && s.conn.is_none() && s.alive {
+                s.alive = false;
+                s.log = Vec::new();
+            }
+        }
+        self.sessions.retain(|s| s.alive || s.conn.is_some());
+
+        let session_id = format!("sandbox-session-{:08}", self.next_session);
+        self.next_session += 1;
+        record.session_id = Some(session_id.clone());
+        self.identifies.push(record);
+        self.sessions.push(Session {
+            id: session_id.clone(),
+            shard: shard32,
+            intents,
+            seq: 0,
+            log: Vec::new(),
+            conn: Some(conn),
+            alive: true,
+        });
+        if let Some(entry) = self.conns.get_mut(&conn) {
+            entry.session = Some(session_id.clone());
+        }
+        let index = self.sessions.len() - 1;
+
+        let world = &self.world;
+        let guilds: Vec<&crate::world::GuildRec> = world
+            .bot_guilds()
+            .filter(|g| self.sessions[index].routes(Some(g.id)))
+            .collect();
+        let ready = json!({
+            "v": 10,
+            "user": world.current_user_json(),
+            "guilds": guilds
+                .iter()
+                .map(|g| json!({"id": g.id.to_string(), "unavailable": true}))
+                .collect::<Vec<_>>(),
+            "session_id": session_id,
+            "resume_gateway_url": self.gateway_url,
+            "shard": shard32,
+            "application": {"id": world.application_id.to_string(), "flags": 0},
+            "private_channels": [],
+            "presences": [],
+            "relationships": [],
+            "geo_ordered_rtc_regions": [],
+        })
+        .to_string();
+        let guild_creates: Vec<String> = if intents.contains(Intents::GUILDS) {
+            let all_members = intents.contains(Intents::GUILD_PRESENCES);
+            guilds
+                .iter()
+                .map(|g| world.guild_json(g, all_members).to_string())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        self.push_to_session(index, "READY", &ready);
+        for guild in &guild_creates {
+            self.push_to_session(index, "GUILD_CREATE", guild);
+        }
+        Ok(())
+    }
+
+    /// Handles a RESUME: replays what the client missed, then RESUMED.
+    fn resume(&mut self, conn: u64, d: &Value, token: &str) -> Resume {
+        let session_id = d
+            .get("session_id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let seq = d.get("seq").and_then(Value::as_u64).unwrap_or(0);
+        let given = d.get("token").and_then(Value::as_str).unwrap_or("");
+        if bare_token(given) != token {
+            return Resume::BadToken;
+        }
+        let index = self
+            .sessions
+            .iter()
+            .position(|s| s.id == session_id && s.alive);
+        let mut record = ResumeRecord {
+            shard: None,
+            session_id,
+            seq,
+            accepted: false,
+            replayed: 0,
+            at: std::time::Instant::now(),
+        };
+        let Some(index) = index else {
+            self.resumes.push(record);
+            return Resume::Invalid;
+        };
+        // Move the session to this connection. An older connection still
+        // attached (a zombie twilight gave up on) is told to go away.
+        let old = self.sessions[index].conn.replace(conn);
+        if let Some(old) = old.filter(|old| *old != conn)
+            && let Some(entry) = self.conns.get(&old)
+        {
+            let _ = entry.tx.send(Outgoing::Fault(Fault::DropTcp));
+        }
+        let session = &self.sessions[index];
+        if let Some(entry) = self.conns.get_mut(&conn) {
+            entry.session = Some(session.id.clone());
+        }
+        let from = usize::try_from(seq).unwrap_or(usize::MAX).min(session.log.len());
+        let missed = &session.log[from..];
+        record.shard = Some(session.shard);
+        record.accepted = true;
+        record.replayed = missed.len();
+        if let Some(entry) = self.conns.get(&conn) {
+            for frame in missed {
+                let _ = entry.tx.send(Outgoing::Frame(frame.clone()));
+            }
+        }
+        self.resumes.push(record);
+        self.push_to_session(index, "RESUMED", "{}");
+        Resume::Resumed
+    }
+
+    /// op 9 d:false: the session of `conn` is over.
+    fn kill_session_of_conn(&mut self, conn: u64) {
+        for session in &mut self.sessions {
+            if session.conn == Some(conn) {
+                session.alive = false;
+                session.conn = None;
+                session.log = Vec::new();
+            }
+        }
+        self.sessions.retain(|s| s.alive);
+    }
+
+    /// op 8: one GUILD_MEMBERS_CHUNK with the requested members.
+    fn request_guild_members(&mut self, conn: u64, d: &Value) {
+        let Some(index) = self.sessions.iter().position(|s| s.conn == Some(conn)) else {
+            return;
+        };
+        let guild_id = d
+            .get("guild_id")
+            .and_then(|g| g.as_str().map(str::to_owned).or_else(|| g.as_u64().map(|g| g.to_string())))
+            .and_then(|g| g.parse::<u64>().ok());
+        let Some(guild) = guild_id.and_then(|g| self.world.guild(g)) else {
+            return;
+        };
+        let query = d.get("query").and_then(Value::as_str).unwrap_or("");
+        let limit = d.get("limit").and_then(Value::as_u64).unwrap_or(0);
+        let user_ids: Option<Vec<u64>> = d.get("user_ids").map(|ids| {
+            let list = match ids {
+                Value::Array(a) => a.clone(),
+                other => vec![other.clone()],
+            };
+            list.iter()
+                .filter_map(|v| {
+                    v.as_str()
+                        .and_then(|s| s.parse().ok())
+                        .or_else(|| v.as_u64())
+                })
+                .collect()
+        });
+        let world = &self.world;
+        let mut members: Vec<Value> = guild
+            .members
+            .iter()
+            .filter(|m| match &user_ids {
+                Some(ids) => ids.contains(&m.user_id),
+                None => world
+                    .user_rec(m.user_id)
+                    .is_some_and(|u| u.name.starts_with(query)),
+            })
+            .map(|m| world.member_json(m, true))
+            .collect();
+        if limit > 0 {
+            members.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        }
+        let mut chunk = json!({
+            "guild_id": guild.id.to_string(),
+            "members": members,
+            "chunk_index": 0,
+            "chunk_count": 1,
+            "not_found": [],
+        });
+        if let (Some(nonce), Value::Object(map)) = (d.get("nonce"), &mut chunk) {
+            map.insert("nonce".into(), nonce.clone());
+        }
+        let chunk = chunk.to_string();
+        self.push_to_session(index, "GUILD_MEMBERS_CHUNK", &chunk);
+    }
+}

@@ -1,0 +1,292 @@
+//! The shared state behind a sandbox: world, gateway sessions, live
+//! connections, records, and the dispatch fan-out.
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::{Mutex, MutexGuard, PoisonError},
+    time::Duration,
+};
+
+use bytes::Bytes;
+use serde_json::Value;
+use tokio::sync::{mpsc, watch};
+use twilight_model::gateway::Intents;
+
+use crate::{
+    error::SandboxError,
+    faults::{Fault, RestFaultRule},
+    intents::required_intent,
+    record::{IdentifyRecord, RecordedRequest, ResumeRecord},
+    world::World,
+};
+
+/// Fixed configuration of one sandbox.
+#[derive(Debug)]
+pub(crate) struct Config {
+    pub(crate) token: String,
+    pub(crate) heartbeat_interval: Duration,
+    pub(crate) allowed_privileged: Intents,
+    pub(crate) gateway_url: String,
+    pub(crate) http_addr: SocketAddr,
+    pub(crate) recommended_shards: u32,
+}
+
+/// Everything the servers, actors and observers share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) config: Config,
+    state: Mutex<State>,
+    changed: watch::Sender<u64>,
+}
+
+/// What a connection task writes next.
+#[derive(Debug)]
+pub(crate) enum Outgoing {
+    /// A complete text frame.
+    Frame(Bytes),
+    /// A fault to apply once everything queued before it is written.
+    Fault(Fault),
+}
+
+#[derive(Debug)]
+pub(crate) struct ConnEntry {
+    pub(crate) tx: mpsc::UnboundedSender<Outgoing>,
+    /// The session this connection serves, once identified or resumed.
+    pub(crate) session: Option<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Session {
+    pub(crate) id: String,
+    pub(crate) shard: [u32; 2],
+    pub(crate) intents: Intents,
+    pub(crate) seq: u64,
+    /// Every dispatch frame of the session; `log[n]` has `s = n + 1`.
+    pub(crate) log: Vec<Bytes>,
+    pub(crate) conn: Option<u64>,
+    pub(crate) alive: bool,
+}
+
+impl Session {
+    /// Whether this session receives events of `guild` (`None`: non-guild
+    /// events, which go to shard 0).
+    pub(crate) fn routes(&self, guild: Option<u64>) -> bool {
+        let [id, total] = self.shard;
+        match guild {
+            Some(g) => (g >> 22) % u64::from(total.max(1)) == u64::from(id),
+            None => id == 0,
+        }
+    }
+}
+
+/// An interaction the sandbox created, for callbacks and followups.
+#[derive(Debug, Clone)]
+pub(crate) struct InteractionRec {
+    pub(crate) id: u64,
+    pub(crate) channel_id: u64,
+    pub(crate) guild_id: Option<u64>,
+    /// The message a component interaction was on.
+    pub(crate) message_id: Option<u64>,
+    pub(crate) acknowledged: bool,
+    /// The message the response created (type 4 or an edit of `@original`).
+    pub(crate) response_message: Option<u64>,
+}
+
+/// All mutable state, behind one mutex (never held across an await).
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) world: World,
+    pub(crate) sessions: Vec<Session>,
+    pub(crate) conns: HashMap<u64, ConnEntry>,
+    pub(crate) next_conn: u64,
+    pub(crate) next_session: u64,
+    /// Faults to inject after dispatch `seq` of shard `shard` is written.
+    pub(crate) scheduled: Vec<(u32, u64, Fault)>,
+    pub(crate) identifies: Vec<IdentifyRecord>,
+    pub(crate) resumes: Vec<ResumeRecord>,
+    pub(crate) requests: Vec<RecordedRequest>,
+    pub(crate) rest_faults: Vec<RestFaultRule>,
+    pub(crate) interactions: HashMap<String, InteractionRec>,
+    pub(crate) commands: Vec<Value>,
+}
+
+/// One dispatch to fan out.
+pub(crate) struct Dispatch<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) guild: Option<u64>,
+    /// The `d` payload as compact JSON.
+    pub(crate) d: &'a str,
+    /// `d` with content blanked, for sessions without MESSAGE_CONTENT.
+    pub(crate) d_redacted: Option<&'a str>,
+}
+
+impl Shared {
+    pub(crate) fn new(config: Config, world: World) -> Self {
+        Self {
+            config,
+            state: Mutex::new(State {
+                world,
+                sessions: Vec::new(),
+                conns: HashMap::new(),
+                next_conn: 1,
+                next_session: 1,
+                scheduled: Vec::new(),
+                identifies: Vec::new(),
+                resumes: Vec::new(),
+                requests: Vec::new(),
+                rest_faults: Vec::new(),
+                interactions: HashMap::new(),
+                commands: Vec::new(),
+            }),
+            changed: watch::Sender::new(0),
+        }
+    }
+
+    /// Locks the state. A panic elsewhere never makes the sandbox unusable.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Runs `f` on the state, then wakes every waiter.
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut State) -> T) -> T {
+        let out = f(&mut self.lock());
+        self.changed.send_modify(|v| *v = v.wrapping_add(1));
+        out
+    }
+
+    /// Awaits until `check` returns `Some`, re-checking after every state
+    /// change (no polling). `what` describes the wait for the timeout error.
+    pub(crate) async fn wait_until<T>(
+        &self,
+        timeout: Duration,
+        what: impl FnOnce(&State) -> String,
+        mut check: impl FnMut(&State) -> Option<T>,
+    ) -> Result<T, SandboxError> {
+        let mut rx = self.changed.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            rx.borrow_and_update();
+            if let Some(out) = check(&self.lock()) {
+                return Ok(out);
+            }
+            match tokio::time::timeout_at(deadline, rx.changed()).await {
+                Ok(Ok(())) => {}
+                // The sender lives in `self`, so it cannot be gone; treat it
+                // like a timeout anyway.
+                Ok(Err(_)) | Err(_) => {
+                    let state = self.lock();
+                    if let Some(out) = check(&state) {
+                        return Ok(out);
+                    }
+                    return Err(SandboxError::Timeout {
+                        waited: timeout,
+                        what: what(&state),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The dispatch envelope, compact, with `t, s, op` before `d` (twilight's
+/// fast path searches for them as text).
+pub(crate) fn envelope(name: &str, seq: u64, d: &str) -> Bytes {
+    let mut out = String::with_capacity(d.len() + name.len() + 40);
+    out.push_str("{\"t\":\"");
+    out.push_str(name);
+    out.push_str("\",\"s\":");
+    out.push_str(itoa_u64(seq).as_str());
+    out.push_str(",\"op\":0,\"d\":");
+    out.push_str(d);
+    out.push('}');
+    Bytes::from(out)
+}
+
+fn itoa_u64(n: u64) -> String {
+    n.to_string()
+}
+
+impl State {
+    /// Sends a dispatch to every live session that routes it and has the
+    /// intent for it, appending it to each session's log.
+    pub(crate) fn dispatch(&mut self, dispatch: &Dispatch<'_>) {
+        let needed = required_intent(dispatch.name, dispatch.guild.is_some());
+        for index in 0..self.sessions.len() {
+            let session = &self.sessions[index];
+            if !session.alive || !session.routes(dispatch.guild) {
+                continue;
+            }
+            if let Some(intent) = needed
+                && !session.intents.contains(intent)
+            {
+                continue;
+            }
+            let d = match dispatch.d_redacted {
+                Some(redacted) if !session.intents.contains(Intents::MESSAGE_CONTENT) => redacted,
+                _ => dispatch.d,
+            };
+            self.push_to_session(index, dispatch.name, d);
+        }
+    }
+
+    /// Appends one dispatch to one session (and writes it if connected).
+    pub(crate) fn push_to_session(&mut self, index: usize, name: &str, d: &str) {
+        let session = &mut self.sessions[index];
+        session.seq += 1;
+        let seq = session.seq;
+        let frame = envelope(name, seq, d);
+        session.log.push(frame.clone());
+        let shard_id = session.shard[0];
+        let conn = session.conn.and_then(|c| self.conns.get(&c));
+        if let Some(conn) = conn {
+            // A closed receiver means the connection task is ending; the
+            // frame stays in the log for the resume.
+            let _ = conn.tx.send(Outgoing::Frame(frame));
+        }
+        if !self.scheduled.is_empty()
+            && let Some(pos) = self
+                .scheduled
+                .iter()
+                .position(|(shard, at, _)| *shard == shard_id && *at == seq)
+        {
+            let (_, _, fault) = self.scheduled.remove(pos);
+            if let Some(conn) = conn {
+                let _ = conn.tx.send(Outgoing::Fault(fault));
+            } else {
+                tracing::warn!(
+                    shard = shard_id,
+                    seq,
+                    ?fault,
+                    "scheduled fault reached its sequence while the shard was disconnected; dropped"
+                );
+            }
+        }
+    }
+
+    /// The live, authenticated connection of a shard (the newest session).
+    pub(crate) fn live_conn_of_shard(&self, shard: u32) -> Option<(u64, &Session)> {
+        self.sessions
+            .iter()
+            .rev()
+            .filter(|s| s.alive && s.shard[0] == shard)
+            .find_map(|s| s.conn.map(|c| (c, s)))
+    }
+
+    /// Detaches a connection from its session (the session keeps buffering).
+    pub(crate) fn detach_conn(&mut self, conn: u64) {
+        for session in &mut self.sessions {
+            if session.conn == Some(conn) {
+                session.conn = None;
+            }
+        }
+    }
+
+    /// Whether any live session that routes `guild` lacks MESSAGE_CONTENT
+    /// (then message payloads need a redacted variant).
+    pub(crate) fn any_without_content(&self, guild: Option<u64>) -> bool {
+        self.sessions.iter().any(|s| {
+            s.alive && s.routes(guild) && !s.intents.contains(Intents::MESSAGE_CONTENT)
+        })
+    }
+}
