@@ -18,15 +18,15 @@ pub enum Error {
     /// Two `#[event]` handlers were registered for one event name; disnake silently keeps the last
     /// one, herald refuses to start.
     #[error(
-        "two #[event] handlers for `on_{event}`: `{first}` and `{second}`; keep one, or register \
+        "two #[event] handlers for `on_{event}`: `{first} and `{second}; keep one, or register \
          the other with `.listener(..)` (many listeners may share an event)"
     )]
     DuplicateEventHandler {
         /// The event name, without `on_`.
         event: &'static str,
-        /// The handler registered first.
+        /// The handler registered first, with where it was registered.
         first: Cow<'static, str>,
-        /// The handler registered second.
+        /// The handler registered second, with where it was registered.
         second: Cow<'static, str>,
     },
     /// A waiter's timeout passed before a matching event arrived.

@@ -33,7 +33,7 @@ pub mod prelude {
     pub use crate::error::{BoxError, Error};
     pub use crate::event::gateway::*;
     pub use crate::event::{Event, Key, Keys, ListenerError};
-    pub use crate::listener::{Listener, ListenerId};
+    pub use crate::listener::{IntoListener, Listener, ListenerId};
 }
 
 #[doc(hidden)]

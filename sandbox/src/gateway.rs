@@ -23,7 +23,7 @@ use crate::{
     faults::Fault,
     intents::PRIVILEGED,
     record::{IdentifyRecord, ResumeRecord},
-    state::{ConnEntry, Outgoing, Session, Shared, State},
+    state::{Config, ConnEntry, Outgoing, Session, Shared, State},
 };
 
 /// Largest command payload Discord accepts (else close 4002).
@@ -248,7 +248,8 @@ impl Conn {
             Some(2) if self.authenticated => self.close(4005, "Already authenticated.").await,
             Some(2) => {
                 let conn = self.id;
-                let result = self.shared.with(|state| state.identify(conn, &d));
+                let shared = Arc::clone(&self.shared);
+                let result = shared.with(|state| state.identify(conn, &d, &shared.config));
                 match result {
                     Ok(()) => {
                         self.authenticated = true;
@@ -304,7 +305,12 @@ pub(crate) fn bare_token(token: &str) -> &str {
 impl State {
     /// Validates an IDENTIFY and starts a session on `conn`: READY, then one
     /// GUILD_CREATE per guild of the shard.
-    fn identify(&mut self, conn: u64, d: &Value) -> Result<(), (u16, &'static str)> {
+    fn identify(
+        &mut self,
+        conn: u64,
+        d: &Value,
+        config: &Config,
+    ) -> Result<(), (u16, &'static str)> {
         let shard = d
             .get("shard")
             .and_then(Value::as_array)
@@ -324,15 +330,13 @@ impl State {
             rejected_with: None,
             at: std::time::Instant::now(),
         };
-        let config_token = self.config_token.clone();
-        let allowed = self.allowed_privileged;
-        let rejection = if bare_token(token) != config_token {
+        let rejection = if bare_token(token) != config.token {
             Some((4004, "Authentication failed."))
         } else if shard32[1] == 0 || shard32[0] >= shard32[1] {
             Some((4010, "Invalid shard."))
         } else if Intents::from_bits(raw_intents).is_none() {
             Some((4013, "Invalid intent(s)."))
-        } else if !allowed.contains(intents & PRIVILEGED) {
+        } else if !config.allowed_privileged.contains(intents & PRIVILEGED) {
             Some((4014, "Disallowed intent(s)."))
         } else {
             None
@@ -384,7 +388,7 @@ impl State {
                 .map(|g| json!({"id": g.id.to_string(), "unavailable": true}))
                 .collect::<Vec<_>>(),
             "session_id": session_id,
-            "resume_gateway_url": self.gateway_url,
+            "resume_gateway_url": config.gateway_url,
             "shard": shard32,
             "application": {"id": world.application_id.to_string(), "flags": 0},
             "private_channels": [],

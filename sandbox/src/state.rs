@@ -196,15 +196,11 @@ pub(crate) fn envelope(name: &str, seq: u64, d: &str) -> Bytes {
     out.push_str("{\"t\":\"");
     out.push_str(name);
     out.push_str("\",\"s\":");
-    out.push_str(itoa_u64(seq).as_str());
+    out.push_str(&seq.to_string());
     out.push_str(",\"op\":0,\"d\":");
     out.push_str(d);
     out.push('}');
     Bytes::from(out)
-}
-
-fn itoa_u64(n: u64) -> String {
-    n.to_string()
 }
 
 impl State {

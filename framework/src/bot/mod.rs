@@ -61,9 +61,12 @@ impl BotBuilder {
     /// Registers the one `#[event]` handler of its event (disnake's `@bot.event`). A second
     /// handler for the same event makes [`build`](Self::build) fail with
     /// [`Error::DuplicateEventHandler`], naming both.
+    #[track_caller]
     pub fn event<M>(mut self, handler: impl IntoListener<M>) -> Self {
         let handler = handler.into_listener();
-        let name: Cow<'static, str> = Cow::Owned(handler.listener_name().to_owned());
+        let at = std::panic::Location::caller();
+        let name: Cow<'static, str> =
+            Cow::Owned(format!("{}` (registered at {}:{})", handler.listener_name(), at.file(), at.line()));
         match self.events.get(handler.event_name()) {
             Some(first) => self.errors.push(Error::DuplicateEventHandler {
                 event: handler.event_name(),
