@@ -33,8 +33,12 @@ fn log(line: String) {
 async fn give_xp(ctx: Context, msg: &MessageCreate) -> herald::Result {
     let count = msg.id.get() as u32;
     ctx.dispatch(Xp(msg.author.id, 10));
-    if count % 3 == 0 {
-        ctx.dispatch(LevelUp { user: msg.author.id, old: count / 3 - 1, new: count / 3 });
+    if count.is_multiple_of(3) {
+        ctx.dispatch(LevelUp {
+            user: msg.author.id,
+            old: count / 3 - 1,
+            new: count / 3,
+        });
     }
     Ok(())
 }
@@ -52,11 +56,23 @@ async fn congratulate(up: &LevelUp) {
 
 #[tokio::test]
 async fn custom_events_reach_event_handlers_listeners_and_keyed_waiters() {
-    let bot = Bot::builder().listener(give_xp).event(on_level_up).listener(congratulate).build().unwrap();
+    let bot = Bot::builder()
+        .listener(give_xp)
+        .event(on_level_up)
+        .listener(congratulate)
+        .build()
+        .unwrap();
     let ctx = bot.context();
-    let names: Vec<_> = ctx.listeners().into_iter().map(|l| format!("{}:{}", l.name, l.event)).collect();
+    let names: Vec<_> = ctx
+        .listeners()
+        .into_iter()
+        .map(|l| format!("{}:{}", l.name, l.event))
+        .collect();
     assert!(names.contains(&"xp:message".to_owned()), "{names:?}");
-    assert!(names.contains(&"on_level_up:level_up".to_owned()), "{names:?}");
+    assert!(
+        names.contains(&"on_level_up:level_up".to_owned()),
+        "{names:?}"
+    );
 
     let xp_of_user_2 = ctx.wait_for::<Xp>().on(Id::<UserMarker>::new(2)).register();
     let second_level = ctx.wait_for::<LevelUp>().check(|up| up.new == 2).register();
@@ -64,12 +80,27 @@ async fn custom_events_reach_event_handlers_listeners_and_keyed_waiters() {
         ctx.dispatch(common::message(id, 200, if id == 4 { 2 } else { 1 }, "hi"));
     }
     assert_eq!(xp_of_user_2.await.unwrap().1, 10);
-    assert_eq!(*second_level.await.unwrap(), LevelUp { user: Id::new(1), old: 1, new: 2 });
+    assert_eq!(
+        *second_level.await.unwrap(),
+        LevelUp {
+            user: Id::new(1),
+            old: 1,
+            new: 2
+        }
+    );
     ctx.idle().await;
 
     let mut log = LOG.lock().unwrap().clone();
     log.sort();
-    assert_eq!(log, ["congrats 1", "congrats 1", "level 0 -> 1 for 1", "level 1 -> 2 for 1"]);
+    assert_eq!(
+        log,
+        [
+            "congrats 1",
+            "congrats 1",
+            "level 0 -> 1 for 1",
+            "level 1 -> 2 for 1"
+        ]
+    );
     assert_eq!(LevelUp::NAME, "level_up");
     assert_eq!(Xp::NAME, "xp_gained");
 }
@@ -84,7 +115,10 @@ async fn first(msg: &MessageCreate) {
 #[tokio::test]
 async fn listener_options_apply() {
     let listener = IntoListener::into_listener(first);
-    assert_eq!((listener.listener_name(), listener.event_name()), ("first", "message"));
+    assert_eq!(
+        (listener.listener_name(), listener.event_name()),
+        ("first", "message")
+    );
     let bot = Bot::builder().listener(first).build().unwrap();
     for id in 1..=3 {
         bot.context().dispatch(common::message(id, 200, 1, "x"));
@@ -96,15 +130,27 @@ async fn listener_options_apply() {
 /// The generated struct keeps the function callable, for unit tests of a listener's logic.
 #[listener]
 async fn shout(_ctx: Context, msg: &MessageCreate) -> Result<(), std::fmt::Error> {
-    if msg.content.is_empty() { Err(std::fmt::Error) } else { Ok(()) }
+    if msg.content.is_empty() {
+        Err(std::fmt::Error)
+    } else {
+        Ok(())
+    }
 }
 
 #[tokio::test]
 async fn the_function_stays_callable() {
     let bot = Bot::builder().build().unwrap();
     let ctx = bot.context().clone();
-    assert!(shout::call(ctx.clone(), &common::message(1, 200, 1, "")).await.is_err());
-    assert!(shout::call(ctx, &common::message(1, 200, 1, "x")).await.is_ok());
+    assert!(
+        shout::call(ctx.clone(), &common::message(1, 200, 1, ""))
+            .await
+            .is_err()
+    );
+    assert!(
+        shout::call(ctx, &common::message(1, 200, 1, "x"))
+            .await
+            .is_ok()
+    );
 }
 
 mod renamed {
@@ -125,7 +171,11 @@ mod renamed {
 
 #[test]
 fn the_crate_option_names_a_renamed_dependency() {
-    let bot = Bot::builder().listener(renamed::count_ticks).event(renamed::on_tick).build().unwrap();
+    let bot = Bot::builder()
+        .listener(renamed::count_ticks)
+        .event(renamed::on_tick)
+        .build()
+        .unwrap();
     let listeners = bot.context().listeners();
     assert_eq!(listeners.len(), 2);
     assert!(listeners.iter().all(|l| l.event == "tick"));

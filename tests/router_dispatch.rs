@@ -14,7 +14,11 @@ type Log = Arc<Mutex<Vec<(String, u64, usize)>>>;
 fn recorder(log: &Log, tag: &'static str) -> Listener {
     let log = Arc::clone(log);
     Listener::new(move |_ctx: Context, msg: &MessageCreate| {
-        let entry = (tag.to_owned(), msg.id.get(), msg as *const MessageCreate as usize);
+        let entry = (
+            tag.to_owned(),
+            msg.id.get(),
+            msg as *const MessageCreate as usize,
+        );
         log.lock().unwrap().push(entry);
         async {}
     })
@@ -39,7 +43,10 @@ async fn every_listener_of_an_event_gets_the_same_shared_event() {
     tags.sort();
     assert_eq!(tags, [("a", 7), ("b", 7), ("c", 7)]);
     // One event, shared by reference: every listener saw the same address, no clone.
-    assert!(log.iter().all(|(_, _, addr)| *addr == log[0].2), "event was cloned: {log:?}");
+    assert!(
+        log.iter().all(|(_, _, addr)| *addr == log[0].2),
+        "event was cloned: {log:?}"
+    );
 }
 
 #[tokio::test]
@@ -141,7 +148,10 @@ async fn sequential_listeners_see_events_in_dispatch_order() {
 #[tokio::test]
 async fn listeners_added_and_removed_at_run_time() {
     let log = Log::default();
-    let bot = Bot::builder().listener(recorder(&log, "static")).build().unwrap();
+    let bot = Bot::builder()
+        .listener(recorder(&log, "static"))
+        .build()
+        .unwrap();
     let ctx = bot.context();
 
     ctx.dispatch(common::message(1, 200, 1, "x"));
@@ -151,11 +161,19 @@ async fn listeners_added_and_removed_at_run_time() {
     ctx.dispatch(common::message(2, 200, 1, "x"));
     ctx.idle().await;
     assert!(ctx.remove_listener(id));
-    assert!(!ctx.remove_listener(id), "removing twice reports it is gone");
+    assert!(
+        !ctx.remove_listener(id),
+        "removing twice reports it is gone"
+    );
     ctx.dispatch(common::message(3, 200, 1, "x"));
     ctx.idle().await;
 
-    let mut seen: Vec<_> = log.lock().unwrap().iter().map(|(t, id, _)| format!("{t}:{id}")).collect();
+    let mut seen: Vec<_> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(t, id, _)| format!("{t}:{id}"))
+        .collect();
     seen.sort();
     assert_eq!(seen, ["dynamic:2", "static:1", "static:2", "static:3"]);
 }
@@ -175,8 +193,15 @@ async fn a_listener_can_add_a_listener() {
     ctx.idle().await;
     ctx.dispatch(common::message(9, 200, 1, "x"));
     ctx.idle().await;
-    assert_eq!(log.lock().unwrap().iter().map(|e| e.1).collect::<Vec<_>>(), [9]);
-    let names: Vec<_> = ctx.listeners().into_iter().map(|l| (l.name.to_string(), l.event)).collect();
+    assert_eq!(
+        log.lock().unwrap().iter().map(|e| e.1).collect::<Vec<_>>(),
+        [9]
+    );
+    let names: Vec<_> = ctx
+        .listeners()
+        .into_iter()
+        .map(|l| (l.name.to_string(), l.event))
+        .collect();
     assert_eq!(names, [("added".to_owned(), "message")]);
 }
 
@@ -191,7 +216,8 @@ static PLAIN_SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
 async fn plain_async_fns_register_without_macros() {
     let bot = Bot::builder().listener(plain).build().unwrap();
     assert_eq!(bot.context().listeners()[0].name.as_ref(), "plain");
-    bot.context().dispatch(common::message(1, 200, 1, "no macro"));
+    bot.context()
+        .dispatch(common::message(1, 200, 1, "no macro"));
     bot.context().idle().await;
     assert_eq!(*PLAIN_SEEN.lock().unwrap(), ["no macro"]);
 }

@@ -29,12 +29,21 @@ async fn fine(_msg: &MessageCreate) {
 #[event]
 async fn on_error(err: &ListenerError) {
     let kind = if err.is_panic() { "panic" } else { "error" };
-    REPORTED.lock().unwrap().push(format!("{kind} in {} on {}: {}", err.listener, err.event, err.error));
+    REPORTED.lock().unwrap().push(format!(
+        "{kind} in {} on {}: {}",
+        err.listener, err.event, err.error
+    ));
 }
 
 #[tokio::test]
 async fn errors_and_panics_reach_on_error_with_event_and_listener_names() {
-    let bot = Bot::builder().listener(fails).listener(panics).listener(fine).event(on_error).build().unwrap();
+    let bot = Bot::builder()
+        .listener(fails)
+        .listener(panics)
+        .listener(fine)
+        .event(on_error)
+        .build()
+        .unwrap();
     let ctx = bot.context();
     ctx.dispatch(common::message(5, 200, 1, "boom"));
     ctx.idle().await;
@@ -64,7 +73,9 @@ async fn an_error_in_the_error_handler_is_not_recursed() {
         async move { assert_ne!(event, "message", "and this one panics") }
     });
     let bot = Bot::builder()
-        .listener(Listener::new(|_: &MessageCreate| async { Err::<(), _>("first failure") }))
+        .listener(Listener::new(|_: &MessageCreate| async {
+            Err::<(), _>("first failure")
+        }))
         .listener(failing_handler)
         .listener(panicking_handler)
         .build()
@@ -99,11 +110,16 @@ fn without_error_listeners_failures_are_logged_with_their_fields() {
         .with_writer(move || writer.clone())
         .with_ansi(false)
         .finish();
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
     tracing::subscriber::with_default(subscriber, || {
         runtime.block_on(async {
             let bot = Bot::builder()
-                .listener(Listener::new(|_: &MessageCreate| async { Err::<(), _>("no database") }).name("save"))
+                .listener(
+                    Listener::new(|_: &MessageCreate| async { Err::<(), _>("no database") })
+                        .name("save"),
+                )
                 .build()
                 .unwrap();
             bot.context().dispatch(common::message(1, 200, 1, "x"));
@@ -113,8 +129,14 @@ fn without_error_listeners_failures_are_logged_with_their_fields() {
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(log.contains("ERROR"), "{log}");
     assert!(log.contains("listener failed"), "{log}");
-    assert!(log.contains("event=\"message\"") || log.contains("event=message"), "{log}");
-    assert!(log.contains("listener=\"save\"") || log.contains("listener=save"), "{log}");
+    assert!(
+        log.contains("event=\"message\"") || log.contains("event=message"),
+        "{log}"
+    );
+    assert!(
+        log.contains("listener=\"save\"") || log.contains("listener=save"),
+        "{log}"
+    );
     assert!(log.contains("error=no database"), "{log}");
 }
 
@@ -130,13 +152,32 @@ mod other {
 
 #[test]
 fn two_event_handlers_for_one_event_fail_the_build_naming_both() {
-    let error = Bot::builder().event(on_message).event(other::on_message).build().unwrap_err();
+    let error = Bot::builder()
+        .event(on_message)
+        .event(other::on_message)
+        .build()
+        .unwrap_err();
     let text = error.to_string();
-    assert!(matches!(error, Error::DuplicateEventHandler { event: "message", .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::DuplicateEventHandler {
+                event: "message",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
     // Both named, with where each was registered.
     assert_eq!(text.matches("on_message").count(), 3, "{text}");
     assert_eq!(text.matches("tests/router_errors.rs:").count(), 2, "{text}");
     assert!(text.contains("keep one"), "{text}");
     // Listeners, unlike #[event] handlers, may share an event.
-    assert!(Bot::builder().listener(on_message).listener(other::on_message).build().is_ok());
+    assert!(
+        Bot::builder()
+            .listener(on_message)
+            .listener(other::on_message)
+            .build()
+            .is_ok()
+    );
 }

@@ -29,7 +29,11 @@ impl ListenerOptions {
         let mut options = ListenerOptions::default();
         let mut found = Errors::default();
         let parser = syn::meta::parser(|meta| {
-            let ident = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
+            let ident = meta
+                .path
+                .get_ident()
+                .map(|i| i.to_string())
+                .unwrap_or_default();
             if !allowed.contains(&ident.as_str()) {
                 found.push(meta.error(format!(
                     "unknown option `{}`; this attribute takes: {}",
@@ -46,7 +50,10 @@ impl ListenerOptions {
             }
             let span = meta.path.segments[0].ident.span();
             let result = match ident.as_str() {
-                NAME => meta.value().and_then(|v| v.parse()).and_then(|v| set(&meta, &mut options.name, v, NAME)),
+                NAME => meta
+                    .value()
+                    .and_then(|v| v.parse())
+                    .and_then(|v| set(&meta, &mut options.name, v, NAME)),
                 CRATE => meta
                     .value()
                     .and_then(|v| v.parse::<LitStr>())
@@ -71,7 +78,12 @@ impl ListenerOptions {
 }
 
 /// Stores an option, refusing a second occurrence.
-fn set<T>(meta: &ParseNestedMeta<'_>, slot: &mut Option<T>, value: T, name: &str) -> syn::Result<()> {
+fn set<T>(
+    meta: &ParseNestedMeta<'_>,
+    slot: &mut Option<T>,
+    value: T,
+    name: &str,
+) -> syn::Result<()> {
     if slot.is_some() {
         return Err(meta.error(format!("duplicate option `{name}`")));
     }

@@ -36,7 +36,11 @@ pub(crate) fn closest(name: &str) -> Option<&'static str> {
         .iter()
         .map(|(known, _)| (*known, edit_distance(name, known)))
         .min_by_key(|(_, d)| *d)?;
-    let allowed = if name.len() <= 4 { 1 } else { 2.max(name.len() / 5) };
+    let allowed = if name.len() <= 4 {
+        1
+    } else {
+        2.max(name.len() / 5)
+    };
     (distance > 0 && distance <= allowed).then_some(best)
 }
 
@@ -47,13 +51,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in rows.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        rows[0][j] = j;
+    for (j, cell) in rows[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (rows[i - 1][j] + 1).min(rows[i][j - 1] + 1).min(rows[i - 1][j - 1] + cost);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(rows[i - 2][j - 2] + 1);
             }

@@ -9,7 +9,7 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{Data, DeriveInput, Fields, LitStr, Path, parse_quote};
+use syn::{Data, DeriveInput, LitStr, Path, parse_quote};
 
 use crate::attr::{CRATE, KEY, NAME};
 use crate::catalog;
@@ -34,9 +34,15 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
                 if krate.is_some() {
                     return Err(meta.error("duplicate option `crate`"));
                 }
-                krate = Some(meta.value()?.parse::<LitStr>()?.parse_with(Path::parse_mod_style)?);
+                krate = Some(
+                    meta.value()?
+                        .parse::<LitStr>()?
+                        .parse_with(Path::parse_mod_style)?,
+                );
             } else {
-                return Err(meta.error("unknown option; on the type, #[event(..)] takes: name, crate"));
+                return Err(
+                    meta.error("unknown option; on the type, #[event(..)] takes: name, crate")
+                );
             }
             Ok(())
         });
@@ -45,7 +51,10 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
         }
     }
 
-    let event_name = name.as_ref().map(LitStr::value).unwrap_or_else(|| snake_case(&input.ident.to_string()));
+    let event_name = name
+        .as_ref()
+        .map(LitStr::value)
+        .unwrap_or_else(|| snake_case(&input.ident.to_string()));
     if let Some(ty) = catalog::lookup(&event_name) {
         let message = format!(
             "`{event_name}` is the name of a gateway event (its type is `{}`); give the custom \
@@ -93,7 +102,10 @@ fn key_fields(data: &Data, errors: &mut Errors) -> Vec<TokenStream> {
             return Vec::new();
         }
         Data::Union(data) => {
-            errors.at(data.union_token, "an event is a struct or an enum, not a union");
+            errors.at(
+                data.union_token,
+                "an event is a struct or an enum, not a union",
+            );
             return Vec::new();
         }
     };
@@ -119,16 +131,16 @@ fn key_fields(data: &Data, errors: &mut Errors) -> Vec<TokenStream> {
             }
         }
     }
-    if matches!(fields, Fields::Unit) {
-        return keys;
-    }
     keys
 }
 
 fn check_no_keys<'a>(fields: impl Iterator<Item = &'a syn::Field>, errors: &mut Errors) {
     for field in fields {
         for attr in field.attrs.iter().filter(|a| a.path().is_ident("event")) {
-            errors.at(attr, "#[event(key)] is for struct fields; implement `Event::keys` by hand for an enum");
+            errors.at(
+                attr,
+                "#[event(key)] is for struct fields; implement `Event::keys` by hand for an enum",
+            );
         }
     }
 }

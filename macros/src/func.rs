@@ -17,10 +17,16 @@ pub(crate) struct ListenerFn {
 pub(crate) fn validate(item: &ItemFn, errors: &mut Errors) -> Option<ListenerFn> {
     let sig = &item.sig;
     if sig.asyncness.is_none() {
-        errors.at(sig.fn_token, "listeners must be `async fn`: add `async` before `fn`");
+        errors.at(
+            sig.fn_token,
+            "listeners must be `async fn`: add `async` before `fn`",
+        );
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.at(&sig.generics, "listeners cannot be generic: the event type must be concrete");
+        errors.at(
+            &sig.generics,
+            "listeners cannot be generic: the event type must be concrete",
+        );
     }
     if let Some(variadic) = &sig.variadic {
         errors.at(variadic, "listeners cannot be variadic");
@@ -41,12 +47,17 @@ pub(crate) fn validate(item: &ItemFn, errors: &mut Errors) -> Option<ListenerFn>
             }
         }
     }
-    let shape = "expected `(ctx: Context, event: &E)` or `(event: &E)`, where `E` is the event type";
+    let shape =
+        "expected `(ctx: Context, event: &E)` or `(event: &E)`, where `E` is the event type";
     let (context, event) = match typed.as_slice() {
         [event] => (None, *event),
         [context, event] => (Some((*context).clone()), *event),
         [] => {
-            errors.at(&sig.inputs, format!("a listener takes the event it handles; {shape}"));
+            let parens = sig.paren_token.span.join();
+            errors.push(syn::Error::new(
+                parens,
+                format!("a listener takes the event it handles; {shape}"),
+            ));
             return None;
         }
         [_, _, extra @ ..] => {
@@ -57,7 +68,10 @@ pub(crate) fn validate(item: &ItemFn, errors: &mut Errors) -> Option<ListenerFn>
     let event = match event {
         Type::Reference(reference) if reference.mutability.is_none() => (*reference.elem).clone(),
         Type::Reference(reference) => {
-            errors.at(reference, "events are shared between listeners: take `&E`, not `&mut E`");
+            errors.at(
+                reference,
+                "events are shared between listeners: take `&E`, not `&mut E`",
+            );
             return None;
         }
         other => {

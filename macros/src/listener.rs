@@ -30,7 +30,11 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
     let item: ItemFn = match syn::parse2(item) {
         Ok(item) => item,
         Err(_) => {
-            let what = if kind == Kind::Listener { "#[listener]" } else { "#[event]" };
+            let what = if kind == Kind::Listener {
+                "#[listener]"
+            } else {
+                "#[event]"
+            };
             return syn::Error::new(Span::call_site(), format!("{what} goes on an `async fn`"))
                 .to_compile_error();
         }
@@ -48,7 +52,9 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
     };
     match (errors.into_compile_errors(), function) {
         // Keep the function as written so that editors and other errors still work.
-        (compile_errors @ Some(_), _) | (compile_errors @ None, None) => quote!(#item #compile_errors),
+        (compile_errors @ Some(_), _) | (compile_errors @ None, None) => {
+            quote!(#item #compile_errors)
+        }
         (None, Some(function)) => generate(kind, &item, &options, &function, event_name),
     }
 }
@@ -67,17 +73,18 @@ fn event_name(item: &ItemFn, options: &ListenerOptions, errors: &mut Errors) -> 
         );
         return None;
     };
-    if options.custom.is_none() && catalog::lookup(name).is_none() {
-        if let Some(known) = catalog::closest(name) {
-            errors.at(
-                ident,
-                format!(
-                    "unknown event `{full}`: did you mean `on_{known}`?\n\
-                     note: if `{name}` is a custom event, write #[event(custom)]"
-                ),
-            );
-            return None;
-        }
+    if options.custom.is_none()
+        && catalog::lookup(name).is_none()
+        && let Some(known) = catalog::closest(name)
+    {
+        errors.at(
+            ident,
+            format!(
+                "unknown event `{full}`: did you mean `on_{known}`?\n\
+                 note: if `{name}` is a custom event, write #[event(custom)]"
+            ),
+        );
+        return None;
     }
     Some(name.to_owned())
 }
@@ -89,16 +96,30 @@ fn generate(
     function: &ListenerFn,
     event_name: Option<String>,
 ) -> TokenStream {
-    let krate: Path = options.krate.clone().unwrap_or_else(|| parse_quote!(::herald));
+    let krate: Path = options
+        .krate
+        .clone()
+        .unwrap_or_else(|| parse_quote!(::herald));
     let private = quote!(#krate::__private);
-    let ItemFn { attrs, vis, sig, block } = item;
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = item;
     let ident = &sig.ident;
     let (docs, other_attrs): (Vec<&Attribute>, Vec<&Attribute>) =
         attrs.iter().partition(|a| a.path().is_ident("doc"));
 
-    let name = options.name.as_ref().map(|n| n.value()).unwrap_or_else(|| ident.to_string());
+    let name = options
+        .name
+        .as_ref()
+        .map(|n| n.value())
+        .unwrap_or_else(|| ident.to_string());
     let once = options.once.map(|span| quote_spanned!(span=> .once()));
-    let sequential = options.sequential.map(|span| quote_spanned!(span=> .sequential()));
+    let sequential = options
+        .sequential
+        .map(|span| quote_spanned!(span=> .sequential()));
 
     let event = &function.event;
     let mut checks = vec![quote_spanned! {event.span()=>
@@ -116,7 +137,9 @@ fn generate(
     }
     let name_check = event_name.map(|expected| {
         let message = match catalog::lookup(&expected) {
-            Some(ty) => format!("`{ident}` handles the `{expected}` event: its parameter must be `{ty}`"),
+            Some(ty) => {
+                format!("`{ident}` handles the `{expected}` event: its parameter must be `{ty}`")
+            }
             None => format!(
                 "`{ident}` handles the custom event `{expected}`, but the parameter's event has \
                  another name: rename the handler `on_<name>` after the type's `Event::NAME` \

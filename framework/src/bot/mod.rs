@@ -65,8 +65,12 @@ impl BotBuilder {
     pub fn event<M>(mut self, handler: impl IntoListener<M>) -> Self {
         let handler = handler.into_listener();
         let at = std::panic::Location::caller();
-        let name: Cow<'static, str> =
-            Cow::Owned(format!("{}` (registered at {}:{})", handler.listener_name(), at.file(), at.line()));
+        let name: Cow<'static, str> = Cow::Owned(format!(
+            "{}` (registered at {}:{})",
+            handler.listener_name(),
+            at.file(),
+            at.line()
+        ));
         match self.events.get(handler.event_name()) {
             Some(first) => self.errors.push(Error::DuplicateEventHandler {
                 event: handler.event_name(),
@@ -102,6 +106,8 @@ impl BotBuilder {
         for listener in self.listeners {
             router.add(listener);
         }
-        Ok(Bot { ctx: Context::new(Shared { router }) })
+        Ok(Bot {
+            ctx: Context::new(Shared { router }),
+        })
     }
 }

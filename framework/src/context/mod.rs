@@ -26,7 +26,9 @@ pub(crate) struct Shared {
 
 impl Context {
     pub(crate) fn new(shared: Shared) -> Self {
-        Context { shared: Arc::new(shared) }
+        Context {
+            shared: Arc::new(shared),
+        }
     }
 
     pub(crate) fn router(&self) -> &Router {
@@ -80,7 +82,10 @@ impl Context {
             .router
             .listeners()
             .into_iter()
-            .map(|meta| ListenerInfo { name: meta.name, event: meta.event_name })
+            .map(|meta| ListenerInfo {
+                name: meta.name,
+                event: meta.event_name,
+            })
             .collect()
     }
 

@@ -25,7 +25,10 @@ struct Registration {
 impl Registration {
     fn new<E: Event>(ctx: Context, key: Option<Key>, waiter: Pending<E>) -> Self {
         let slot = ctx.router().waiters.insert(key, waiter);
-        Registration { ctx, slot: Some(slot) }
+        Registration {
+            ctx,
+            slot: Some(slot),
+        }
     }
 
     fn cancel(&mut self) {
@@ -67,7 +70,12 @@ pub struct WaitFor<E: Event> {
 
 impl<E: Event> WaitFor<E> {
     pub(super) fn new(ctx: Context) -> Self {
-        WaitFor { ctx, key: None, check: None, timeout: None }
+        WaitFor {
+            ctx,
+            key: None,
+            check: None,
+            timeout: None,
+        }
     }
 
     /// Matches only events about this id (a guild, channel, message or user id), looked up in
@@ -94,7 +102,10 @@ impl<E: Event> WaitFor<E> {
     /// awaited. Use it to start waiting before the action that causes the event.
     pub fn register(self) -> Waiter<E> {
         let (sender, receiver) = oneshot::channel();
-        let pending = Pending { check: self.check, sink: Sink::Once(Mutex::new(Some(sender))) };
+        let pending = Pending {
+            check: self.check,
+            sink: Sink::Once(Mutex::new(Some(sender))),
+        };
         let registration = Registration::new(self.ctx, self.key, pending);
         Waiter {
             receiver,
@@ -150,7 +161,9 @@ impl<E: Event> Future for Waiter<E> {
 
 impl<E: Event> fmt::Debug for Waiter<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Waiter").field("event", &E::NAME).finish_non_exhaustive()
+        f.debug_struct("Waiter")
+            .field("event", &E::NAME)
+            .finish_non_exhaustive()
     }
 }
 
@@ -185,7 +198,13 @@ pub struct StreamBuilder<E: Event> {
 
 impl<E: Event> StreamBuilder<E> {
     pub(super) fn new(ctx: Context) -> Self {
-        StreamBuilder { ctx, key: None, check: None, limit: None, idle_timeout: None }
+        StreamBuilder {
+            ctx,
+            key: None,
+            check: None,
+            limit: None,
+            idle_timeout: None,
+        }
     }
 
     /// Matches only events about this id; see [`WaitFor::on`].
@@ -217,7 +236,10 @@ impl<E: Event> StreamBuilder<E> {
     /// is lost to a slow reader.
     pub fn register(self) -> EventStream<E> {
         let (sender, receiver) = mpsc::unbounded_channel();
-        let pending = Pending { check: self.check, sink: Sink::Stream(sender) };
+        let pending = Pending {
+            check: self.check,
+            sink: Sink::Stream(sender),
+        };
         let mut registration = Registration::new(self.ctx, self.key, pending);
         if self.limit == Some(0) {
             registration.cancel();
@@ -225,7 +247,9 @@ impl<E: Event> StreamBuilder<E> {
         EventStream {
             receiver,
             remaining: self.limit,
-            idle: self.idle_timeout.map(|t| (t, Box::pin(tokio::time::sleep(t)))),
+            idle: self
+                .idle_timeout
+                .map(|t| (t, Box::pin(tokio::time::sleep(t)))),
             registration,
         }
     }

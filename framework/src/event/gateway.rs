@@ -51,11 +51,16 @@ gateway_event!(MessageDelete, "raw_message_delete", MESSAGES, |e| Keys {
     message: Some(e.id),
     user: None,
 });
-gateway_event!(MessageDeleteBulk, "raw_bulk_message_delete", MESSAGES, |e| Keys {
-    guild: e.guild_id,
-    channel: Some(e.channel_id),
-    ..Keys::NONE
-});
+gateway_event!(
+    MessageDeleteBulk,
+    "raw_bulk_message_delete",
+    MESSAGES,
+    |e| Keys {
+        guild: e.guild_id,
+        channel: Some(e.channel_id),
+        ..Keys::NONE
+    }
+);
 gateway_event!(ReactionAdd, "raw_reaction_add", REACTIONS, |e| Keys {
     guild: e.guild_id,
     channel: Some(e.channel_id),
@@ -68,18 +73,25 @@ gateway_event!(ReactionRemove, "raw_reaction_remove", REACTIONS, |e| Keys {
     message: Some(e.message_id),
     user: Some(e.user_id),
 });
-gateway_event!(ReactionRemoveAll, "raw_reaction_clear", REACTIONS, |e| Keys {
-    guild: e.guild_id,
-    channel: Some(e.channel_id),
-    message: Some(e.message_id),
-    user: None,
+gateway_event!(ReactionRemoveAll, "raw_reaction_clear", REACTIONS, |e| {
+    Keys {
+        guild: e.guild_id,
+        channel: Some(e.channel_id),
+        message: Some(e.message_id),
+        user: None,
+    }
 });
-gateway_event!(ReactionRemoveEmoji, "raw_reaction_clear_emoji", REACTIONS, |e| Keys {
-    guild: Some(e.guild_id),
-    channel: Some(e.channel_id),
-    message: Some(e.message_id),
-    user: None,
-});
+gateway_event!(
+    ReactionRemoveEmoji,
+    "raw_reaction_clear_emoji",
+    REACTIONS,
+    |e| Keys {
+        guild: Some(e.guild_id),
+        channel: Some(e.channel_id),
+        message: Some(e.message_id),
+        user: None,
+    }
+);
 gateway_event!(TypingStart, "typing", TYPING, |e| Keys {
     guild: e.guild_id,
     channel: Some(e.channel_id),
@@ -96,39 +108,57 @@ gateway_event!(BanAdd, "member_ban", Intents::GUILD_MODERATION, |e| Keys {
     user: Some(e.user.id),
     ..Keys::NONE
 });
-gateway_event!(BanRemove, "member_unban", Intents::GUILD_MODERATION, |e| Keys {
-    guild: Some(e.guild_id),
-    user: Some(e.user.id),
-    ..Keys::NONE
+gateway_event!(BanRemove, "member_unban", Intents::GUILD_MODERATION, |e| {
+    Keys {
+        guild: Some(e.guild_id),
+        user: Some(e.user.id),
+        ..Keys::NONE
+    }
 });
 gateway_event!(RoleCreate, "guild_role_create", Intents::GUILDS, |e| Keys {
     guild: Some(e.guild_id),
     ..Keys::NONE
 });
-gateway_event!(ChannelCreate, "guild_channel_create", Intents::GUILDS, |e| Keys {
-    guild: e.guild_id,
-    channel: Some(e.id),
-    ..Keys::NONE
-});
+gateway_event!(
+    ChannelCreate,
+    "guild_channel_create",
+    Intents::GUILDS,
+    |e| Keys {
+        guild: e.guild_id,
+        channel: Some(e.id),
+        ..Keys::NONE
+    }
+);
 gateway_event!(ThreadCreate, "thread_create", Intents::GUILDS, |e| Keys {
     guild: e.guild_id,
     channel: Some(e.id),
     ..Keys::NONE
 });
-gateway_event!(StageInstanceCreate, "stage_instance_create", Intents::GUILDS, |e| Keys {
-    guild: Some(e.guild_id),
-    channel: Some(e.channel_id),
-    ..Keys::NONE
-});
+gateway_event!(
+    StageInstanceCreate,
+    "stage_instance_create",
+    Intents::GUILDS,
+    |e| Keys {
+        guild: Some(e.guild_id),
+        channel: Some(e.channel_id),
+        ..Keys::NONE
+    }
+);
 gateway_event!(
     GuildScheduledEventCreate,
     "scheduled_event_create",
     Intents::GUILD_SCHEDULED_EVENTS,
-    |e| Keys { guild: Some(e.guild_id), channel: e.channel_id, ..Keys::NONE }
+    |e| Keys {
+        guild: Some(e.guild_id),
+        channel: e.channel_id,
+        ..Keys::NONE
+    }
 );
-gateway_event!(InteractionCreate, "interaction", Intents::empty(), |e| Keys {
-    guild: e.guild_id,
-    channel: e.channel.as_ref().map(|c| c.id),
-    message: e.message.as_ref().map(|m| m.id),
-    user: e.author_id(),
+gateway_event!(InteractionCreate, "interaction", Intents::empty(), |e| {
+    Keys {
+        guild: e.guild_id,
+        channel: e.channel.as_ref().map(|c| c.id),
+        message: e.message.as_ref().map(|m| m.id),
+        user: e.author_id(),
+    }
 });

@@ -42,7 +42,11 @@ impl fmt::Debug for ListenerError {
 
 impl fmt::Display for ListenerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "listener `{}` failed on `{}`: {}", self.listener, self.event, self.error)
+        write!(
+            f,
+            "listener `{}` failed on `{}`: {}",
+            self.listener, self.event, self.error
+        )
     }
 }
 

@@ -36,7 +36,8 @@ use twilight_model::id::marker::{ChannelMarker, GuildMarker, MessageMarker, User
     message = "`{Self}` is not a herald event",
     label = "not an event",
     note = "a listener's event parameter must be a type implementing `herald::Event`: a gateway event \
-            from `herald::events`, or your own type with `#[derive(Event)]`"
+            (`MessageCreate`, ..., all in `herald::event::gateway`), or your own type with \
+            `#[derive(Event)]`"
 )]
 pub trait Event: Send + Sync + 'static {
     /// The event's name, snake_case, as in `#[event] async fn on_<NAME>`.
@@ -69,7 +70,12 @@ pub struct Keys {
 
 impl Keys {
     /// No keys: only unkeyed waiters match.
-    pub const NONE: Keys = Keys { guild: None, channel: None, message: None, user: None };
+    pub const NONE: Keys = Keys {
+        guild: None,
+        channel: None,
+        message: None,
+        user: None,
+    };
 
     /// The keys present, as [`Key`]s.
     pub fn iter(&self) -> impl Iterator<Item = Key> + '_ {

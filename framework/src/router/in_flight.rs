@@ -15,7 +15,11 @@ pub(crate) struct InFlight {
 
 impl InFlight {
     pub(crate) fn new(limit: usize) -> Self {
-        InFlight { count: AtomicUsize::new(0), limit: limit.max(1), changed: Notify::new() }
+        InFlight {
+            count: AtomicUsize::new(0),
+            limit: limit.max(1),
+            changed: Notify::new(),
+        }
     }
 
     pub(crate) fn enter(&self) {

@@ -55,7 +55,10 @@ impl Router {
     pub(crate) fn add(&self, listener: Listener) -> ListenerId {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let event = listener.meta.event;
-        let _writer = self.write.lock().unwrap_or_else(|poison| poison.into_inner());
+        let _writer = self
+            .write
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
         let mut table = Table::clone(&self.table.load());
         (listener.install)(id, listener.meta, &mut table);
         self.table.store(Arc::new(table));
@@ -64,7 +67,10 @@ impl Router {
 
     /// Removes a listener; whether it was registered.
     pub(crate) fn remove(&self, id: ListenerId) -> bool {
-        let _writer = self.write.lock().unwrap_or_else(|poison| poison.into_inner());
+        let _writer = self
+            .write
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
         let mut table = Table::clone(&self.table.load());
         let removed = table.remove(id.event, id.id);
         if removed {
@@ -90,13 +96,18 @@ impl Router {
     pub(crate) fn dispatch<E: Event>(&self, ctx: &Context, event: Arc<E>) {
         self.waiters.offer(&event);
         let table = self.table.load();
-        let Some(entries) = table.get::<E>() else { return };
+        let Some(entries) = table.get::<E>() else {
+            return;
+        };
         for entry in entries {
             if !entry.claim() {
                 continue;
             }
             if entry.meta.once {
-                self.remove(ListenerId { id: entry.id, event: TypeId::of::<E>() });
+                self.remove(ListenerId {
+                    id: entry.id,
+                    event: TypeId::of::<E>(),
+                });
             }
             if entry.meta.sequential {
                 enqueue(entry, ctx, &event);
@@ -164,6 +175,10 @@ fn report(
         tracing::error!(event, listener = &**listener, error = %error, "listener failed");
         return;
     }
-    let error = ListenerError { event, listener: Arc::clone(listener), error: Arc::new(error) };
+    let error = ListenerError {
+        event,
+        listener: Arc::clone(listener),
+        error: Arc::new(error),
+    };
     router.dispatch(ctx, Arc::new(error));
 }

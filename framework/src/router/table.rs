@@ -35,12 +35,15 @@ impl Table {
     pub(crate) fn insert<E: Event>(&mut self, entry: Arc<Entry<E>>) {
         let mut entries = self.get::<E>().map(<[_]>::to_vec).unwrap_or_default();
         entries.push(entry);
-        self.slots.insert(TypeId::of::<E>(), Arc::new(Slot { entries }));
+        self.slots
+            .insert(TypeId::of::<E>(), Arc::new(Slot { entries }));
     }
 
     /// Removes listener `id` of type `event`; whether it was there.
     pub(crate) fn remove(&mut self, event: TypeId, id: u64) -> bool {
-        let Some(slot) = self.slots.get(&event) else { return false };
+        let Some(slot) = self.slots.get(&event) else {
+            return false;
+        };
         match slot.without(id) {
             None => false,
             Some(Some(rest)) => {
@@ -114,7 +117,13 @@ pub(crate) struct Entry<E> {
 
 impl<E> Entry<E> {
     pub(crate) fn new(id: u64, meta: ListenerMeta, handler: Arc<dyn CallHandler<E>>) -> Self {
-        Entry { id, meta, handler, fired: AtomicBool::new(false), queue: OnceLock::new() }
+        Entry {
+            id,
+            meta,
+            handler,
+            fired: AtomicBool::new(false),
+            queue: OnceLock::new(),
+        }
     }
 
     /// For a `once` listener, whether this call is the one that fires it.

@@ -60,7 +60,9 @@ pub(crate) struct Waiters {
 
 impl Waiters {
     fn lock(&self) -> MutexGuard<'_, FxHashMap<TypeId, TypeWaiters>> {
-        self.by_type.lock().unwrap_or_else(|poison| poison.into_inner())
+        self.by_type
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -68,13 +70,21 @@ impl Waiters {
     }
 
     pub(crate) fn insert<E: Event>(&self, key: Option<Key>, waiter: Pending<E>) -> Slot {
-        let slot = Slot { event: TypeId::of::<E>(), key, id: self.next_id.fetch_add(1, Ordering::Relaxed) };
+        let slot = Slot {
+            event: TypeId::of::<E>(),
+            key,
+            id: self.next_id.fetch_add(1, Ordering::Relaxed),
+        };
         let waiter: AnyWaiter = Arc::new(waiter);
         let mut by_type = self.lock();
         let waiters = by_type.entry(slot.event).or_default();
         match key {
             None => waiters.unkeyed.insert(slot.id, waiter),
-            Some(key) => waiters.keyed.entry(key).or_default().insert(slot.id, waiter),
+            Some(key) => waiters
+                .keyed
+                .entry(key)
+                .or_default()
+                .insert(slot.id, waiter),
         };
         self.len.fetch_add(1, Ordering::AcqRel);
         slot
@@ -83,7 +93,9 @@ impl Waiters {
     /// Removes a waiter (a no-op when it is gone already).
     pub(crate) fn remove(&self, slot: Slot) {
         let mut by_type = self.lock();
-        let Some(waiters) = by_type.get_mut(&slot.event) else { return };
+        let Some(waiters) = by_type.get_mut(&slot.event) else {
+            return;
+        };
         let removed = match slot.key {
             None => waiters.unkeyed.remove(&slot.id),
             Some(key) => match waiters.keyed.get_mut(&key) {
@@ -109,8 +121,10 @@ impl Waiters {
     /// Drops every waiter: pending `wait_for`s end with `Error::Closed`, streams end.
     pub(crate) fn close_all(&self) {
         let drained = std::mem::take(&mut *self.lock());
-        let count: usize =
-            drained.values().map(|w| w.unkeyed.len() + w.keyed.values().map(|s| s.len()).sum::<usize>()).sum();
+        let count: usize = drained
+            .values()
+            .map(|w| w.unkeyed.len() + w.keyed.values().map(|s| s.len()).sum::<usize>())
+            .sum();
         self.len.fetch_sub(count, Ordering::AcqRel);
     }
 
@@ -122,26 +136,45 @@ impl Waiters {
         let mut candidates: Vec<(Slot, AnyWaiter)> = Vec::new();
         {
             let by_type = self.lock();
-            let Some(waiters) = by_type.get(&TypeId::of::<E>()) else { return };
-            let slot = |key, id: &u64| Slot { event: TypeId::of::<E>(), key, id: *id };
+            let Some(waiters) = by_type.get(&TypeId::of::<E>()) else {
+                return;
+            };
+            let slot = |key, id: &u64| Slot {
+                event: TypeId::of::<E>(),
+                key,
+                id: *id,
+            };
             if !waiters.keyed.is_empty() {
                 for key in event.keys().iter() {
                     if let Some(set) = waiters.keyed.get(&key) {
-                        candidates.extend(set.iter().map(|(id, w)| (slot(Some(key), id), Arc::clone(w))));
+                        candidates.extend(
+                            set.iter()
+                                .map(|(id, w)| (slot(Some(key), id), Arc::clone(w))),
+                        );
                     }
                 }
             }
-            candidates.extend(waiters.unkeyed.iter().map(|(id, w)| (slot(None, id), Arc::clone(w))));
+            candidates.extend(
+                waiters
+                    .unkeyed
+                    .iter()
+                    .map(|(id, w)| (slot(None, id), Arc::clone(w))),
+            );
         }
         // Checks run outside the lock: they are user code and may register waiters themselves.
         for (slot, waiter) in candidates {
-            let Some(waiter) = waiter.downcast_ref::<Pending<E>>() else { continue };
+            let Some(waiter) = waiter.downcast_ref::<Pending<E>>() else {
+                continue;
+            };
             if waiter.check.as_ref().is_some_and(|check| !check(event)) {
                 continue;
             }
             let done = match &waiter.sink {
                 Sink::Once(sender) => {
-                    let sender = sender.lock().unwrap_or_else(|poison| poison.into_inner()).take();
+                    let sender = sender
+                        .lock()
+                        .unwrap_or_else(|poison| poison.into_inner())
+                        .take();
                     if let Some(sender) = sender {
                         let _ = sender.send(Arc::clone(event));
                     }

@@ -1,0 +1,6 @@
+use herald::prelude::*;
+
+#[listener]
+async fn strings(_text: &String) {}
+
+fn main() {}
