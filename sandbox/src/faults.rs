@@ -16,7 +16,9 @@ use crate::{
 pub enum Fault {
     /// Send a close frame with this code, wait for the client's close reply
     /// (at most 5 s), then close TCP. 4004, 4010-4014 are fatal for
-    /// twilight; 4007 and 4009 make it re-identify; others make it resume.
+    /// twilight; after 4007 and 4009 the session is gone, so twilight's
+    /// RESUME gets op 9 `false` and it identifies again; after other codes
+    /// it resumes.
     Close(u16),
     /// Send op 7 RECONNECT: twilight closes 4000 and resumes.
     Reconnect,

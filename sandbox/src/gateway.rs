@@ -6,7 +6,7 @@
 //! order of frames equals the order of sequence numbers. Every dispatch is
 //! also appended to its session's log, which is what RESUME replays.
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::VecDeque, sync::Arc, time::Duration};
 
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
@@ -182,7 +182,14 @@ impl Conn {
     async fn apply(&mut self, fault: Fault) -> Flow {
         tracing::debug!(conn = self.id, ?fault, "sandbox gateway: injecting fault");
         match fault {
-            Fault::Close(code) => self.close(code, "sandbox fault").await,
+            Fault::Close(code) => {
+                // Codes after which Discord refuses a RESUME.
+                if matches!(code, 4004 | 4007 | 4009 | 4010..=4014) {
+                    let conn = self.id;
+                    self.shared.with(|state| state.kill_session_of_conn(conn));
+                }
+                self.close(code, "sandbox fault").await
+            }
             Fault::Reconnect => self.send_op(r#"{"t":null,"s":null,"op":7,"d":null}"#).await,
             Fault::InvalidSession { resumable } => {
                 if !resumable {
@@ -222,7 +229,13 @@ impl Conn {
         let Ok(code) = CloseCode::try_from(code) else {
             return Flow::Drop;
         };
-        if code.is_reserved() || self.ws.send(Message::close(Some(code), reason)).await.is_err() {
+        if code.is_reserved()
+            || self
+                .ws
+                .send(Message::close(Some(code), reason))
+                .await
+                .is_err()
+        {
             return Flow::Drop;
         }
         Flow::Closing
@@ -244,7 +257,10 @@ impl Conn {
         let op = payload.get("op").and_then(Value::as_u64);
         let d = payload.get("d").cloned().unwrap_or(Value::Null);
         match op {
-            Some(1) => self.send_op(r#"{"t":null,"s":null,"op":11,"d":null}"#).await,
+            Some(1) => {
+                self.send_op(r#"{"t":null,"s":null,"op":11,"d":null}"#)
+                    .await
+            }
             Some(2) if self.authenticated => self.close(4005, "Already authenticated.").await,
             Some(2) => {
                 let conn = self.id;
@@ -268,7 +284,10 @@ impl Conn {
                         self.authenticated = true;
                         Flow::Continue
                     }
-                    Resume::Invalid => self.send_op(r#"{"t":null,"s":null,"op":9,"d":false}"#).await,
+                    Resume::Invalid => {
+                        self.send_op(r#"{"t":null,"s":null,"op":9,"d":false}"#)
+                            .await
+                    }
                     Resume::BadToken => self.close(4004, "Authentication failed.").await,
                 }
             }
@@ -352,7 +371,7 @@ impl State {
         for s in &mut self.sessions {
             if s.shard == shard32 && s.conn.is_none() && s.alive {
                 s.alive = false;
-                s.log = Vec::new();
+                s.log = VecDeque::new();
             }
         }
         self.sessions.retain(|s| s.alive || s.conn.is_some());
@@ -366,7 +385,8 @@ impl State {
             shard: shard32,
             intents,
             seq: 0,
-            log: Vec::new(),
+            log: VecDeque::new(),
+            log_start: 0,
             conn: Some(conn),
             alive: true,
         });
@@ -450,16 +470,28 @@ impl State {
             let _ = entry.tx.send(Outgoing::Fault(Fault::DropTcp));
         }
         let session = &self.sessions[index];
+        record.shard = Some(session.shard);
+        if seq < session.log_start {
+            // The client missed more than the resume buffer holds.
+            tracing::debug!(
+                seq,
+                kept_from = session.log_start + 1,
+                "sandbox gateway: RESUME too old for the resume buffer; invalid session"
+            );
+            self.resumes.push(record);
+            self.kill_session_of_conn(conn);
+            return Resume::Invalid;
+        }
         if let Some(entry) = self.conns.get_mut(&conn) {
             entry.session = Some(session.id.clone());
         }
-        let from = usize::try_from(seq).unwrap_or(usize::MAX).min(session.log.len());
-        let missed = &session.log[from..];
-        record.shard = Some(session.shard);
+        let from = usize::try_from(seq - session.log_start)
+            .unwrap_or(usize::MAX)
+            .min(session.log.len());
         record.accepted = true;
-        record.replayed = missed.len();
+        record.replayed = session.log.len() - from;
         if let Some(entry) = self.conns.get(&conn) {
-            for frame in missed {
+            for frame in session.log.range(from..) {
                 let _ = entry.tx.send(Outgoing::Frame(frame.clone()));
             }
         }
@@ -474,7 +506,7 @@ impl State {
             if session.conn == Some(conn) {
                 session.alive = false;
                 session.conn = None;
-                session.log = Vec::new();
+                session.log = VecDeque::new();
             }
         }
         self.sessions.retain(|s| s.alive);
@@ -487,7 +519,11 @@ impl State {
         };
         let guild_id = d
             .get("guild_id")
-            .and_then(|g| g.as_str().map(str::to_owned).or_else(|| g.as_u64().map(|g| g.to_string())))
+            .and_then(|g| {
+                g.as_str()
+                    .map(str::to_owned)
+                    .or_else(|| g.as_u64().map(|g| g.to_string()))
+            })
             .and_then(|g| g.parse::<u64>().ok());
         let Some(guild) = guild_id.and_then(|g| self.world.guild(g)) else {
             return;

@@ -55,13 +55,13 @@ const TABLE: &[Row] = &[
     ),
     (
         "GUILD_EMOJIS_UPDATE",
-        Some(Intents::GUILD_EXPRESSIONS),
-        Some(Intents::GUILD_EXPRESSIONS),
+        Some(Intents::GUILD_EMOJIS_AND_STICKERS),
+        Some(Intents::GUILD_EMOJIS_AND_STICKERS),
     ),
     (
         "GUILD_STICKERS_UPDATE",
-        Some(Intents::GUILD_EXPRESSIONS),
-        Some(Intents::GUILD_EXPRESSIONS),
+        Some(Intents::GUILD_EMOJIS_AND_STICKERS),
+        Some(Intents::GUILD_EMOJIS_AND_STICKERS),
     ),
     (
         "VOICE_STATE_UPDATE",

@@ -1,1 +1,115 @@
-//! placeholder
+#![recursion_limit = "256"]
+//! A local Discord on loopback for offline bot tests.
+//!
+//! The sandbox serves a real WebSocket gateway and the REST subset a bot
+//! uses on `127.0.0.1`, so **unmodified** twilight-gateway 0.18 shards and
+//! twilight-http 0.18 clients talk to it. It holds a small [`World`]
+//! (guilds, channels, roles, members, messages), plays users with
+//! [`Actor`]s, records everything the bot did, and injects faults on the
+//! gateway ([`Fault`], [`ShardHandle`]) and on REST ([`RestFault`]).
+//!
+//! # Example
+//!
+//! ```
+//! use std::time::Duration;
+//! use herald_sandbox::Sandbox;
+//! use twilight_gateway::{
+//!     ConfigBuilder, Event, EventTypeFlags, Intents, Shard, ShardId, StreamExt as _,
+//!     queue::InMemoryQueue,
+//! };
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // twilight-gateway needs a rustls crypto provider even for ws://.
+//! let _ = rustls::crypto::ring::default_provider().install_default();
+//! let sb = Sandbox::start().await?;
+//!
+//! // Gateway: point the shard at the sandbox; skip the identify queue's 5 s wait.
+//! let intents = Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT;
+//! let config = ConfigBuilder::new(sb.token(), intents)
+//!     .proxy_url(sb.gateway_url())
+//!     .queue(InMemoryQueue::new(0, 0, Duration::ZERO, 0))
+//!     .build();
+//! let mut shard = Shard::with_config(ShardId::ONE, config);
+//!
+//! // REST: plain HTTP to the sandbox.
+//! let http = twilight_http::Client::builder()
+//!     .token(sb.token())
+//!     .proxy(sb.http_proxy(), true)
+//!     .build();
+//!
+//! let general = sb.channel("general");
+//! let mut said = false;
+//! while let Some(event) = shard.next_event(EventTypeFlags::all()).await {
+//!     match event? {
+//!         Event::GuildCreate(_) if !said => {
+//!             sb.actor("alice").say(general, "!ping");
+//!             said = true;
+//!         }
+//!         Event::MessageCreate(msg) if msg.content == "!ping" => {
+//!             http.create_message(msg.channel_id).content("pong").await?;
+//!             break;
+//!         }
+//!         _ => {}
+//!     }
+//! }
+//! let post = sb
+//!     .wait_for_request(|r| r.is("POST", "/channels/"), Duration::from_secs(5))
+//!     .await?;
+//! assert_eq!(post.body.unwrap()["content"], "pong");
+//! assert_eq!(sb.messages(general).last().unwrap().content, "pong");
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Contents
+//!
+//! - [`Sandbox`], [`SandboxBuilder`]: start, connect, look up, act, observe,
+//!   inject faults.
+//! - [`World`]: the simulated guilds and users ([`World::demo`] by default).
+//! - [`Actor`], [`OptionValue`], [`SentInteraction`]: users acting.
+//! - [`Fault`], [`ShardHandle`], [`RestFault`]: fault injection.
+//! - [`RecordedRequest`], [`IdentifyRecord`], [`ResumeRecord`],
+//!   [`ConnectionInfo`], [`StoredMessage`]: observation.
+//! - [`SandboxError`].
+//!
+//! # Behaviour
+//!
+//! - **Gateway**: HELLO; IDENTIFY validated (wrong token → close 4004,
+//!   invalid intents → 4013, unapproved privileged intents → 4014, bad
+//!   shard → 4010); READY (guilds unavailable, `resume_gateway_url` = the
+//!   sandbox) then one GUILD_CREATE per guild of the shard; heartbeat ACKs;
+//!   RESUME replays every missed dispatch in order, then RESUMED; unknown
+//!   sessions get op 9 `false`. Dispatches are kept per session while its
+//!   connection is gone, like Discord does. Guild events go to shard
+//!   `(guild_id >> 22) % shard_count`, others to shard 0. Intents filter
+//!   events; without MESSAGE_CONTENT, message content is blanked except the
+//!   bot's own messages, DMs and messages mentioning the bot.
+//! - **REST**: `/api/v10` routes for gateway info, users, DMs, messages,
+//!   reactions, typing, guilds, channels, roles, members, bans, audit logs,
+//!   interaction callbacks and followups, application commands. Every answer
+//!   carries `X-RateLimit-*` headers with scope `user`. Unknown routes answer
+//!   404 naming the route (and are recorded).
+
+mod actors;
+mod error;
+mod faults;
+mod gateway;
+mod intents;
+mod ops;
+mod payloads;
+mod record;
+mod rest;
+mod sandbox;
+mod state;
+mod util;
+mod world;
+
+pub use crate::{
+    actors::{Actor, OptionValue, SentInteraction},
+    error::SandboxError,
+    faults::{Fault, RestFault, ShardHandle},
+    record::{ConnectionInfo, IdentifyRecord, RecordedRequest, ResumeRecord, StoredMessage},
+    sandbox::{Sandbox, SandboxBuilder},
+    world::World,
+};

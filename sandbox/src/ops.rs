@@ -397,7 +397,10 @@ impl State {
         role: u64,
         add: bool,
     ) -> Result<(), OpError> {
-        let g = self.world.guild(guild).ok_or(OpError::UnknownGuild(guild))?;
+        let g = self
+            .world
+            .guild(guild)
+            .ok_or(OpError::UnknownGuild(guild))?;
         if !g.roles.iter().any(|r| r.id == role) {
             return Err(OpError::UnknownRole(role));
         }
@@ -484,7 +487,13 @@ impl State {
         }
         let d = json!({"guild_id": guild.to_string(), "user": self.world.user_json(user)});
         self.dispatch_value("GUILD_BAN_REMOVE", Some(guild), &d);
-        self.audit(guild, AUDIT_MEMBER_BAN_REMOVE, moderator, Some(user), reason);
+        self.audit(
+            guild,
+            AUDIT_MEMBER_BAN_REMOVE,
+            moderator,
+            Some(user),
+            reason,
+        );
         Ok(())
     }
 
@@ -551,7 +560,12 @@ impl State {
 
     /// `n` MESSAGE_CREATEs from `author` in `channel`, contents
     /// `"burst 0"`, `"burst 1"`, ... Built from a pre-rendered template.
-    pub(crate) fn burst(&mut self, channel: u64, author: u64, n: usize) -> Result<Vec<u64>, OpError> {
+    pub(crate) fn burst(
+        &mut self,
+        channel: u64,
+        author: u64,
+        n: usize,
+    ) -> Result<Vec<u64>, OpError> {
         let guild = self.text_channel(channel)?;
         let world = &self.world;
         let author_json = world.user_json(author).to_string();
@@ -625,6 +639,9 @@ mod tests {
 
     #[test]
     fn mentions() {
-        assert_eq!(parse_mentions("hi <@12> and <@!34>, <@x> <@56"), vec![12, 34]);
+        assert_eq!(
+            parse_mentions("hi <@12> and <@!34>, <@x> <@56"),
+            vec![12, 34]
+        );
     }
 }

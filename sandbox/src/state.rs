@@ -2,7 +2,7 @@
 //! connections, records, and the dispatch fan-out.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, VecDeque},
     net::SocketAddr,
     sync::{Mutex, MutexGuard, PoisonError},
     time::Duration,
@@ -30,6 +30,8 @@ pub(crate) struct Config {
     pub(crate) gateway_url: String,
     pub(crate) http_addr: SocketAddr,
     pub(crate) recommended_shards: u32,
+    /// Frames kept per session for RESUME.
+    pub(crate) resume_buffer: usize,
 }
 
 /// Everything the servers, actors and observers share.
@@ -62,8 +64,11 @@ pub(crate) struct Session {
     pub(crate) shard: [u32; 2],
     pub(crate) intents: Intents,
     pub(crate) seq: u64,
-    /// Every dispatch frame of the session; `log[n]` has `s = n + 1`.
-    pub(crate) log: Vec<Bytes>,
+    /// The last dispatch frames of the session; `log[n]` has
+    /// `s = log_start + n + 1`.
+    pub(crate) log: VecDeque<Bytes>,
+    /// How many frames were dropped from the front of `log`.
+    pub(crate) log_start: u64,
     pub(crate) conn: Option<u64>,
     pub(crate) alive: bool,
 }
@@ -85,7 +90,6 @@ impl Session {
 pub(crate) struct InteractionRec {
     pub(crate) id: u64,
     pub(crate) channel_id: u64,
-    pub(crate) guild_id: Option<u64>,
     /// The message a component interaction was on.
     pub(crate) message_id: Option<u64>,
     pub(crate) acknowledged: bool,
@@ -109,6 +113,7 @@ pub(crate) struct State {
     pub(crate) rest_faults: Vec<RestFaultRule>,
     pub(crate) interactions: HashMap<String, InteractionRec>,
     pub(crate) commands: Vec<Value>,
+    pub(crate) resume_buffer: usize,
 }
 
 /// One dispatch to fan out.
@@ -124,8 +129,8 @@ pub(crate) struct Dispatch<'a> {
 impl Shared {
     pub(crate) fn new(config: Config, world: World) -> Self {
         Self {
-            config,
             state: Mutex::new(State {
+                resume_buffer: config.resume_buffer,
                 world,
                 sessions: Vec::new(),
                 conns: HashMap::new(),
@@ -139,6 +144,7 @@ impl Shared {
                 interactions: HashMap::new(),
                 commands: Vec::new(),
             }),
+            config,
             changed: watch::Sender::new(0),
         }
     }
@@ -232,7 +238,11 @@ impl State {
         session.seq += 1;
         let seq = session.seq;
         let frame = envelope(name, seq, d);
-        session.log.push(frame.clone());
+        session.log.push_back(frame.clone());
+        if session.log.len() > self.resume_buffer {
+            session.log.pop_front();
+            session.log_start += 1;
+        }
         let shard_id = session.shard[0];
         let conn = session.conn.and_then(|c| self.conns.get(&c));
         if let Some(conn) = conn {
@@ -281,8 +291,8 @@ impl State {
     /// Whether any live session that routes `guild` lacks MESSAGE_CONTENT
     /// (then message payloads need a redacted variant).
     pub(crate) fn any_without_content(&self, guild: Option<u64>) -> bool {
-        self.sessions.iter().any(|s| {
-            s.alive && s.routes(guild) && !s.intents.contains(Intents::MESSAGE_CONTENT)
-        })
+        self.sessions
+            .iter()
+            .any(|s| s.alive && s.routes(guild) && !s.intents.contains(Intents::MESSAGE_CONTENT))
     }
 }

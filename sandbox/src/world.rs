@@ -6,7 +6,7 @@
 //! Ids are deterministic snowflakes: the same world gets the same ids on every
 //! run.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use serde_json::Value;
 use twilight_model::{
@@ -42,7 +42,9 @@ pub struct World {
     pub(crate) users: Vec<UserRec>,
     pub(crate) guilds: Vec<GuildRec>,
     pub(crate) dm_channels: Vec<ChannelRec>,
-    pub(crate) messages: HashMap<u64, Vec<MessageRec>>,
+    pub(crate) messages: HashMap<u64, VecDeque<MessageRec>>,
+    /// Messages kept per channel (oldest dropped first).
+    pub(crate) message_history: usize,
     pub(crate) message_channel: HashMap<u64, u64>,
 }
 
@@ -172,6 +174,7 @@ impl World {
             guilds: Vec::new(),
             dm_channels: Vec::new(),
             messages: HashMap::new(),
+            message_history: usize::MAX,
             message_channel: HashMap::new(),
         }
     }
@@ -507,7 +510,10 @@ impl World {
     }
 
     pub(crate) fn member(&self, guild: u64, user: u64) -> Option<&MemberRec> {
-        self.guild(guild)?.members.iter().find(|m| m.user_id == user)
+        self.guild(guild)?
+            .members
+            .iter()
+            .find(|m| m.user_id == user)
     }
 
     pub(crate) fn member_mut(&mut self, guild: u64, user: u64) -> Option<&mut MemberRec> {
@@ -536,17 +542,20 @@ impl World {
 
     pub(crate) fn store_message(&mut self, message: MessageRec) {
         self.message_channel.insert(message.id, message.channel_id);
-        self.messages
-            .entry(message.channel_id)
-            .or_default()
-            .push(message);
+        let list = self.messages.entry(message.channel_id).or_default();
+        list.push_back(message);
+        while list.len() > self.message_history {
+            if let Some(old) = list.pop_front() {
+                self.message_channel.remove(&old.id);
+            }
+        }
     }
 
     pub(crate) fn remove_message(&mut self, channel: u64, id: u64) -> Option<MessageRec> {
         let list = self.messages.get_mut(&channel)?;
         let index = list.iter().position(|m| m.id == id)?;
         self.message_channel.remove(&id);
-        Some(list.remove(index))
+        list.remove(index)
     }
 
     /// The DM channel between the bot and `user`, created on first use.
