@@ -24,6 +24,8 @@ use crate::{
     ops::{NewMessage, OpError},
     payloads::{channel_json, role_json},
     state::{InteractionRec, Shared, State},
+    transcript,
+    world::World,
 };
 
 /// A world user that acts: posts, reacts, joins, bans, clicks buttons...
@@ -177,7 +179,17 @@ impl Actor {
             flags: 0,
         };
         let message = self.run("post a message", |state, user| {
-            state.post_message(channel.get(), user, new)
+            let m = state.post_message(channel.get(), user, new)?;
+            let line = transcript::message(
+                &state.world,
+                user,
+                m.channel_id,
+                &m.content,
+                &m.embeds,
+                &m.components,
+            );
+            state.note(line);
+            Ok(m)
         });
         Id::new(message.id)
     }
@@ -193,7 +205,10 @@ impl Actor {
                 content: text.to_owned(),
                 ..NewMessage::default()
             };
-            state.post_message(channel, user, new).map(|m| (channel, m))
+            let m = state.post_message(channel, user, new)?;
+            let line = transcript::message(&state.world, user, channel, &m.content, &[], &[]);
+            state.note(line);
+            Ok((channel, m))
         });
         (Id::new(channel), Id::new(message.id))
     }
@@ -205,16 +220,18 @@ impl Actor {
     /// If the message is not in that channel.
     #[track_caller]
     pub fn edit(&self, channel: Id<ChannelMarker>, message: Id<MessageMarker>, text: &str) {
-        self.run("edit a message", |state, _| {
-            state
-                .edit_message(
-                    channel.get(),
-                    message.get(),
-                    Some(text.to_owned()),
-                    None,
-                    None,
-                )
-                .map(drop)
+        self.run("edit a message", |state, user| {
+            state.edit_message(
+                channel.get(),
+                message.get(),
+                Some(text.to_owned()),
+                None,
+                None,
+            )?;
+            let line =
+                transcript::edited(&state.world, user, channel.get(), Some(text), None, None);
+            state.note(line);
+            Ok(())
         });
     }
 
@@ -225,8 +242,15 @@ impl Actor {
     /// If the message is not in that channel.
     #[track_caller]
     pub fn delete(&self, channel: Id<ChannelMarker>, message: Id<MessageMarker>) {
-        self.run("delete a message", |state, _| {
-            state.delete_message(channel.get(), message.get())
+        self.run("delete a message", |state, user| {
+            let author = state
+                .world
+                .message(channel.get(), message.get())
+                .map(|m| m.author_id);
+            state.delete_message(channel.get(), message.get())?;
+            let line = transcript::deleted(&state.world, user, channel.get(), author);
+            state.note(line);
+            Ok(())
         });
     }
 
@@ -239,7 +263,10 @@ impl Actor {
     #[track_caller]
     pub fn react(&self, channel: Id<ChannelMarker>, message: Id<MessageMarker>, emoji: &str) {
         self.run("react", |state, user| {
-            state.react(channel.get(), message.get(), user, emoji, true)
+            state.react(channel.get(), message.get(), user, emoji, true)?;
+            let line = transcript::reacted(&state.world, user, channel.get(), emoji, true);
+            state.note(line);
+            Ok(())
         });
     }
 
@@ -251,7 +278,10 @@ impl Actor {
     #[track_caller]
     pub fn unreact(&self, channel: Id<ChannelMarker>, message: Id<MessageMarker>, emoji: &str) {
         self.run("remove a reaction", |state, user| {
-            state.react(channel.get(), message.get(), user, emoji, false)
+            state.react(channel.get(), message.get(), user, emoji, false)?;
+            let line = transcript::reacted(&state.world, user, channel.get(), emoji, false);
+            state.note(line);
+            Ok(())
         });
     }
 
@@ -262,7 +292,12 @@ impl Actor {
     /// If the channel is unknown or a voice channel.
     #[track_caller]
     pub fn typing(&self, channel: Id<ChannelMarker>) {
-        self.run("type", |state, user| state.typing(channel.get(), user));
+        self.run("type", |state, user| {
+            state.typing(channel.get(), user)?;
+            let line = transcript::typing(&state.world, user, channel.get());
+            state.note(line);
+            Ok(())
+        });
     }
 
     /// Joins a guild (GUILD_MEMBER_ADD; nothing if already a member).
@@ -272,7 +307,12 @@ impl Actor {
     /// If the guild is unknown.
     #[track_caller]
     pub fn join(&self, guild: Id<GuildMarker>) {
-        self.run("join", |state, user| state.member_join(guild.get(), user));
+        self.run("join", |state, user| {
+            state.member_join(guild.get(), user)?;
+            let line = transcript::membership(&state.world, user, guild.get(), true);
+            state.note(line);
+            Ok(())
+        });
     }
 
     /// Leaves a guild (GUILD_MEMBER_REMOVE, and VOICE_STATE_UPDATE if in
@@ -284,7 +324,10 @@ impl Actor {
     #[track_caller]
     pub fn leave(&self, guild: Id<GuildMarker>) {
         self.run("leave", |state, user| {
-            state.member_remove(guild.get(), user)
+            state.member_remove(guild.get(), user)?;
+            let line = transcript::membership(&state.world, user, guild.get(), false);
+            state.note(line);
+            Ok(())
         });
     }
 
@@ -296,9 +339,19 @@ impl Actor {
     /// If the guild or user is unknown.
     #[track_caller]
     pub fn ban(&self, guild: Id<GuildMarker>, target: Id<UserMarker>, reason: &str) {
-        let reason = (!reason.is_empty()).then(|| reason.to_owned());
         self.run("ban", |state, user| {
-            state.ban(guild.get(), user, target.get(), reason)
+            let why = (!reason.is_empty()).then(|| reason.to_owned());
+            state.ban(guild.get(), user, target.get(), why)?;
+            let line = transcript::moderated(
+                &state.world,
+                "banned",
+                user,
+                target.get(),
+                guild.get(),
+                Some(reason),
+            );
+            state.note(line);
+            Ok(())
         });
     }
 
@@ -310,7 +363,17 @@ impl Actor {
     #[track_caller]
     pub fn unban(&self, guild: Id<GuildMarker>, target: Id<UserMarker>) {
         self.run("unban", |state, user| {
-            state.unban(guild.get(), user, target.get(), None)
+            state.unban(guild.get(), user, target.get(), None)?;
+            let line = transcript::moderated(
+                &state.world,
+                "unbanned",
+                user,
+                target.get(),
+                guild.get(),
+                None,
+            );
+            state.note(line);
+            Ok(())
         });
     }
 
@@ -321,9 +384,19 @@ impl Actor {
     /// If `target` is not a member.
     #[track_caller]
     pub fn kick(&self, guild: Id<GuildMarker>, target: Id<UserMarker>, reason: &str) {
-        let reason = (!reason.is_empty()).then(|| reason.to_owned());
         self.run("kick", |state, user| {
-            state.kick(guild.get(), user, target.get(), reason)
+            let why = (!reason.is_empty()).then(|| reason.to_owned());
+            state.kick(guild.get(), user, target.get(), why)?;
+            let line = transcript::moderated(
+                &state.world,
+                "kicked",
+                user,
+                target.get(),
+                guild.get(),
+                Some(reason),
+            );
+            state.note(line);
+            Ok(())
         });
     }
 
@@ -336,9 +409,10 @@ impl Actor {
     #[track_caller]
     pub fn set_nick(&self, guild: Id<GuildMarker>, nick: Option<&str>) {
         self.run("change nickname", |state, user| {
-            state
-                .member_update(guild.get(), user, |m| m.nick = nick.map(str::to_owned))
-                .map(drop)
+            state.member_update(guild.get(), user, |m| m.nick = nick.map(str::to_owned))?;
+            let line = transcript::own_nick(&state.world, user, nick);
+            state.note(line);
+            Ok(())
         });
     }
 
@@ -350,7 +424,10 @@ impl Actor {
     #[track_caller]
     pub fn add_role(&self, guild: Id<GuildMarker>, role: Id<RoleMarker>) {
         self.run("get a role", |state, user| {
-            state.member_role(guild.get(), user, role.get(), true)
+            state.member_role(guild.get(), user, role.get(), true)?;
+            let line = transcript::own_role(&state.world, user, role.get(), true);
+            state.note(line);
+            Ok(())
         });
     }
 
@@ -362,7 +439,10 @@ impl Actor {
     #[track_caller]
     pub fn remove_role(&self, guild: Id<GuildMarker>, role: Id<RoleMarker>) {
         self.run("lose a role", |state, user| {
-            state.member_role(guild.get(), user, role.get(), false)
+            state.member_role(guild.get(), user, role.get(), false)?;
+            let line = transcript::own_role(&state.world, user, role.get(), false);
+            state.note(line);
+            Ok(())
         });
     }
 
@@ -381,12 +461,18 @@ impl Actor {
                 .and_then(|c| c.guild_id)
                 .ok_or(OpError::UnknownChannel(channel.get()))?;
             let (mute, deaf) = voice_flags(state, user);
+            let from = voice_channel(state, user);
             for other in voice_guilds(state, user) {
                 if other != guild {
                     state.voice_update(other, user, None, false, false)?;
                 }
             }
-            state.voice_update(guild, user, Some(channel.get()), mute, deaf)
+            state.voice_update(guild, user, Some(channel.get()), mute, deaf)?;
+            if from != Some(channel.get()) {
+                let line = transcript::voice(&state.world, user, from, Some(channel.get()));
+                state.note(line);
+            }
+            Ok(())
         });
     }
 
@@ -395,8 +481,13 @@ impl Actor {
     #[track_caller]
     pub fn voice_leave(&self) {
         self.run("leave voice", |state, user| {
+            let from = voice_channel(state, user);
             for guild in voice_guilds(state, user) {
                 state.voice_update(guild, user, None, false, false)?;
+            }
+            if from.is_some() {
+                let line = transcript::voice(&state.world, user, from, None);
+                state.note(line);
             }
             Ok(())
         });
@@ -441,7 +532,10 @@ impl Actor {
                 Some(channel),
                 mute.unwrap_or(m),
                 deaf.unwrap_or(d),
-            )
+            )?;
+            let line = transcript::voice_flags(&state.world, user, channel, mute, deaf);
+            state.note(line);
+            Ok(())
         });
     }
 
@@ -456,6 +550,7 @@ impl Actor {
         self.component(
             message,
             json!({"custom_id": custom_id, "component_type": 2}),
+            |world, user| transcript::clicked(world, user, custom_id),
         )
     }
 
@@ -475,11 +570,17 @@ impl Actor {
         self.component(
             message,
             json!({"custom_id": custom_id, "component_type": 3, "values": values}),
+            |world, user| transcript::selected(world, user, custom_id, values),
         )
     }
 
     #[track_caller]
-    fn component(&self, message: Id<MessageMarker>, data: Value) -> SentInteraction {
+    fn component(
+        &self,
+        message: Id<MessageMarker>,
+        data: Value,
+        line: impl FnOnce(&World, u64) -> String,
+    ) -> SentInteraction {
         self.run("use a component", |state, user| {
             let m = state
                 .world
@@ -489,6 +590,8 @@ impl Actor {
             let message_json = state.world.message_json(m, false, false);
             let mut extra = Map::new();
             extra.insert("message".into(), message_json);
+            let line = line(&state.world, user);
+            state.note(line);
             Ok(start_interaction(
                 state,
                 user,
@@ -528,6 +631,8 @@ impl Actor {
         let data = json!({"custom_id": custom_id, "components": rows});
         self.run("submit a modal", |state, user| {
             state.text_channel(channel.get())?;
+            let line = transcript::modal(&state.world, user, custom_id, fields);
+            state.note(line);
             Ok(start_interaction(
                 state,
                 user,
@@ -619,6 +724,8 @@ impl Actor {
                 "type": 1,
                 "options": opts,
             });
+            let line = transcript::slash(&state.world, user, name, options);
+            state.note(line);
             if let Value::Object(map) = &mut data {
                 if let Some(g) = guild {
                     map.insert("guild_id".into(), json!(g.to_string()));
@@ -638,6 +745,17 @@ impl Actor {
             ))
         })
     }
+}
+
+/// The voice channel `user` is in, if any.
+fn voice_channel(state: &State, user: u64) -> Option<u64> {
+    state
+        .world
+        .guilds
+        .iter()
+        .flat_map(|g| &g.voice_states)
+        .find(|v| v.user_id == user)
+        .map(|v| v.channel_id)
 }
 
 fn voice_guilds(state: &State, user: u64) -> Vec<u64> {

@@ -7,6 +7,7 @@ use crate::{
     error::SandboxError,
     record::path_matches,
     state::{Outgoing, Shared},
+    transcript,
 };
 
 /// A gateway fault, applied to a shard's live connection after every frame
@@ -155,10 +156,13 @@ impl ShardHandle {
                 .conns
                 .get(&conn)
                 .ok_or(SandboxError::NotConnected { shard: self.shard })?;
+            let line = transcript::fault(self.shard, &fault, None);
             entry
                 .tx
                 .send(Outgoing::Fault(fault))
-                .map_err(|_| SandboxError::NotConnected { shard: self.shard })
+                .map_err(|_| SandboxError::NotConnected { shard: self.shard })?;
+            state.note(line);
+            Ok(())
         })
     }
 
@@ -236,6 +240,40 @@ impl ShardHandle {
             .lock()
             .live_conn_of_shard(self.shard)
             .map(|(_, s)| s.id.clone())
+    }
+
+    /// The sequence number of the last dispatch the sandbox has queued for
+    /// the shard's current session (the newest session of the shard that
+    /// has not ended, connected or waiting for a RESUME), or `None` when the
+    /// shard has no session.
+    ///
+    /// Use it to know that a bot has received everything sent so far: actor
+    /// methods, [`Sandbox::burst`](crate::Sandbox::burst) and the bot's own
+    /// REST calls queue their dispatches before they return, so read
+    /// `sequence()` after acting, then wait until the bot's twilight shard
+    /// reports the same number (`shard.session().map(|s| s.sequence())`,
+    /// updated as the shard reads each dispatch). READY is 1, each
+    /// GUILD_CREATE one more, and RESUMED takes a number too, as on
+    /// Discord. Only dispatches routed to this shard count (guild events go
+    /// to `(guild_id >> 22) % shard_count`, others to shard 0), and events
+    /// the session's intents exclude take no number.
+    ///
+    /// ```no_run
+    /// # async fn f(sb: herald_sandbox::Sandbox) {
+    /// sb.actor("alice").say(sb.channel("general"), "!ping");
+    /// let target = sb.shard(0).sequence().expect("shard 0 has a session");
+    /// // ... poll the bot's shard until `shard.session()` reaches `target`.
+    /// # let _ = target;
+    /// # }
+    /// ```
+    pub fn sequence(&self) -> Option<u64> {
+        self.shared
+            .lock()
+            .sessions
+            .iter()
+            .rev()
+            .find(|s| s.alive && s.shard[0] == self.shard)
+            .map(|s| s.seq)
     }
 }
 

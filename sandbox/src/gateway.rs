@@ -24,6 +24,7 @@ use crate::{
     intents::PRIVILEGED,
     record::{IdentifyRecord, ResumeRecord},
     state::{Config, ConnEntry, Outgoing, Session, Shared, State},
+    transcript,
 };
 
 /// Largest command payload Discord accepts (else close 4002).
@@ -363,6 +364,7 @@ impl State {
         if let Some((code, reason)) = rejection {
             record.rejected_with = Some(code);
             self.identifies.push(record);
+            self.note(transcript::identify_rejected(shard32[0], code, reason));
             return Err((code, reason));
         }
 
@@ -380,6 +382,7 @@ impl State {
         self.next_session += 1;
         record.session_id = Some(session_id.clone());
         self.identifies.push(record);
+        self.note(transcript::identified(shard32[0]));
         self.sessions.push(Session {
             id: session_id.clone(),
             shard: shard32,
@@ -443,6 +446,7 @@ impl State {
         let seq = d.get("seq").and_then(Value::as_u64).unwrap_or(0);
         let given = d.get("token").and_then(Value::as_str).unwrap_or("");
         if bare_token(given) != token {
+            self.note(transcript::resume_refused(None, "wrong token"));
             return Resume::BadToken;
         }
         let index = self
@@ -459,6 +463,7 @@ impl State {
         };
         let Some(index) = index else {
             self.resumes.push(record);
+            self.note(transcript::resume_refused(None, "unknown session"));
             return Resume::Invalid;
         };
         // Move the session to this connection. An older connection still
@@ -478,8 +483,13 @@ impl State {
                 kept_from = session.log_start + 1,
                 "sandbox gateway: RESUME too old for the resume buffer; invalid session"
             );
+            let shard = session.shard[0];
             self.resumes.push(record);
             self.kill_session_of_conn(conn);
+            self.note(transcript::resume_refused(
+                Some(shard),
+                "missed more than the resume buffer holds",
+            ));
             return Resume::Invalid;
         }
         if let Some(entry) = self.conns.get_mut(&conn) {
@@ -496,6 +506,8 @@ impl State {
             }
         }
         self.resumes.push(record);
+        let shard = self.sessions[index].shard[0];
+        self.note(transcript::resumed(shard));
         self.push_to_session(index, "RESUMED", "{}");
         Resume::Resumed
     }

@@ -71,6 +71,11 @@
 //! - [`Fault`], [`ShardHandle`], [`RestFault`]: fault injection.
 //! - [`RecordedRequest`], [`IdentifyRecord`], [`ResumeRecord`],
 //!   [`ConnectionInfo`], [`StoredMessage`]: observation.
+//! - [`Sandbox::transcript`] (and [`SandboxBuilder::print_transcript`]): a
+//!   readable log of both sides, `alice in #general: !ping` then
+//!   `herald-bot in #general: pong`.
+//! - [`ShardHandle::sequence`]: the last sequence number queued for a
+//!   shard, to know when a bot has received everything sent so far.
 //! - [`SandboxError`].
 //!
 //! # Behaviour
@@ -102,6 +107,7 @@ mod record;
 mod rest;
 mod sandbox;
 mod state;
+mod transcript;
 mod util;
 mod world;
 

@@ -25,6 +25,7 @@ use crate::{
     payloads::{channel_json, role_json},
     record::{RecordedRequest, strip_api_prefix},
     state::{Config, Shared, State},
+    transcript::RestLine,
     util::unix_now_f64,
 };
 
@@ -159,7 +160,17 @@ async fn handle(
     };
     let at = Instant::now();
     let reply = shared.with(|state| {
+        let line = RestLine::before(
+            state,
+            &req.method,
+            &req.path,
+            req.body.as_ref(),
+            req.reason.as_deref(),
+        );
         let reply = state.answer(&shared.config, &req);
+        if let Some(line) = line.and_then(|l| l.finish(reply.status, reply.body.as_ref())) {
+            state.note(line);
+        }
         state.requests.push(RecordedRequest {
             method: req.method.clone(),
             path: req.path.clone(),

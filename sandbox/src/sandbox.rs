@@ -23,6 +23,7 @@ use crate::{
     intents::PRIVILEGED,
     record::{ConnectionInfo, IdentifyRecord, RecordedRequest, ResumeRecord, StoredMessage},
     state::{Config, Shared, State},
+    transcript,
     world::{MessageRec, World},
 };
 
@@ -40,6 +41,7 @@ pub struct SandboxBuilder {
     recommended_shards: u32,
     resume_buffer: usize,
     message_history: usize,
+    print_transcript: bool,
 }
 
 impl Default for SandboxBuilder {
@@ -52,6 +54,7 @@ impl Default for SandboxBuilder {
             recommended_shards: 1,
             resume_buffer: Sandbox::DEFAULT_RETENTION,
             message_history: Sandbox::DEFAULT_RETENTION,
+            print_transcript: false,
         }
     }
 }
@@ -110,6 +113,15 @@ impl SandboxBuilder {
         self
     }
 
+    /// Whether to print each [transcript](Sandbox::transcript) line to
+    /// stdout as it happens (default `false`). Bot examples turn it on to
+    /// show who said what and what the bot answered; under `cargo test` the
+    /// output is captured like any `println!`.
+    pub fn print_transcript(mut self, print: bool) -> Self {
+        self.print_transcript = print;
+        self
+    }
+
     /// Binds two random free ports on 127.0.0.1 (gateway and REST) and
     /// starts serving. Must run inside a Tokio runtime.
     ///
@@ -136,6 +148,7 @@ impl SandboxBuilder {
             http_addr,
             recommended_shards: self.recommended_shards,
             resume_buffer: self.resume_buffer,
+            print_transcript: self.print_transcript,
         };
         let mut world = self.world.unwrap_or_else(World::demo);
         world.message_history = self.message_history;
@@ -149,21 +162,39 @@ impl SandboxBuilder {
             rest = %http_addr,
             "sandbox started"
         );
-        Ok(Sandbox { shared, tasks })
+        Ok(Sandbox {
+            _servers: Arc::new(Servers {
+                shared: Arc::clone(&shared),
+                tasks,
+            }),
+            shared,
+        })
     }
 }
 
-/// A local Discord on loopback. Dropping it stops both servers and closes
-/// every connection.
+/// A local Discord on loopback.
+///
+/// A cheap handle: cloning it shares the same servers and world (two
+/// `Arc`s), and it is `Send + Sync + 'static`, so tests can hand clones to
+/// spawned tasks. Dropping the last clone stops both servers and closes
+/// every connection ([`Actor`]s and [`ShardHandle`]s do not keep them
+/// running).
 ///
 /// See the [crate documentation](crate) for an example.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Sandbox {
+    shared: Arc<Shared>,
+    _servers: Arc<Servers>,
+}
+
+/// The server tasks, stopped when the last [`Sandbox`] clone goes.
+#[derive(Debug)]
+struct Servers {
     shared: Arc<Shared>,
     tasks: Vec<JoinHandle<()>>,
 }
 
-impl Drop for Sandbox {
+impl Drop for Servers {
     fn drop(&mut self) {
         for task in &self.tasks {
             task.abort();
@@ -171,6 +202,12 @@ impl Drop for Sandbox {
         self.shared.with(|state| state.conns.clear());
     }
 }
+
+// `Sandbox` is a cheap, shareable handle.
+const _: () = {
+    const fn assert_handle<T: Clone + Send + Sync + 'static>() {}
+    assert_handle::<Sandbox>();
+};
 
 impl Sandbox {
     /// The token a default sandbox accepts.
@@ -404,8 +441,9 @@ impl Sandbox {
     /// `"burst 0"` .. `"burst {n-1}"`, as fast as possible (payloads come
     /// from a pre-rendered template). The messages are stored like any
     /// other (see [`SandboxBuilder::message_history`] and
-    /// [`SandboxBuilder::resume_buffer`] for bursts over 100,000). Returns
-    /// their ids in order.
+    /// [`SandboxBuilder::resume_buffer`] for bursts over 100,000). The
+    /// [transcript](Self::transcript) gets one line for the whole burst.
+    /// Returns their ids in order.
     ///
     /// # Panics
     ///
@@ -417,10 +455,13 @@ impl Sandbox {
         user: Id<UserMarker>,
         n: usize,
     ) -> Vec<Id<MessageMarker>> {
-        match self
-            .shared
-            .with(|state| state.burst(channel.get(), user.get(), n))
-        {
+        let burst = |state: &mut State| {
+            let ids = state.burst(channel.get(), user.get(), n)?;
+            let line = transcript::burst(&state.world, user.get(), channel.get(), n);
+            state.note(line);
+            Ok::<_, crate::ops::OpError>(ids)
+        };
+        match self.shared.with(burst) {
             Ok(ids) => ids.into_iter().map(Id::new).collect(),
             Err(error) => panic!("sandbox: cannot burst into channel {channel}: {error}"),
         }
@@ -436,8 +477,41 @@ impl Sandbox {
                 .and_then(|s| s.parse().ok())
                 .or_else(|| g.as_u64())
         });
-        self.shared
-            .with(|state| state.dispatch_value(event, guild, &d));
+        self.shared.with(|state| {
+            state.dispatch_value(event, guild, &d);
+            state.note(transcript::raw_dispatch(event));
+        });
+    }
+
+    // ---- observing: the transcript -----------------------------------------------
+
+    /// Every transcript line so far, in the order the sandbox saw them: one
+    /// readable line per actor action, per REST write of the bot (reads are
+    /// left out), per injected fault and per gateway milestone.
+    ///
+    /// ```text
+    /// [gateway] shard 0 identified
+    /// dave joined Herald Test
+    /// herald-bot in #welcome: Welcome, dave!
+    /// herald-bot gave dave the role Member
+    /// alice in #general: !ping
+    /// herald-bot in #general: pong
+    /// herald-bot reacted ✅ to a message in #general
+    /// herald-bot could not DM dave (DMs closed)
+    /// herald-bot: POST /channels/#errors/messages failed: 403 Missing Permissions
+    /// alice used /level
+    /// herald-bot answered an interaction: You are level 3
+    /// [fault] shard 0: op 7 RECONNECT
+    /// [gateway] shard 0 disconnected
+    /// [gateway] shard 0 resumed
+    /// alice sent 100000 messages in #general (burst)
+    /// ```
+    ///
+    /// Channels appear as `#name`, users by name; long texts and embeds are
+    /// cut. A [`burst`](Self::burst) is one line. See
+    /// [`SandboxBuilder::print_transcript`] to print lines as they happen.
+    pub fn transcript(&self) -> Vec<String> {
+        self.shared.lock().transcript.lines().to_vec()
     }
 
     // ---- observing: REST -------------------------------------------------------

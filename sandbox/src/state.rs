@@ -18,6 +18,7 @@ use crate::{
     faults::{Fault, RestFaultRule},
     intents::required_intent,
     record::{IdentifyRecord, RecordedRequest, ResumeRecord},
+    transcript::{self, Transcript},
     world::World,
 };
 
@@ -32,6 +33,8 @@ pub(crate) struct Config {
     pub(crate) recommended_shards: u32,
     /// Frames kept per session for RESUME.
     pub(crate) resume_buffer: usize,
+    /// Print each transcript line to stdout as it is added.
+    pub(crate) print_transcript: bool,
 }
 
 /// Everything the servers, actors and observers share.
@@ -114,6 +117,7 @@ pub(crate) struct State {
     pub(crate) interactions: HashMap<String, InteractionRec>,
     pub(crate) commands: Vec<Value>,
     pub(crate) resume_buffer: usize,
+    pub(crate) transcript: Transcript,
 }
 
 /// One dispatch to fan out.
@@ -143,6 +147,7 @@ impl Shared {
                 rest_faults: Vec::new(),
                 interactions: HashMap::new(),
                 commands: Vec::new(),
+                transcript: Transcript::new(config.print_transcript),
             }),
             config,
             changed: watch::Sender::new(0),
@@ -258,7 +263,9 @@ impl State {
         {
             let (_, _, fault) = self.scheduled.remove(pos);
             if let Some(conn) = conn {
+                let line = transcript::fault(shard_id, &fault, Some(seq));
                 let _ = conn.tx.send(Outgoing::Fault(fault));
+                self.note(line);
             } else {
                 tracing::warn!(
                     shard = shard_id,
@@ -281,10 +288,15 @@ impl State {
 
     /// Detaches a connection from its session (the session keeps buffering).
     pub(crate) fn detach_conn(&mut self, conn: u64) {
+        let mut detached = Vec::new();
         for session in &mut self.sessions {
             if session.conn == Some(conn) {
                 session.conn = None;
+                detached.push(session.shard[0]);
             }
+        }
+        for shard in detached {
+            self.note(transcript::disconnected(shard));
         }
     }
 

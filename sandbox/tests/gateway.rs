@@ -431,3 +431,75 @@ async fn client_close_is_echoed() {
         .await
         .unwrap();
 }
+
+/// Polls `shard` until twilight's session has seen sequence `target`.
+async fn catch_up(
+    shard: &mut twilight_gateway::Shard<twilight_gateway::queue::InMemoryQueue>,
+    target: u64,
+) {
+    tokio::time::timeout(WAIT, async {
+        while shard.session().map(|s| s.sequence()) < Some(target) {
+            match shard.next_event(EventTypeFlags::all()).await {
+                Some(Ok(_)) => {}
+                other => panic!("shard error or end while catching up: {other:?}"),
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("the shard did not reach sequence {target}"));
+}
+
+#[tokio::test]
+async fn sequence_is_the_last_dispatch_queued_for_the_session() {
+    let sb = Sandbox::start().await.unwrap();
+    let handle = sb.shard(0);
+    assert_eq!(handle.sequence(), None, "no session before IDENTIFY");
+    // No GUILD_MESSAGE_TYPING nor GUILD_MESSAGE_REACTIONS: typing and
+    // reaction events take no sequence number.
+    let intents = Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT;
+    let mut shard = shard(&sb, intents);
+    ready(&mut shard).await;
+    // READY is 1, GUILD_CREATE 2.
+    assert_eq!(handle.sequence(), Some(2));
+    assert_eq!(shard.session().map(|s| s.sequence()), Some(2));
+
+    let general = sb.channel("general");
+    let alice = sb.actor("alice");
+    let hi = alice.say(general, "hi");
+    alice.typing(general);
+    alice.react(general, hi, "✅");
+    sb.burst(general, alice.id(), 100);
+    // Queued before the calls returned: the target is known at once.
+    let target = handle.sequence().unwrap();
+    assert_eq!(target, 2 + 1 + 100);
+    catch_up(&mut shard, target).await;
+    assert_eq!(shard.session().map(|s| s.sequence()), Some(target));
+
+    // While disconnected the session lives on and keeps numbering; the
+    // resume replays, and RESUMED takes a number too.
+    handle.reconnect().unwrap();
+    until(&mut shard, "GatewayClose", |e| {
+        matches!(e, Event::GatewayClose(_)).then_some(())
+    })
+    .await;
+    sb.wait_for_disconnect(0, WAIT).await.unwrap();
+    alice.say(general, "missed");
+    assert_eq!(handle.sequence(), Some(target + 1));
+    until(&mut shard, "RESUMED", |e| {
+        matches!(e, Event::Resumed).then_some(())
+    })
+    .await;
+    assert_eq!(handle.sequence(), Some(target + 2));
+    assert_eq!(shard.session().map(|s| s.sequence()), Some(target + 2));
+
+    // A session that ends is gone; the new one starts over.
+    let old = handle.session_id();
+    handle.invalid_session(false).unwrap();
+    until(&mut shard, "GUILD_CREATE", |e| {
+        matches!(e, Event::GuildCreate(_)).then_some(())
+    })
+    .await;
+    assert_ne!(handle.session_id(), old);
+    assert_eq!(handle.sequence(), Some(2));
+    assert_eq!(sb.shard(1).sequence(), None, "no shard 1");
+}
