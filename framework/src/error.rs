@@ -35,4 +35,54 @@ pub enum Error {
     /// The bot shut down while a waiter was pending.
     #[error("the bot shut down while waiting for `{0}`")]
     Closed(&'static str),
+    /// A waiter for an event the bot cannot receive: it identified without any of the intents
+    /// the event is sent under.
+    #[error(
+        "cannot wait for `{event}`: the bot did not request any of the intents {needed:?} it is sent \
+         under; add them with `.add_intents(..)` on the builder"
+    )]
+    MissingIntents {
+        /// The event waited for.
+        event: &'static str,
+        /// The intents it is sent under (any of them).
+        needed: twilight_model::gateway::Intents,
+    },
+    /// There is no token to connect with.
+    #[error("{}", missing_token(.var.as_deref()))]
+    MissingToken {
+        /// The environment variable that was read, if any.
+        var: Option<String>,
+    },
+    /// A shard was closed for good by Discord.
+    #[error("shard {shard}: {source}")]
+    Gateway {
+        /// The shard.
+        shard: u32,
+        /// Why, and what to do.
+        source: crate::gateway::FatalClose,
+    },
+    /// A command was sent to a shard that has shut down.
+    #[error("shard {0} has shut down")]
+    ShardClosed(u32),
+    /// The embedded sandbox could not start.
+    #[cfg(feature = "sandbox")]
+    #[error("the embedded sandbox could not start: {0}")]
+    Sandbox(#[from] herald_sandbox::SandboxError),
+    /// A bug in herald: please report it with this message.
+    #[error("herald bug: {0}")]
+    Internal(String),
+}
+
+fn missing_token(var: Option<&str>) -> String {
+    match var {
+        Some(var) => format!(
+            "{var} is not set: set it to the bot token (Developer Portal → your application → Bot), \
+             or enable herald's `sandbox` feature to run on a local Discord"
+        ),
+        None => {
+            "no token: call `.token(..)` or `.token_from_env(\"DISCORD_TOKEN\")` on the builder, \
+                 or `.sandbox(&sandbox)` in tests"
+                .to_owned()
+        }
+    }
 }

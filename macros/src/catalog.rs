@@ -23,6 +23,14 @@ pub(crate) const CATALOG: &[(&str, &str)] = &[
     ("scheduled_event_create", "&GuildScheduledEventCreate"),
     ("interaction", "&InteractionCreate"),
     ("error", "&ListenerError"),
+    ("connect", "&Connect"),
+    ("disconnect", "&Disconnect"),
+    ("ready", "&Ready"),
+    ("resumed", "&Resumed"),
+    ("shard_connect", "&ShardConnect"),
+    ("shard_disconnect", "&ShardDisconnect"),
+    ("shard_ready", "&ShardReady"),
+    ("shard_resumed", "&ShardResumed"),
 ];
 
 /// The parameter type of a known event.

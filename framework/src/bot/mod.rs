@@ -1,10 +1,22 @@
-//! The [`Bot`] and its builder: registration, validation, and (with a gateway) running.
+//! The [`Bot`] and its builder: registration, validation, connection and shutdown.
+
+mod intents;
+mod run;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+pub use run::RunningBot;
+use twilight_cache_inmemory::{InMemoryCache, ResourceType};
+use twilight_model::gateway::Intents;
 
 use crate::context::{Context, Shared};
-use crate::error::Error;
+use crate::error::{BoxError, Error};
 use crate::listener::{IntoListener, Listener};
 use crate::router::Router;
 
@@ -12,10 +24,78 @@ use crate::router::Router;
 /// [`BotBuilder::max_running_listeners`].
 pub const DEFAULT_MAX_RUNNING_LISTENERS: usize = 4096;
 
-/// A bot: its listeners, and the [`Context`] they share.
-#[derive(Debug)]
+/// How long a shard waits for the guilds READY listed before it is ready anyway (disnake's
+/// `guild_ready_timeout`).
+pub const DEFAULT_GUILD_READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A bot: its listeners, its configuration, and the [`Context`] they share.
 pub struct Bot {
     ctx: Context,
+    config: Config,
+}
+
+impl fmt::Debug for Bot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Bot")
+            .field("ctx", &self.ctx)
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+/// A scene played on the embedded sandbox: acts as users, then returns (and the bot stops).
+type Scene =
+    Box<dyn FnOnce(Context) -> Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>> + Send>;
+
+/// Where the bot connects.
+pub(crate) enum Target {
+    /// Nothing configured: only the router works (tests of listeners).
+    None,
+    /// A token given in code.
+    Token(Token),
+    /// A token read from this environment variable at start; the embedded sandbox when unset.
+    Env(Cow<'static, str>),
+    /// An existing sandbox, with the token to present (the sandbox's own unless overridden).
+    #[cfg(feature = "sandbox")]
+    Sandbox(herald_sandbox::Sandbox, Option<Token>),
+}
+
+/// A bot token; never shown in `Debug` output or logs.
+#[derive(Clone)]
+pub(crate) struct Token(pub(crate) String);
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+pub(crate) struct Config {
+    pub(crate) target: Target,
+    pub(crate) intents: Option<Intents>,
+    pub(crate) extra_intents: Intents,
+    pub(crate) shards: u32,
+    pub(crate) guild_ready_timeout: Duration,
+    pub(crate) cache_resources: ResourceType,
+    pub(crate) scene: Option<Scene>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let target = match &self.target {
+            Target::None => "none".to_owned(),
+            Target::Token(token) => format!("{token:?}"),
+            Target::Env(var) => format!("env {var}"),
+            #[cfg(feature = "sandbox")]
+            Target::Sandbox(sandbox, _) => format!("sandbox {}", sandbox.gateway_url()),
+        };
+        f.debug_struct("Config")
+            .field("target", &target)
+            .field("intents", &self.intents)
+            .field("shards", &self.shards)
+            .field("guild_ready_timeout", &self.guild_ready_timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Bot {
@@ -30,7 +110,8 @@ impl Bot {
     }
 }
 
-/// Configures a [`Bot`]: `Bot::builder().listener(a).event(on_message).build()`.
+/// Configures a [`Bot`]:
+/// `Bot::builder().token_from_env("DISCORD_TOKEN").listener(a).event(on_message).run().await`.
 #[must_use = "a builder does nothing until `.build()` or `.run()`"]
 pub struct BotBuilder {
     listeners: Vec<Listener>,
@@ -38,6 +119,7 @@ pub struct BotBuilder {
     events: HashMap<&'static str, Cow<'static, str>>,
     errors: Vec<Error>,
     max_running_listeners: usize,
+    config: Config,
 }
 
 impl Default for BotBuilder {
@@ -47,6 +129,15 @@ impl Default for BotBuilder {
             events: HashMap::new(),
             errors: Vec::new(),
             max_running_listeners: DEFAULT_MAX_RUNNING_LISTENERS,
+            config: Config {
+                target: Target::None,
+                intents: None,
+                extra_intents: Intents::empty(),
+                shards: 1,
+                guild_ready_timeout: DEFAULT_GUILD_READY_TIMEOUT,
+                cache_resources: ResourceType::all(),
+                scene: None,
+            },
         }
     }
 }
@@ -60,7 +151,7 @@ impl BotBuilder {
 
     /// Registers the one `#[event]` handler of its event (disnake's `@bot.event`). A second
     /// handler for the same event makes [`build`](Self::build) fail with
-    /// [`Error::DuplicateEventHandler`], naming both.
+    /// [`Error::DuplicateEventHandler`], naming both and where they were registered.
     #[track_caller]
     pub fn event<M>(mut self, handler: impl IntoListener<M>) -> Self {
         let handler = handler.into_listener();
@@ -85,6 +176,78 @@ impl BotBuilder {
         self
     }
 
+    /// Connects to Discord with this token. After [`sandbox`](Self::sandbox), it is the token
+    /// presented to the sandbox instead of the one it accepts (to test a rejected token).
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        let token = Token(token.into());
+        self.config.target = match std::mem::replace(&mut self.config.target, Target::None) {
+            #[cfg(feature = "sandbox")]
+            Target::Sandbox(sandbox, _) => Target::Sandbox(sandbox, Some(token)),
+            _ => Target::Token(token),
+        };
+        self
+    }
+
+    /// Reads the token from the environment variable `var` when the bot starts. When it is not
+    /// set, the bot runs on an embedded sandbox (a local Discord) instead, with the `sandbox`
+    /// feature, and plays the [`scene`](Self::scene) if one is set.
+    pub fn token_from_env(mut self, var: impl Into<Cow<'static, str>>) -> Self {
+        self.config.target = Target::Env(var.into());
+        self
+    }
+
+    /// Connects to this sandbox (tests).
+    #[cfg(feature = "sandbox")]
+    pub fn sandbox(mut self, sandbox: &herald_sandbox::Sandbox) -> Self {
+        self.config.target = Target::Sandbox(sandbox.clone(), None);
+        self
+    }
+
+    /// A scene to play when the bot runs on the embedded sandbox (no token set): once the bot is
+    /// ready, `scene` acts as users (through [`Context::sandbox`]); when it returns, the bot
+    /// shuts down. Ignored when the bot connects to Discord.
+    pub fn scene<F, Fut>(mut self, scene: F) -> Self
+    where
+        F: FnOnce(Context) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
+    {
+        self.config.scene = Some(Box::new(move |ctx| Box::pin(scene(ctx))));
+        self
+    }
+
+    /// The gateway intents to identify with, exactly. By default herald requests `GUILDS` plus
+    /// what its listeners' events need.
+    pub fn intents(mut self, intents: Intents) -> Self {
+        self.config.intents = Some(intents);
+        self
+    }
+
+    /// Intents to request besides those the listeners need (e.g. `MESSAGE_CONTENT`).
+    pub fn add_intents(mut self, intents: Intents) -> Self {
+        self.config.extra_intents |= intents;
+        self
+    }
+
+    /// How many shards to run (default 1).
+    pub fn shards(mut self, count: u32) -> Self {
+        self.config.shards = count.max(1);
+        self
+    }
+
+    /// How long a shard waits for the guilds READY listed before it is ready anyway (default
+    /// [`DEFAULT_GUILD_READY_TIMEOUT`]).
+    pub fn guild_ready_timeout(mut self, timeout: Duration) -> Self {
+        self.config.guild_ready_timeout = timeout;
+        self
+    }
+
+    /// What the cache keeps (default: everything). Fewer resources mean fewer events to
+    /// deserialise.
+    pub fn cache_resources(mut self, resources: ResourceType) -> Self {
+        self.config.cache_resources = resources;
+        self
+    }
+
     /// Bounds the listener calls running at once (default
     /// [`DEFAULT_MAX_RUNNING_LISTENERS`]). At the bound the gateway stops reading until calls
     /// finish, so a burst slows the bot down instead of growing its memory without limit; custom
@@ -94,7 +257,7 @@ impl BotBuilder {
         self
     }
 
-    /// Validates the configuration and builds the bot.
+    /// Validates the configuration and builds the bot (without connecting).
     ///
     /// # Errors
     /// The first configuration mistake found, e.g. [`Error::DuplicateEventHandler`].
@@ -106,8 +269,28 @@ impl BotBuilder {
         for listener in self.listeners {
             router.add(listener);
         }
+        let cache = InMemoryCache::builder()
+            .resource_types(self.config.cache_resources)
+            .build();
+        let shared = Shared {
+            router,
+            cache: Arc::new(cache),
+            http: OnceLock::new(),
+            gateway: OnceLock::new(),
+            #[cfg(feature = "sandbox")]
+            sandbox: OnceLock::new(),
+        };
         Ok(Bot {
-            ctx: Context::new(Shared { router }),
+            ctx: Context::new(shared),
+            config: self.config,
         })
+    }
+
+    /// Builds the bot and runs it until it shuts down; see [`Bot::run`].
+    ///
+    /// # Errors
+    /// A configuration mistake, or what ended the bot (see [`Bot::run`]).
+    pub async fn run(self) -> Result<(), Error> {
+        self.build()?.run().await
     }
 }

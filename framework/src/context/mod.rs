@@ -3,11 +3,15 @@
 mod wait;
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
+use twilight_cache_inmemory::InMemoryCache;
+use twilight_model::user::CurrentUser;
 pub use wait::{EventStream, StreamBuilder, WaitFor, Waiter};
 
 use crate::event::Event;
+use crate::gateway::{Gateway, ShardHandle};
 use crate::listener::{IntoListener, ListenerId};
 use crate::router::Router;
 
@@ -22,6 +26,12 @@ pub struct Context {
 /// What every clone of a [`Context`] shares.
 pub(crate) struct Shared {
     pub(crate) router: Router,
+    pub(crate) cache: Arc<InMemoryCache>,
+    /// Set when the bot starts (the target, Discord or a sandbox, is known then).
+    pub(crate) http: OnceLock<Arc<twilight_http::Client>>,
+    pub(crate) gateway: OnceLock<Gateway>,
+    #[cfg(feature = "sandbox")]
+    pub(crate) sandbox: OnceLock<herald_sandbox::Sandbox>,
 }
 
 impl Context {
@@ -33,6 +43,122 @@ impl Context {
 
     pub(crate) fn router(&self) -> &Router {
         &self.shared.router
+    }
+
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    pub(crate) fn gateway(&self) -> Option<&Gateway> {
+        self.shared.gateway.get()
+    }
+
+    /// The twilight-http client, authenticated as the bot, pointed at Discord (or at the
+    /// sandbox).
+    ///
+    /// # Panics
+    /// Before the bot has started ([`Bot::start`](crate::Bot::start) or
+    /// [`Bot::run`](crate::Bot::run)): listeners only run after that, so in a listener it never
+    /// panics.
+    #[track_caller]
+    pub fn http(&self) -> &twilight_http::Client {
+        self.shared.http.get().expect(
+            "ctx.http() is available once the bot has started (Bot::start or Bot::run); \
+             listeners only run after that",
+        )
+    }
+
+    /// The cache (twilight-cache-inmemory), updated from every gateway event before listeners
+    /// see it.
+    pub fn cache(&self) -> &InMemoryCache {
+        &self.shared.cache
+    }
+
+    /// The bot's own user, once a shard's READY arrived.
+    pub fn current_user(&self) -> Option<CurrentUser> {
+        let gateway = self.gateway()?;
+        gateway
+            .current_user
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The bot's shards (empty before it starts).
+    pub fn shards(&self) -> &[Arc<ShardHandle>] {
+        self.gateway().map_or(&[], |g| &g.shards)
+    }
+
+    /// One shard, by number.
+    pub fn shard(&self, id: u32) -> Option<&ShardHandle> {
+        self.shards()
+            .iter()
+            .find(|s| s.id().number() == id)
+            .map(|s| &**s)
+    }
+
+    /// The average heartbeat latency across shards (disnake's `bot.latency`), once measured.
+    pub fn latency(&self) -> Option<Duration> {
+        let latencies: Vec<Duration> = self
+            .shards()
+            .iter()
+            .filter_map(|s| s.status().average_latency)
+            .collect();
+        let count = u32::try_from(latencies.len()).ok().filter(|n| *n > 0)?;
+        Some(latencies.iter().sum::<Duration>() / count)
+    }
+
+    /// Asks the bot to shut down: every shard closes its connection, `run()` returns once they
+    /// have, and pending waiters end with [`Error::Closed`](crate::Error::Closed).
+    pub fn shutdown(&self) {
+        match self.gateway() {
+            // The waiters close once every shard has stopped, so that they still see the
+            // disconnect events.
+            Some(gateway) => {
+                gateway.shutdown.send_replace(true);
+            }
+            None => self.close_waiters(),
+        }
+    }
+
+    /// The sandbox the bot runs on, when it does: scenes use it to act as users.
+    #[cfg(feature = "sandbox")]
+    pub fn sandbox(&self) -> Option<&herald_sandbox::Sandbox> {
+        self.shared.sandbox.get()
+    }
+
+    /// Resolves when the bot has handled everything the sandbox sent it so far: every shard has
+    /// handed the router each dispatch the sandbox queued for it, and no listener call is
+    /// running. Tests wait with it instead of sleeping.
+    ///
+    /// Listener calls may cause more events (a reply comes back as MESSAGE_CREATE); this waits
+    /// for those too, until nothing more is in flight.
+    #[cfg(feature = "sandbox")]
+    pub async fn settled(&self) {
+        let Some(sandbox) = self.sandbox() else {
+            return self.idle().await;
+        };
+        loop {
+            let mut changed = false;
+            for shard in self.shards() {
+                if let Some(sequence) = sandbox.shard(shard.id().number()).sequence() {
+                    if shard.processed_sequence() < sequence {
+                        changed = true;
+                        shard.processed_up_to(sequence).await;
+                    }
+                }
+            }
+            self.idle().await;
+            let caught_up = self.shards().iter().all(|shard| {
+                sandbox
+                    .shard(shard.id().number())
+                    .sequence()
+                    .is_none_or(|seq| shard.processed_sequence() >= seq)
+            });
+            if caught_up && !changed {
+                return;
+            }
+        }
     }
 
     /// Dispatches an event to its listeners and waiters, as if it came from the gateway: disnake's
@@ -103,6 +229,29 @@ impl Context {
     /// How many waiters (`wait_for`s and streams) are pending.
     pub fn pending_waiters(&self) -> usize {
         self.shared.router.waiters.len()
+    }
+
+    /// How many waiters for `E` are pending.
+    pub fn pending_waiters_for<E: Event>(&self) -> usize {
+        self.shared
+            .router
+            .waiters
+            .count_of(std::any::TypeId::of::<E>())
+    }
+
+    /// Resolves once a waiter for `E` is pending: in tests and sandbox scenes, "the bot is now
+    /// waiting for a reaction", so the user reacts after the bot asked, not before.
+    pub async fn until_waiting_for<E: Event>(&self) {
+        let waiters = &self.shared.router.waiters;
+        loop {
+            let registered = waiters.registered.notified();
+            tokio::pin!(registered);
+            registered.as_mut().enable();
+            if self.pending_waiters_for::<E>() > 0 {
+                return;
+            }
+            registered.await;
+        }
     }
 
     /// How many listener calls are running or queued.

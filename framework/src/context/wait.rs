@@ -10,11 +10,18 @@ use std::time::Duration;
 use futures_util::Stream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, Sleep};
+use twilight_model::gateway::Intents;
 
 use super::Context;
 use crate::error::Error;
 use crate::event::{Event, Key};
 use crate::router::waiters::{Check, Pending, Sink, Slot};
+
+/// The intents `E` needs when the running bot has none of them: such a waiter could never resolve.
+fn missing_intents<E: Event>(ctx: &Context) -> Option<Intents> {
+    let have = ctx.gateway()?.intents;
+    (!E::INTENTS.is_empty() && !have.intersects(E::INTENTS)).then_some(E::INTENTS)
+}
 
 /// A registered waiter; removes itself from the registry when dropped.
 struct Registration {
@@ -101,6 +108,7 @@ impl<E: Event> WaitFor<E> {
     /// Registers the waiter now, so events dispatched from here on match it, even before it is
     /// awaited. Use it to start waiting before the action that causes the event.
     pub fn register(self) -> Waiter<E> {
+        let missing = missing_intents::<E>(&self.ctx);
         let (sender, receiver) = oneshot::channel();
         let pending = Pending {
             check: self.check,
@@ -110,6 +118,7 @@ impl<E: Event> WaitFor<E> {
         Waiter {
             receiver,
             deadline: self.timeout.map(|t| (t, Box::pin(tokio::time::sleep(t)))),
+            missing,
             _registration: registration,
         }
     }
@@ -141,6 +150,8 @@ impl<E: Event> fmt::Debug for WaitFor<E> {
 pub struct Waiter<E: Event> {
     receiver: oneshot::Receiver<Arc<E>>,
     deadline: Option<(Duration, Pin<Box<Sleep>>)>,
+    /// Set when the bot lacks every intent `E` is sent under: it can never arrive.
+    missing: Option<Intents>,
     _registration: Registration,
 }
 
@@ -148,6 +159,12 @@ impl<E: Event> Future for Waiter<E> {
     type Output = Result<Arc<E>, Error>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        if let Some(needed) = self.missing {
+            return Poll::Ready(Err(Error::MissingIntents {
+                event: E::NAME,
+                needed,
+            }));
+        }
         if let Poll::Ready(result) = Pin::new(&mut self.receiver).poll(cx) {
             return Poll::Ready(result.map_err(|_| Error::Closed(E::NAME)));
         }
@@ -235,18 +252,30 @@ impl<E: Event> StreamBuilder<E> {
     /// Registers the subscription and returns the stream. Events are buffered until read, so none
     /// is lost to a slow reader.
     pub fn register(self) -> EventStream<E> {
+        let missing = missing_intents::<E>(&self.ctx);
         let (sender, receiver) = mpsc::unbounded_channel();
         let pending = Pending {
             check: self.check,
             sink: Sink::Stream(sender),
         };
         let mut registration = Registration::new(self.ctx, self.key, pending);
-        if self.limit == Some(0) {
+        if let Some(needed) = missing {
+            let error = Error::MissingIntents {
+                event: E::NAME,
+                needed,
+            };
+            tracing::error!(event = E::NAME, "the stream ends at once: {error}");
+        }
+        if self.limit == Some(0) || missing.is_some() {
             registration.cancel();
         }
         EventStream {
             receiver,
-            remaining: self.limit,
+            remaining: if missing.is_some() {
+                Some(0)
+            } else {
+                self.limit
+            },
             idle: self
                 .idle_timeout
                 .map(|t| (t, Box::pin(tokio::time::sleep(t)))),

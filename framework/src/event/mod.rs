@@ -6,6 +6,7 @@
 //! ([`ListenerError`]), and your custom events (`#[derive(Event)]`).
 
 pub mod gateway;
+pub mod lifecycle;
 mod listener_error;
 
 pub use listener_error::{ListenerError, Panicked};

@@ -165,6 +165,16 @@ impl IntoListener<Listener> for Listener {
 #[doc(hidden)]
 pub struct FunctionMarker<M>(std::marker::PhantomData<M>);
 
+#[doc(hidden)]
+pub enum FactoryMarker {}
+
+/// A function returning a registration: what `#[listener]` and `#[event]` generate.
+impl<F: FnOnce() -> Listener> IntoListener<FactoryMarker> for F {
+    fn into_listener(self) -> Listener {
+        self()
+    }
+}
+
 impl<M, F: ListenerFunction<M>> IntoListener<FunctionMarker<M>> for F {
     fn into_listener(self) -> Listener {
         Listener::new(self)

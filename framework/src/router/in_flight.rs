@@ -42,6 +42,15 @@ impl InFlight {
         self.until(|n| n == 0).await;
     }
 
+    /// Resolves when fewer calls than the limit are running.
+    pub(crate) async fn room(&self) {
+        let limit = self.limit;
+        if self.count() < limit {
+            return;
+        }
+        self.until(|n| n < limit).await;
+    }
+
     async fn until(&self, done: impl Fn(usize) -> bool) {
         loop {
             let changed = self.changed.notified();

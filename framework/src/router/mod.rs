@@ -36,17 +36,21 @@ pub(crate) struct Router {
     /// Serialises writers of `table`; readers never take it.
     write: Mutex<()>,
     next_id: AtomicU64,
+    /// Bumped when listeners or waiters of another event type may have appeared.
+    generation: Arc<AtomicU64>,
     pub(crate) waiters: Waiters,
     pub(crate) in_flight: InFlight,
 }
 
 impl Router {
     pub(crate) fn new(max_in_flight: usize) -> Self {
+        let generation = Arc::new(AtomicU64::new(0));
         Router {
             table: ArcSwap::from_pointee(Table::default()),
             write: Mutex::new(()),
             next_id: AtomicU64::new(1),
-            waiters: Waiters::default(),
+            waiters: Waiters::new(Arc::clone(&generation)),
+            generation,
             in_flight: InFlight::new(max_in_flight),
         }
     }
@@ -62,6 +66,7 @@ impl Router {
         let mut table = Table::clone(&self.table.load());
         (listener.install)(id, listener.meta, &mut table);
         self.table.store(Arc::new(table));
+        self.generation.fetch_add(1, Ordering::AcqRel);
         ListenerId { id, event }
     }
 
@@ -77,6 +82,18 @@ impl Router {
             self.table.store(Arc::new(table));
         }
         removed
+    }
+
+    /// Changes when listeners or waiters of a new event type may have appeared.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// The event types with listeners or waiters.
+    pub(crate) fn event_types(&self) -> Vec<TypeId> {
+        let mut types = self.table.load().types();
+        types.extend(self.waiters.types());
+        types
     }
 
     pub(crate) fn listeners(&self) -> Vec<ListenerMeta> {

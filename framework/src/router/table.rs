@@ -57,6 +57,11 @@ impl Table {
         }
     }
 
+    /// The event types that have listeners.
+    pub(crate) fn types(&self) -> Vec<TypeId> {
+        self.slots.keys().copied().collect()
+    }
+
     /// Every listener's description.
     pub(crate) fn metas(&self) -> Vec<ListenerMeta> {
         self.slots.values().flat_map(|slot| slot.metas()).collect()

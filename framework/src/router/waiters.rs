@@ -50,15 +50,33 @@ pub(crate) struct Slot {
     id: u64,
 }
 
-#[derive(Default)]
 pub(crate) struct Waiters {
     /// Waiters registered: lets dispatch skip the lock when there are none.
     len: AtomicUsize,
+    /// The router's generation, bumped when waiters of a new event type register.
+    generation: Arc<AtomicU64>,
+    /// Notified whenever a waiter registers.
+    pub(crate) registered: tokio::sync::Notify,
     next_id: AtomicU64,
     by_type: Mutex<FxHashMap<TypeId, TypeWaiters>>,
 }
 
 impl Waiters {
+    pub(crate) fn new(generation: Arc<AtomicU64>) -> Self {
+        Waiters {
+            len: AtomicUsize::new(0),
+            generation,
+            registered: tokio::sync::Notify::new(),
+            next_id: AtomicU64::new(0),
+            by_type: Mutex::default(),
+        }
+    }
+
+    /// The event types with waiters.
+    pub(crate) fn types(&self) -> Vec<TypeId> {
+        self.lock().keys().copied().collect()
+    }
+
     fn lock(&self) -> MutexGuard<'_, FxHashMap<TypeId, TypeWaiters>> {
         self.by_type
             .lock()
@@ -77,7 +95,10 @@ impl Waiters {
         };
         let waiter: AnyWaiter = Arc::new(waiter);
         let mut by_type = self.lock();
-        let waiters = by_type.entry(slot.event).or_default();
+        let waiters = by_type.entry(slot.event).or_insert_with(|| {
+            self.generation.fetch_add(1, Ordering::AcqRel);
+            TypeWaiters::default()
+        });
         match key {
             None => waiters.unkeyed.insert(slot.id, waiter),
             Some(key) => waiters
@@ -87,7 +108,16 @@ impl Waiters {
                 .insert(slot.id, waiter),
         };
         self.len.fetch_add(1, Ordering::AcqRel);
+        drop(by_type);
+        self.registered.notify_waiters();
         slot
+    }
+
+    /// How many waiters of type `event` are pending.
+    pub(crate) fn count_of(&self, event: TypeId) -> usize {
+        self.lock().get(&event).map_or(0, |w| {
+            w.unkeyed.len() + w.keyed.values().map(|set| set.len()).sum::<usize>()
+        })
     }
 
     /// Removes a waiter (a no-op when it is gone already).

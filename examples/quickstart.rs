@@ -1,0 +1,125 @@
+//! A first herald bot: answers `!ping`, welcomes new members, and asks for confirmation with a
+//! waiter.
+//!
+//! ```sh
+//! cargo run --example quickstart                       # on the embedded sandbox, with a scene
+//! DISCORD_TOKEN=... cargo run --example quickstart     # on Discord
+//! ```
+
+use std::time::Duration;
+
+use herald::model::channel::message::EmojiReactionType;
+use herald::prelude::*;
+
+/// Answers `!ping` with `pong` and the gateway latency.
+#[listener]
+async fn ping(ctx: Context, msg: &MessageCreate) -> herald::Result {
+    if msg.content == "!ping" {
+        let latency = ctx.latency().map_or("not measured yet".to_owned(), |l| {
+            format!("{} ms", l.as_millis())
+        });
+        ctx.http()
+            .create_message(msg.channel_id)
+            .content(&format!("pong ({latency})"))
+            .await?;
+    }
+    Ok(())
+}
+
+/// Welcomes a member who joined, in the guild's #welcome channel (found in the cache).
+#[listener]
+async fn welcome(ctx: Context, join: &MemberAdd) -> herald::Result {
+    let cache = ctx.cache();
+    let welcome = cache.guild_channels(join.guild_id).and_then(|channels| {
+        channels.iter().copied().find(|id| {
+            cache
+                .channel(*id)
+                .is_some_and(|c| c.name.as_deref() == Some("welcome"))
+        })
+    });
+    if let Some(channel) = welcome {
+        ctx.http()
+            .create_message(channel)
+            .content(&format!("Welcome, {}!", join.user.name))
+            .await?;
+    }
+    Ok(())
+}
+
+/// `!clear`: asks the author to confirm with ✅ or ❌ within 30 seconds.
+#[listener]
+async fn clear(ctx: Context, msg: &MessageCreate) -> herald::Result {
+    if msg.content != "!clear" {
+        return Ok(());
+    }
+    let question = ctx
+        .http()
+        .create_message(msg.channel_id)
+        .content("Clear the channel? React ✅ or ❌.")
+        .await?
+        .model()
+        .await?;
+    let author = msg.author.id;
+    let answer = ctx
+        .wait_for::<ReactionAdd>()
+        .on(question.id)
+        .check(move |reaction| reaction.user_id == author)
+        .timeout(Duration::from_secs(30))
+        .await;
+    let reply = match answer {
+        Ok(reaction) if matches!(&reaction.emoji, EmojiReactionType::Unicode { name } if name == "✅") => {
+            "Cleared."
+        }
+        Ok(_) => "Kept everything.",
+        Err(Error::Timeout(..)) => "No answer: kept everything.",
+        Err(error) => return Err(error.into()),
+    };
+    ctx.http()
+        .create_message(msg.channel_id)
+        .content(reply)
+        .await?;
+    Ok(())
+}
+
+#[event]
+async fn on_ready(ctx: Context, ready: &Ready) {
+    let me = ctx
+        .current_user()
+        .map_or_else(String::new, |user| user.name);
+    println!("ready as {me} in {} guild(s)", ready.guilds);
+}
+
+/// What happens on the sandbox: users talk to the bot.
+async fn scene(ctx: Context) -> herald::Result {
+    let sandbox = ctx.sandbox().expect("scenes run on the sandbox");
+    let general = sandbox.channel("general");
+    let alice = sandbox.actor("alice");
+
+    alice.say(general, "!ping");
+    sandbox.actor("dave").join(sandbox.guild("Herald Test"));
+    ctx.settled().await;
+
+    alice.say(general, "!clear");
+    // React once the bot waits for it, as a person would after reading the question.
+    ctx.until_waiting_for::<ReactionAdd>().await;
+    let question = sandbox.messages(general).pop().expect("the bot asked");
+    alice.react(general, question.id, "✅");
+    ctx.settled().await;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    tracing_subscriber::fmt().with_env_filter("warn").init();
+    Bot::builder()
+        .token_from_env("DISCORD_TOKEN")
+        // Content of messages (privileged), and reactions for `clear`'s waiter.
+        .add_intents(Intents::MESSAGE_CONTENT | Intents::GUILD_MESSAGE_REACTIONS)
+        .listener(ping)
+        .listener(welcome)
+        .listener(clear)
+        .event(on_ready)
+        .scene(scene)
+        .run()
+        .await
+}

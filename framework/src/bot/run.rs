@@ -1,0 +1,248 @@
+//! Starting, running and stopping a bot.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+use twilight_gateway::queue::InMemoryQueue;
+use twilight_gateway::{ConfigBuilder, Shard, ShardId};
+
+use super::{Bot, Target, Token, intents};
+use crate::context::Context;
+use crate::error::Error;
+use crate::event::lifecycle::Ready;
+use crate::gateway::{self, Gateway, ShardHandle, flags};
+
+/// Where to connect, resolved at start.
+struct Endpoint {
+    token: Token,
+    /// The sandbox's gateway URL and REST proxy address; `None` for Discord.
+    local: Option<(String, String)>,
+}
+
+/// A started bot: its [`Context`], and the task running its shards.
+#[derive(Debug)]
+pub struct RunningBot {
+    ctx: Context,
+    task: tokio::task::JoinHandle<Result<(), Error>>,
+}
+
+impl RunningBot {
+    /// The bot's context.
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// Waits until the bot has stopped: every shard closed after [`Context::shutdown`], or one
+    /// closed fatally.
+    ///
+    /// # Errors
+    /// [`Error::Gateway`] when a shard was closed fatally (bad token, disallowed intents, ...).
+    pub async fn wait(self) -> Result<(), Error> {
+        match self.task.await {
+            Ok(result) => result,
+            Err(join) => Err(Error::Internal(format!(
+                "the shard supervisor failed: {join}"
+            ))),
+        }
+    }
+
+    /// Shuts the bot down and waits until it has stopped.
+    ///
+    /// # Errors
+    /// As [`wait`](Self::wait).
+    pub async fn shutdown(self) -> Result<(), Error> {
+        self.ctx.shutdown();
+        self.wait().await
+    }
+}
+
+impl Bot {
+    /// Connects and returns at once; the shards run in the background. Use it in tests (then
+    /// [`RunningBot::shutdown`]); bots use [`run`](Self::run).
+    ///
+    /// # Errors
+    /// [`Error::MissingToken`] when there is nothing to connect to, [`Error::Sandbox`] when the
+    /// embedded sandbox cannot start.
+    pub async fn start(mut self) -> Result<RunningBot, Error> {
+        // twilight-gateway's TLS setup needs a process-wide crypto provider, even for ws://.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let endpoint = self.resolve().await?;
+        let ctx = self.ctx.clone();
+        let shared = ctx.shared();
+
+        let mut http = twilight_http::Client::builder().token(endpoint.token.0.clone());
+        if let Some((_, proxy)) = &endpoint.local {
+            http = http.proxy(proxy.clone(), true);
+        }
+        if shared.http.set(Arc::new(http.build())).is_err() {
+            return Err(Error::Internal("this bot was started twice".into()));
+        }
+
+        let config = &self.config;
+        let intents = config
+            .intents
+            .unwrap_or_else(|| intents::needed(&ctx.router().listeners(), config.extra_intents));
+        let total = config.shards;
+        let mut shards = Vec::new();
+        let mut handles = Vec::new();
+        for number in 0..total {
+            let builder = ConfigBuilder::new(endpoint.token.0.clone(), intents);
+            let builder = match &endpoint.local {
+                // The sandbox does not limit identifies: skip the queue's 5 s spacing.
+                Some((gateway_url, _)) => builder
+                    .proxy_url(gateway_url.clone())
+                    .queue(InMemoryQueue::new(0, 0, Duration::ZERO, 0)),
+                None => builder.queue(InMemoryQueue::default()),
+            };
+            let shard = Shard::with_config(ShardId::new(number, total), builder.build());
+            handles.push(Arc::new(ShardHandle::new(shard.id(), shard.sender())));
+            shards.push(shard);
+        }
+        let cache_flags = flags::for_cache(config.cache_resources);
+        let gateway = Gateway::new(
+            handles.clone(),
+            intents,
+            config.guild_ready_timeout,
+            cache_flags,
+        );
+        if shared.gateway.set(gateway).is_err() {
+            return Err(Error::Internal("this bot was started twice".into()));
+        }
+        tracing::info!(shards = total, ?intents, "starting");
+
+        let mut tasks = JoinSet::new();
+        for (shard, handle) in shards.into_iter().zip(handles) {
+            let (ctx, cache) = (ctx.clone(), Arc::clone(&shared.cache));
+            tasks.spawn(async move {
+                let number = handle.id().number();
+                gateway::run_shard(shard, handle, ctx, cache)
+                    .await
+                    .map_err(|source| (number, source))
+            });
+        }
+        let supervisor_ctx = ctx.clone();
+        let task = tokio::spawn(async move {
+            let mut first_error = None;
+            while let Some(joined) = tasks.join_next().await {
+                let error = match joined {
+                    Ok(Ok(())) => continue,
+                    Ok(Err((shard, source))) => Error::Gateway { shard, source },
+                    Err(join) => Error::Internal(format!("a shard task failed: {join}")),
+                };
+                // One shard closed for good: stop the others too.
+                supervisor_ctx.shutdown();
+                first_error.get_or_insert(error);
+            }
+            supervisor_ctx.close_waiters();
+            first_error.map_or(Ok(()), Err)
+        });
+        Ok(RunningBot { ctx, task })
+    }
+
+    /// Connects and runs until the bot shuts down: [`Context::shutdown`], Ctrl-C, the end of the
+    /// sandbox scene, or a fatal close.
+    ///
+    /// # Errors
+    /// As [`start`](Self::start), then [`Error::Gateway`] when a shard was closed fatally, with
+    /// what to do about it.
+    pub async fn run(mut self) -> Result<(), Error> {
+        let scene = self.config.scene.take();
+        // Registered before connecting, so that the scene cannot miss the first `ready`.
+        let ready = self.ctx.wait_for::<Ready>().register();
+        let running = self.start().await?;
+        let ctx = running.context().clone();
+        if let Some(scene) = scene.filter(|_| is_sandboxed(&ctx)) {
+            let ctx = ctx.clone();
+            tokio::spawn(async move {
+                if ready.await.is_ok() {
+                    if let Err(error) = scene(ctx.clone()).await {
+                        tracing::error!(%error, "the sandbox scene failed");
+                    }
+                    // Let the bot finish what the scene caused before stopping.
+                    settle(&ctx).await;
+                }
+                ctx.shutdown();
+            });
+        }
+        let stopping = ctx.clone();
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => {
+                if result.is_ok() {
+                    tracing::info!("Ctrl-C: shutting down");
+                }
+                stopping.shutdown();
+            }
+            () = stopped(&stopping) => {}
+        }
+        running.wait().await
+    }
+
+    /// Resolves the connection target.
+    async fn resolve(&mut self) -> Result<Endpoint, Error> {
+        match std::mem::replace(&mut self.config.target, Target::None) {
+            Target::Token(token) => Ok(Endpoint { token, local: None }),
+            Target::Env(var) => match std::env::var(var.as_ref()) {
+                Ok(token) if !token.trim().is_empty() => Ok(Endpoint {
+                    token: Token(token.trim().to_owned()),
+                    local: None,
+                }),
+                _ => self.embedded_sandbox(var.as_ref()).await,
+            },
+            #[cfg(feature = "sandbox")]
+            Target::Sandbox(sandbox, token) => Ok(self.use_sandbox(sandbox, token)),
+            Target::None => Err(Error::MissingToken { var: None }),
+        }
+    }
+
+    #[cfg(feature = "sandbox")]
+    fn use_sandbox(&self, sandbox: herald_sandbox::Sandbox, token: Option<Token>) -> Endpoint {
+        let endpoint = Endpoint {
+            token: token.unwrap_or_else(|| Token(sandbox.token())),
+            local: Some((sandbox.gateway_url(), sandbox.http_proxy())),
+        };
+        let _ = self.ctx.shared().sandbox.set(sandbox);
+        endpoint
+    }
+
+    #[cfg(feature = "sandbox")]
+    async fn embedded_sandbox(&self, var: &str) -> Result<Endpoint, Error> {
+        let sandbox = herald_sandbox::Sandbox::builder()
+            .print_transcript(true)
+            .start()
+            .await?;
+        println!(
+            "{var} is not set: running on the embedded sandbox, a local Discord (set {var} to connect to Discord)"
+        );
+        Ok(self.use_sandbox(sandbox, None))
+    }
+
+    #[cfg(not(feature = "sandbox"))]
+    async fn embedded_sandbox(&self, var: &str) -> Result<Endpoint, Error> {
+        Err(Error::MissingToken {
+            var: Some(var.to_owned()),
+        })
+    }
+}
+
+fn is_sandboxed(_ctx: &Context) -> bool {
+    #[cfg(feature = "sandbox")]
+    return _ctx.sandbox().is_some();
+    #[cfg(not(feature = "sandbox"))]
+    false
+}
+
+async fn settle(ctx: &Context) {
+    #[cfg(feature = "sandbox")]
+    ctx.settled().await;
+    #[cfg(not(feature = "sandbox"))]
+    ctx.idle().await;
+}
+
+/// Resolves when shutdown was asked for.
+async fn stopped(ctx: &Context) {
+    if let Some(gateway) = ctx.gateway() {
+        let mut shutdown = gateway.shutdown.subscribe();
+        let _ = shutdown.wait_for(|stop| *stop).await;
+    }
+}

@@ -1,0 +1,101 @@
+//! Fatal close codes: the closes after which twilight gives up, turned into errors that say
+//! what to do.
+
+use twilight_model::gateway::Intents;
+
+/// Why the gateway refused the bot for good.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FatalClose {
+    /// 4004: the token was rejected.
+    #[error(
+        "Discord rejected the bot token (close code 4004). Use the token from the Developer Portal \
+         (your application → Bot → Reset Token), without a `Bot ` prefix; a token that leaked is \
+         revoked by Discord and must be reset"
+    )]
+    AuthenticationFailed,
+    /// 4010: the shard id or count is invalid.
+    #[error(
+        "Discord rejected the shard id or count (close code 4010): the shard id must be below the shard count"
+    )]
+    InvalidShard,
+    /// 4011: the bot is in too many guilds for its shard count.
+    #[error(
+        "Discord requires more shards (close code 4011): the bot is in too many guilds for its \
+         shard count; use `.shards(Shards::Auto)` or a larger count"
+    )]
+    ShardingRequired,
+    /// 4012: the gateway API version is invalid.
+    #[error("Discord rejected the gateway API version (close code 4012); upgrade herald")]
+    InvalidApiVersion,
+    /// 4013: the intents are not valid bits.
+    #[error("Discord rejected the intents {0:?} as invalid (close code 4013)")]
+    InvalidIntents(Intents),
+    /// 4014: privileged intents the application is not approved for.
+    #[error(
+        "Discord refused the privileged intents {} (close code 4014). Enable them in the Developer \
+         Portal: your application → Bot → Privileged Gateway Intents → {}; or stop requesting them \
+         (`.intents(..)`, or remove the listeners that need them). Bots in 100 or more servers need \
+         Discord's approval for each",
+        names(*.0).join(", "), portal_names(*.0).join(", ")
+    )]
+    DisallowedIntents(Intents),
+}
+
+const PRIVILEGED: [(Intents, &str, &str); 3] = [
+    (
+        Intents::GUILD_MEMBERS,
+        "GUILD_MEMBERS",
+        "Server Members Intent",
+    ),
+    (
+        Intents::GUILD_PRESENCES,
+        "GUILD_PRESENCES",
+        "Presence Intent",
+    ),
+    (
+        Intents::MESSAGE_CONTENT,
+        "MESSAGE_CONTENT",
+        "Message Content Intent",
+    ),
+];
+
+fn names(intents: Intents) -> Vec<&'static str> {
+    PRIVILEGED
+        .iter()
+        .filter(|(i, ..)| intents.contains(*i))
+        .map(|(_, name, _)| *name)
+        .collect()
+}
+
+fn portal_names(intents: Intents) -> Vec<&'static str> {
+    PRIVILEGED
+        .iter()
+        .filter(|(i, ..)| intents.contains(*i))
+        .map(|(.., portal)| *portal)
+        .collect()
+}
+
+/// The privileged intents among `intents`.
+pub(crate) fn privileged(intents: Intents) -> Intents {
+    PRIVILEGED
+        .iter()
+        .map(|(i, ..)| *i)
+        .filter(|i| intents.contains(*i))
+        .fold(Intents::empty(), |a, i| a | i)
+}
+
+impl FatalClose {
+    /// The error for a close code twilight treats as fatal, given the intents the bot asked for.
+    pub(crate) fn from_code(code: u16, intents: Intents) -> Option<Self> {
+        Some(match code {
+            4004 => FatalClose::AuthenticationFailed,
+            4010 => FatalClose::InvalidShard,
+            4011 => FatalClose::ShardingRequired,
+            4012 => FatalClose::InvalidApiVersion,
+            4013 => FatalClose::InvalidIntents(intents),
+            4014 => FatalClose::DisallowedIntents(privileged(intents)),
+            _ => return None,
+        })
+    }
+}

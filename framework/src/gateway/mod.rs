@@ -1,0 +1,250 @@
+//! The gateway layer: one task per twilight-gateway shard, turning frames into events.
+//!
+//! Each shard task reads frames, asks twilight to deserialise only the event types someone needs
+//! ([`flags`]), updates the cache, tracks readiness (READY, then the guilds it listed), and hands
+//! events to the router in the shard's sequence order. It stops reading while the router is at
+//! its bound of running listeners (back-pressure), and stops for good on shutdown or a fatal
+//! close ([`FatalClose`]).
+
+pub(crate) mod close;
+mod dispatch;
+pub(crate) mod flags;
+mod ready;
+pub(crate) mod shard;
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use close::FatalClose;
+use futures_util::StreamExt as _;
+use ready::ReadyTracker;
+pub use shard::{ShardHandle, ShardState, ShardStatus};
+use tokio::sync::watch;
+use twilight_cache_inmemory::InMemoryCache;
+use twilight_gateway::{EventTypeFlags, Message, Shard};
+use twilight_model::gateway::event::Event as Frame;
+use twilight_model::gateway::{CloseFrame, Intents};
+use twilight_model::user::CurrentUser;
+
+use crate::context::Context;
+use crate::event::lifecycle::{
+    Connect, Disconnect, Ready, Resumed, ShardConnect, ShardDisconnect, ShardReady, ShardResumed,
+};
+
+/// What the shard tasks of one bot share.
+pub(crate) struct Gateway {
+    pub(crate) shards: Vec<Arc<ShardHandle>>,
+    pub(crate) intents: Intents,
+    pub(crate) guild_ready_timeout: Duration,
+    pub(crate) cache_flags: EventTypeFlags,
+    pub(crate) current_user: Mutex<Option<CurrentUser>>,
+    connected: AtomicUsize,
+    ready: Mutex<ReadyShards>,
+    pub(crate) shutdown: watch::Sender<bool>,
+}
+
+#[derive(Default)]
+struct ReadyShards {
+    ready: HashSet<u32>,
+    guilds: std::collections::HashMap<u32, usize>,
+}
+
+impl Gateway {
+    pub(crate) fn new(
+        shards: Vec<Arc<ShardHandle>>,
+        intents: Intents,
+        guild_ready_timeout: Duration,
+        cache_flags: EventTypeFlags,
+    ) -> Self {
+        Gateway {
+            shards,
+            intents,
+            guild_ready_timeout,
+            cache_flags,
+            current_user: Mutex::new(None),
+            connected: AtomicUsize::new(0),
+            ready: Mutex::default(),
+            shutdown: watch::Sender::new(false),
+        }
+    }
+
+    fn shard_connected(&self, ctx: &Context, shard_id: u32) {
+        ctx.dispatch(ShardConnect { shard_id });
+        if self.connected.fetch_add(1, Ordering::AcqRel) == 0 {
+            ctx.dispatch(Connect);
+        }
+    }
+
+    fn shard_disconnected(&self, ctx: &Context, shard_id: u32, code: Option<u16>) {
+        ctx.dispatch(ShardDisconnect { shard_id, code });
+        if self.connected.fetch_sub(1, Ordering::AcqRel) == 1 {
+            ctx.dispatch(Disconnect);
+        }
+    }
+
+    /// A shard began a new session: the bot is not ready until it is.
+    fn shard_identified(&self, shard_id: u32) {
+        self.ready
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .ready
+            .remove(&shard_id);
+    }
+
+    fn shard_ready(&self, ctx: &Context, event: ShardReady) {
+        let all_ready = {
+            let mut ready = self.ready.lock().unwrap_or_else(|p| p.into_inner());
+            ready.ready.insert(event.shard_id);
+            ready.guilds.insert(event.shard_id, event.guilds);
+            (ready.ready.len() == self.shards.len()).then(|| ready.guilds.values().sum())
+        };
+        ctx.dispatch(event);
+        if let Some(guilds) = all_ready {
+            ctx.dispatch(Ready { guilds });
+        }
+    }
+}
+
+/// Runs one shard until shutdown (`Ok`) or a fatal close (`Err`).
+pub(crate) async fn run_shard(
+    mut shard: Shard,
+    handle: Arc<ShardHandle>,
+    ctx: Context,
+    cache: Arc<InMemoryCache>,
+) -> Result<(), FatalClose> {
+    let gateway = ctx
+        .gateway()
+        .expect("shards run only once the gateway is set up");
+    let shard_id = handle.id().number();
+    let mut wanted = flags::Wanted::new(gateway.cache_flags);
+    let mut ready = ReadyTracker::default();
+    let mut shutdown = gateway.shutdown.subscribe();
+    let mut connected = false;
+    let mut closing = false;
+    let mut fatal = None;
+
+    loop {
+        ctx.router().in_flight.room().await;
+        let message = tokio::select! {
+            biased;
+            _ = shutdown.wait_for(|stop| *stop), if !closing => {
+                closing = true;
+                if !connected {
+                    break;
+                }
+                shard.close(CloseFrame::NORMAL);
+                continue;
+            }
+            () = ready.expired() => {
+                if let Some(event) = ready.time_out(shard_id) {
+                    handle.update(|s| s.state = ShardState::Ready);
+                    gateway.shard_ready(&ctx, event);
+                }
+                continue;
+            }
+            message = shard.next() => message,
+        };
+        let Some(message) = message else { break };
+        match message {
+            Err(error) => tracing::warn!(shard = shard_id, %error, "gateway frame error"),
+            Ok(Message::Close(frame)) => {
+                let code = frame.as_ref().map(|f| f.code);
+                if std::mem::take(&mut connected) {
+                    handle.update(|s| s.state = ShardState::Connecting);
+                    gateway.shard_disconnected(&ctx, shard_id, code);
+                }
+                if let Some(error) = code.and_then(|c| FatalClose::from_code(c, gateway.intents)) {
+                    tracing::error!(shard = shard_id, code, "{error}");
+                    fatal = Some(error);
+                }
+                if closing {
+                    break;
+                }
+            }
+            Ok(Message::Text(text)) => {
+                let flags = wanted.current(ctx.router());
+                match twilight_gateway::parse(text, flags) {
+                    Ok(Some(event)) => {
+                        let event = Frame::from(event);
+                        cache.update(&event);
+                        match event {
+                            Frame::GatewayHello(_) => {
+                                if std::mem::replace(&mut connected, true) {
+                                    // The previous connection ended without a close frame.
+                                    gateway.shard_disconnected(&ctx, shard_id, None);
+                                }
+                                handle.update(|s| s.state = ShardState::Connected);
+                                gateway.shard_connected(&ctx, shard_id);
+                            }
+                            Frame::GatewayHeartbeatAck => {
+                                let latency = shard.latency();
+                                let (recent, average) =
+                                    (latency.recent().first().copied(), latency.average());
+                                handle.update(|s| {
+                                    s.latency = recent;
+                                    s.average_latency = average;
+                                });
+                            }
+                            Frame::GatewayReconnect | Frame::GatewayInvalidateSession(_) => {
+                                if std::mem::take(&mut connected) {
+                                    handle.update(|s| s.state = ShardState::Connecting);
+                                    gateway.shard_disconnected(&ctx, shard_id, None);
+                                }
+                            }
+                            Frame::Ready(ready_event) => {
+                                gateway.shard_identified(shard_id);
+                                *gateway
+                                    .current_user
+                                    .lock()
+                                    .unwrap_or_else(|p| p.into_inner()) =
+                                    Some(ready_event.user.clone());
+                                if let Some(event) = ready.start(
+                                    shard_id,
+                                    ready_event.guilds.iter().map(|g| g.id),
+                                    gateway.guild_ready_timeout,
+                                ) {
+                                    handle.update(|s| s.state = ShardState::Ready);
+                                    gateway.shard_ready(&ctx, event);
+                                }
+                            }
+                            Frame::GuildCreate(guild) => {
+                                if let Some(event) =
+                                    ready.arrived(shard_id, guild.id(), gateway.guild_ready_timeout)
+                                {
+                                    handle.update(|s| s.state = ShardState::Ready);
+                                    gateway.shard_ready(&ctx, event);
+                                }
+                            }
+                            Frame::Resumed => {
+                                handle.update(|s| s.state = ShardState::Ready);
+                                ctx.dispatch(ShardResumed { shard_id });
+                                ctx.dispatch(Resumed { shard_id });
+                            }
+                            Frame::UserUpdate(user) => {
+                                *gateway
+                                    .current_user
+                                    .lock()
+                                    .unwrap_or_else(|p| p.into_inner()) = Some(user.0);
+                            }
+                            other => dispatch::dispatch(&ctx, other),
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(error) => {
+                        tracing::warn!(shard = shard_id, %error, "a gateway event failed to deserialise")
+                    }
+                }
+                if let Some(session) = shard.session() {
+                    handle.processed(session.sequence());
+                }
+            }
+        }
+    }
+    handle.update(|s| s.state = ShardState::Closed);
+    if connected {
+        gateway.shard_disconnected(&ctx, shard_id, Some(1000));
+    }
+    fatal.map_or(Ok(()), Err)
+}

@@ -1,0 +1,125 @@
+//! [`ShardHandle`]: what the rest of the bot knows of a running shard, and how it talks to it.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::sync::Notify;
+use twilight_gateway::{MessageSender, ShardId};
+use twilight_model::gateway::payload::outgoing::UpdatePresence;
+use twilight_model::gateway::payload::outgoing::update_presence::UpdatePresencePayload;
+
+/// A running shard, as listeners see it: its id, latency and state, and a channel to send it
+/// commands (presence updates).
+#[derive(Debug)]
+pub struct ShardHandle {
+    id: ShardId,
+    sender: MessageSender,
+    pub(crate) status: Mutex<ShardStatus>,
+    /// The sequence number of the last dispatch the shard has handed to the router.
+    processed: AtomicU64,
+    watched: AtomicBool,
+    progressed: Notify,
+}
+
+/// A shard's connection state, as [`ShardHandle::status`] reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ShardState {
+    /// Not connected yet, or reconnecting.
+    #[default]
+    Connecting,
+    /// Connected, identifying or resuming.
+    Connected,
+    /// Its session is ready.
+    Ready,
+    /// Closed for good (shutdown or a fatal close).
+    Closed,
+}
+
+/// A snapshot of a shard's state and latency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ShardStatus {
+    /// The connection state.
+    pub state: ShardState,
+    /// The most recent heartbeat round trip, once a heartbeat was acknowledged.
+    pub latency: Option<Duration>,
+    /// The average heartbeat round trip.
+    pub average_latency: Option<Duration>,
+}
+
+impl ShardHandle {
+    pub(crate) fn new(id: ShardId, sender: MessageSender) -> Self {
+        ShardHandle {
+            id,
+            sender,
+            status: Mutex::default(),
+            processed: AtomicU64::new(0),
+            watched: AtomicBool::new(false),
+            progressed: Notify::new(),
+        }
+    }
+
+    /// The shard's id (its number; `id().total()` is the shard count).
+    pub fn id(&self) -> ShardId {
+        self.id
+    }
+
+    /// Its state and latency now.
+    pub fn status(&self) -> ShardStatus {
+        *self.status.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The most recent heartbeat round trip (disnake's `shard.latency`).
+    pub fn latency(&self) -> Option<Duration> {
+        self.status().latency
+    }
+
+    /// Sets this shard's presence (status and activities).
+    ///
+    /// # Errors
+    /// When the shard has shut down.
+    pub fn set_presence(&self, presence: UpdatePresencePayload) -> Result<(), crate::Error> {
+        let command = UpdatePresence {
+            d: presence,
+            op: twilight_model::gateway::OpCode::PresenceUpdate,
+        };
+        self.sender
+            .command(&command)
+            .map_err(|_| crate::Error::ShardClosed(self.id.number()))
+    }
+
+    pub(crate) fn update(&self, f: impl FnOnce(&mut ShardStatus)) {
+        f(&mut self.status.lock().unwrap_or_else(|p| p.into_inner()));
+    }
+
+    /// Records that every dispatch up to `sequence` has been handed to the router.
+    pub(crate) fn processed(&self, sequence: u64) {
+        self.processed.store(sequence, Ordering::Release);
+        if self.watched.load(Ordering::Acquire) {
+            self.progressed.notify_waiters();
+        }
+    }
+
+    /// The sequence number of the last dispatch handed to the router.
+    pub fn processed_sequence(&self) -> u64 {
+        self.processed.load(Ordering::Acquire)
+    }
+
+    /// Resolves once the dispatch numbered `sequence` (of the current session) has been handed to
+    /// the router: with [`Context::idle`](crate::Context::idle), how tests know that the bot
+    /// has handled everything sent so far.
+    pub async fn processed_up_to(&self, sequence: u64) {
+        self.watched.store(true, Ordering::Release);
+        loop {
+            let progressed = self.progressed.notified();
+            tokio::pin!(progressed);
+            progressed.as_mut().enable();
+            if self.processed_sequence() >= sequence {
+                return;
+            }
+            progressed.await;
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! No event lost or duplicated across faults, fatal closes end `run()` with what to do, REST
+//! rate limits are waited out. Everything goes through the sandbox's real sockets.
+
+#[path = "common/bot.rs"]
+mod bot;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bot::WAIT;
+use futures_util::StreamExt;
+use herald::prelude::*;
+use herald::sandbox::{Fault, RestFault, Sandbox};
+
+/// Runs a bot whose sequential listener records every message id, bursts `n` messages with
+/// `fault` injected after dispatch `at` of the session, and checks the listener saw each message
+/// exactly once, in order.
+async fn burst_through(fault: Fault, n: usize) -> Sandbox {
+    let sb = Sandbox::start().await.unwrap();
+    let seen = Arc::new(Mutex::new(Vec::with_capacity(n)));
+    let log = Arc::clone(&seen);
+    let listener = Listener::new(move |msg: &MessageCreate| {
+        log.lock().unwrap().push(msg.id);
+        async {}
+    })
+    .sequential();
+    let running = bot::start(&sb, Bot::builder().listener(listener)).await;
+    let ctx = running.context().clone();
+
+    let start = sb.shard(0).sequence().unwrap();
+    sb.schedule_fault_at_seq(0, start + (n as u64) / 2, fault)
+        .unwrap();
+    let sent = sb.burst(sb.channel("general"), sb.user("alice"), n);
+    tokio::time::timeout(Duration::from_secs(60), ctx.settled())
+        .await
+        .expect("the bot caught up");
+
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), sent.len(), "every message exactly once");
+    assert!(seen == sent, "in sequence order");
+    running.shutdown().await.unwrap();
+    sb
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_connection_mid_burst_loses_nothing() {
+    let sb = burst_through(Fault::DropTcp, 10_000).await;
+    let resumes = sb.resumes();
+    assert_eq!(resumes.len(), 1, "{resumes:?}");
+    assert!(resumes[0].accepted);
+    assert!(
+        resumes[0].replayed > 0,
+        "the resume replayed the rest of the burst"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn op_7_reconnect_mid_burst_loses_nothing() {
+    let sb = burst_through(Fault::Reconnect, 5_000).await;
+    assert_eq!(sb.resumes().len(), 1);
+    assert_eq!(sb.identifies().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn op_9_resumable_mid_burst_loses_nothing() {
+    let sb = burst_through(Fault::InvalidSession { resumable: true }, 5_000).await;
+    assert_eq!(sb.resumes().len(), 1);
+    assert_eq!(sb.identifies().len(), 1);
+}
+
+#[tokio::test]
+async fn op_9_not_resumable_identifies_again_and_is_ready_again() {
+    let sb = Sandbox::start().await.unwrap();
+    let bot = Bot::builder().sandbox(&sb).build().unwrap();
+    let ctx = bot.context().clone();
+    let mut readies = ctx.stream::<Ready>().limit(2).idle_timeout(WAIT).register();
+    let running = bot.start().await.unwrap();
+    readies.next().await.expect("first ready");
+    sb.shard(0).invalid_session(false).unwrap();
+    readies
+        .next()
+        .await
+        .expect("ready again after a new session");
+    assert_eq!(sb.identifies().len(), 2);
+    assert!(sb.resumes().iter().all(|r| !r.accepted));
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_zombie_connection_is_detected_and_resumed() {
+    let sb = Sandbox::builder()
+        .heartbeat_interval(Duration::from_millis(200))
+        .start()
+        .await
+        .unwrap();
+    let running = bot::start(&sb, Bot::builder()).await;
+    let ctx = running.context().clone();
+    let disconnected = ctx.wait_for::<ShardDisconnect>().timeout(WAIT).register();
+    let resumed = ctx.wait_for::<ShardResumed>().timeout(WAIT).register();
+    sb.shard(0).zombie().unwrap();
+    assert_eq!(
+        disconnected.await.unwrap().code,
+        Some(1006),
+        "twilight drops a silent connection"
+    );
+    resumed.await.unwrap();
+    assert_eq!(sb.resumes().len(), 1);
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_rejected_token_ends_run_with_what_to_do() {
+    let sb = Sandbox::start().await.unwrap();
+    let error = Bot::builder()
+        .sandbox(&sb)
+        .token("not-the-token")
+        .run()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Gateway {
+                shard: 0,
+                source: herald::gateway::FatalClose::AuthenticationFailed
+            }
+        ),
+        "{error:?}"
+    );
+    let text = error.to_string();
+    assert!(
+        text.contains("4004") && text.contains("Reset Token"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn disallowed_privileged_intents_end_run_naming_them() {
+    let sb = Sandbox::builder()
+        .allowed_privileged_intents(Intents::empty())
+        .start()
+        .await
+        .unwrap();
+    // A member_join listener needs GUILD_MEMBERS, a privileged intent.
+    let error = Bot::builder()
+        .sandbox(&sb)
+        .listener(|_: &MemberAdd| async {})
+        .run()
+        .await
+        .unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("4014"), "{text}");
+    assert!(
+        text.contains("GUILD_MEMBERS") && text.contains("Server Members Intent"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("MESSAGE_CONTENT"),
+        "only the intents asked for: {text}"
+    );
+}
+
+#[tokio::test]
+async fn a_rate_limited_route_is_retried_until_it_succeeds() {
+    let sb = Sandbox::start().await.unwrap();
+    sb.rest_fault(
+        "POST",
+        "/channels/",
+        RestFault::RateLimited {
+            times: 2,
+            retry_after: Duration::from_millis(50),
+        },
+    );
+    let running = bot::start(
+        &sb,
+        Bot::builder()
+            .listener(|ctx: Context, msg: &MessageCreate| {
+                let (channel, content) = (msg.channel_id, msg.content.clone());
+                async move {
+                    if content == "!ping" {
+                        ctx.http().create_message(channel).content("pong").await?;
+                    }
+                    herald::Result::<()>::Ok(())
+                }
+            })
+            .add_intents(Intents::MESSAGE_CONTENT),
+    )
+    .await;
+    let general = sb.channel("general");
+    sb.actor("alice").say(general, "!ping");
+    sb.wait_for_message(general, |m| m.content == "pong", WAIT)
+        .await
+        .unwrap();
+    let statuses: Vec<u16> = sb
+        .requests()
+        .iter()
+        .filter(|r| r.is("POST", "/channels/"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(statuses, [429, 429, 200]);
+    running.shutdown().await.unwrap();
+}

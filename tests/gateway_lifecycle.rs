@@ -1,0 +1,174 @@
+//! A bot on the sandbox, end to end through real sockets: listeners reply over REST, lifecycle
+//! events arrive in order, waiters resolve on users' actions, shutdown is clean.
+
+#[path = "common/bot.rs"]
+mod bot;
+
+use std::time::Duration;
+
+use bot::{Order, WAIT};
+use herald::prelude::*;
+use herald::sandbox::Sandbox;
+
+#[listener]
+async fn ping(ctx: Context, msg: &MessageCreate) -> herald::Result {
+    if msg.content == "!ping" {
+        ctx.http()
+            .create_message(msg.channel_id)
+            .content("pong")
+            .await?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_listener_replies_and_the_rest_call_is_recorded() {
+    let sb = Sandbox::start().await.unwrap();
+    let running = bot::start(
+        &sb,
+        Bot::builder()
+            .listener(ping)
+            .add_intents(Intents::MESSAGE_CONTENT),
+    )
+    .await;
+    let general = sb.channel("general");
+
+    sb.actor("alice").say(general, "!ping");
+    let post = sb
+        .wait_for_request(|r| r.is("POST", "/channels/"), WAIT)
+        .await
+        .unwrap();
+    assert_eq!(post.path, format!("/api/v10/channels/{general}/messages"));
+    assert_eq!(post.body.unwrap()["content"], "pong");
+    running.context().settled().await;
+    let said: Vec<_> = sb
+        .messages(general)
+        .into_iter()
+        .map(|m| m.content)
+        .collect();
+    assert_eq!(said, ["!ping", "pong"]);
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn lifecycle_events_arrive_in_order() {
+    let sb = Sandbox::start().await.unwrap();
+    let bot = Bot::builder().sandbox(&sb).build().unwrap();
+    let ctx = bot.context().clone();
+    let order = Order::default();
+    let _streams = (
+        order.record::<ShardConnect>(&ctx),
+        order.record::<Connect>(&ctx),
+        order.record::<ShardReady>(&ctx),
+        order.record::<Ready>(&ctx),
+        order.record::<ShardResumed>(&ctx),
+        order.record::<Resumed>(&ctx),
+        order.record::<ShardDisconnect>(&ctx),
+        order.record::<Disconnect>(&ctx),
+    );
+    let ready = ctx.wait_for::<Ready>().timeout(WAIT).register();
+    let running = bot.start().await.unwrap();
+    let ready = ready.await.unwrap();
+    assert_eq!(ready.guilds, 1);
+    assert_eq!(
+        order.take(),
+        ["shard_connect", "connect", "shard_ready", "ready"]
+    );
+    assert_eq!(ctx.current_user().unwrap().id, sb.bot_user_id());
+    assert!(
+        ctx.cache().guild(sb.guild("Herald Test")).is_some(),
+        "READY's guild is cached before `ready`"
+    );
+
+    let resumed = ctx.wait_for::<Resumed>().timeout(WAIT).register();
+    sb.shard(0).reconnect().unwrap();
+    assert_eq!(resumed.await.unwrap().shard_id, 0);
+    assert_eq!(
+        order.take(),
+        [
+            "shard_disconnect",
+            "disconnect",
+            "shard_connect",
+            "connect",
+            "shard_resumed",
+            "resumed"
+        ]
+    );
+
+    running.shutdown().await.unwrap();
+    assert_eq!(order.take(), ["shard_disconnect", "disconnect"]);
+    assert_eq!(
+        ctx.shard(0).unwrap().status().state,
+        herald::gateway::ShardState::Closed
+    );
+}
+
+/// The disnake confirmation example: ask, then wait for the author's ✅ or ❌ on the question.
+#[listener]
+async fn confirm(ctx: Context, msg: &MessageCreate) -> herald::Result {
+    if msg.content != "!delete" {
+        return Ok(());
+    }
+    let asked = ctx
+        .http()
+        .create_message(msg.channel_id)
+        .content("sure? react ✅ or ❌")
+        .await?
+        .model()
+        .await?;
+    let author = msg.author.id;
+    let answer = ctx
+        .wait_for::<ReactionAdd>()
+        .on(asked.id)
+        .check(move |r| r.user_id == author)
+        .timeout(Duration::from_secs(30))
+        .await?;
+    let yes = matches!(&answer.emoji, herald::model::channel::message::EmojiReactionType::Unicode { name } if name == "✅");
+    ctx.http()
+        .create_message(msg.channel_id)
+        .content(if yes { "deleted" } else { "kept" })
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_waiter_resolves_on_a_users_reaction() {
+    let sb = Sandbox::start().await.unwrap();
+    let running = bot::start(
+        &sb,
+        Bot::builder()
+            .listener(confirm)
+            .add_intents(Intents::MESSAGE_CONTENT | Intents::GUILD_MESSAGE_REACTIONS),
+    )
+    .await;
+    let general = sb.channel("general");
+    sb.actor("alice").say(general, "!delete");
+    let question = sb
+        .wait_for_message(general, |m| m.content.starts_with("sure?"), WAIT)
+        .await
+        .unwrap();
+    // The listener registers its waiter once the REST answer is back: react after that.
+    tokio::time::timeout(WAIT, running.context().until_waiting_for::<ReactionAdd>())
+        .await
+        .unwrap();
+    sb.actor("bob").react(general, question.id, "✅"); // not the author: ignored
+    sb.actor("alice").react(general, question.id, "✅");
+    sb.wait_for_message(general, |m| m.content == "deleted", WAIT)
+        .await
+        .unwrap();
+    running.context().settled().await;
+    assert_eq!(running.context().pending_waiters(), 0);
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn only_needed_intents_are_requested() {
+    let sb = Sandbox::start().await.unwrap();
+    let running = bot::start(&sb, Bot::builder().listener(ping)).await;
+    let identify = sb.identifies().pop().unwrap();
+    assert_eq!(
+        identify.intents,
+        Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::DIRECT_MESSAGES
+    );
+    running.shutdown().await.unwrap();
+}

@@ -1,0 +1,50 @@
+//! With no token in the environment, a bot runs on the embedded sandbox, plays its scene, prints
+//! the transcript and stops by itself.
+
+use herald::prelude::*;
+
+#[listener]
+async fn greet(ctx: Context, msg: &MessageCreate) -> herald::Result {
+    if msg.content == "hello" {
+        ctx.http()
+            .create_message(msg.channel_id)
+            .content(&format!("hello, {}!", msg.author.name))
+            .await?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn no_token_runs_the_scene_on_the_embedded_sandbox() {
+    let var = "HERALD_TEST_TOKEN_THAT_IS_NEVER_SET";
+    assert!(std::env::var(var).is_err());
+    let (done, finished) = tokio::sync::oneshot::channel();
+    let result = Bot::builder()
+        .token_from_env(var)
+        .listener(greet)
+        .add_intents(Intents::MESSAGE_CONTENT)
+        .scene(move |ctx: Context| async move {
+            let sandbox = ctx
+                .sandbox()
+                .expect("the scene runs on the sandbox")
+                .clone();
+            sandbox
+                .actor("alice")
+                .say(sandbox.channel("general"), "hello");
+            ctx.settled().await;
+            let _ = done.send(sandbox.transcript());
+            Ok(())
+        })
+        .run()
+        .await;
+    result.expect("the bot stops cleanly after the scene");
+    let transcript = finished.await.unwrap();
+    assert!(
+        transcript.contains(&"alice in #general: hello".to_owned()),
+        "{transcript:#?}"
+    );
+    assert!(
+        transcript.contains(&"herald-bot in #general: hello, alice!".to_owned()),
+        "{transcript:#?}"
+    );
+}
