@@ -141,11 +141,11 @@ impl Context {
         loop {
             let mut changed = false;
             for shard in self.shards() {
-                if let Some(sequence) = sandbox.shard(shard.id().number()).sequence() {
-                    if shard.processed_sequence() < sequence {
-                        changed = true;
-                        shard.processed_up_to(sequence).await;
-                    }
+                if let Some(sequence) = sandbox.shard(shard.id().number()).sequence()
+                    && shard.processed_sequence() < sequence
+                {
+                    changed = true;
+                    shard.processed_up_to(sequence).await;
                 }
             }
             self.idle().await;

@@ -1,7 +1,7 @@
 //! The gateway layer: one task per twilight-gateway shard, turning frames into events.
 //!
 //! Each shard task reads frames, asks twilight to deserialise only the event types someone needs
-//! ([`flags`]), updates the cache, tracks readiness (READY, then the guilds it listed), and hands
+//! (`EventTypeFlags`), updates the cache, tracks readiness (READY, then the guilds it listed), and hands
 //! events to the router in the shard's sequence order. It stops reading while the router is at
 //! its bound of running listeners (back-pressure), and stops for good on shutdown or a fatal
 //! close ([`FatalClose`]).
