@@ -106,6 +106,7 @@ fn main() {
         .build()
         .unwrap();
     let (mut plain_rates, mut default_rates, mut lean_rates) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut default_ratios, mut lean_ratios) = (Vec::new(), Vec::new());
     let rate = |d: Duration| n as f64 / d.as_secs_f64();
     runtime.block_on(async {
         for round in 0..rounds {
@@ -124,6 +125,8 @@ fn main() {
                 rate(h),
                 rate(l)
             );
+            default_ratios.push(rate(h) / rate(p));
+            lean_ratios.push(rate(l) / rate(p));
             plain_rates.push(rate(p));
             default_rates.push(rate(h));
             lean_rates.push(rate(l));

@@ -2,8 +2,9 @@
 //! other keys against none, and for custom events.
 //!
 //! `cargo bench --bench router`. Each iteration dispatches one event and the batch is timed until
-//! every listener call has finished (`ctx.idle()`), so the figures include spawning and running
-//! the listeners, not only the table lookup. A current-thread runtime keeps them steady.
+//! every listener call has finished (`ctx.idle()`), so the figures include running the listeners
+//! (and spawning a task for those that wait: `listeners/1_awaiting`), not only the table lookup.
+//! A current-thread runtime keeps them steady.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -34,6 +35,12 @@ struct LevelUp {
 static COUNT: AtomicU64 = AtomicU64::new(0);
 
 async fn count(_ctx: Context, _msg: &MessageCreate) {
+    COUNT.fetch_add(1, Ordering::Relaxed);
+}
+
+/// A listener that has to wait once: its call becomes a task.
+async fn count_after_yield(_ctx: Context, _msg: &MessageCreate) {
+    tokio::task::yield_now().await;
     COUNT.fetch_add(1, Ordering::Relaxed);
 }
 
@@ -74,6 +81,11 @@ fn listeners(c: &mut Criterion) {
                 .iter_custom(|iters| dispatch_batch(bot.context(), &event, iters));
         });
     }
+    let bot = rt.block_on(async { Bot::builder().listener(count_after_yield).build().unwrap() });
+    group.bench_function("listeners/1_awaiting", |b| {
+        b.to_async(&rt)
+            .iter_custom(|iters| dispatch_batch(bot.context(), &event, iters));
+    });
     group.finish();
 }
 

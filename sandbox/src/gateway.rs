@@ -6,7 +6,11 @@
 //! order of frames equals the order of sequence numbers. Every dispatch is
 //! also appended to its session's log, which is what RESUME replays.
 
-use std::{collections::VecDeque, sync::Arc, time::Duration};
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
@@ -22,7 +26,7 @@ use twilight_model::gateway::Intents;
 use crate::{
     faults::Fault,
     intents::PRIVILEGED,
-    record::{IdentifyRecord, ResumeRecord},
+    record::{IdentifyRecord, IdentifyThrottle, PresenceRecord, ResumeRecord},
     state::{Config, ConnEntry, Outgoing, Session, Shared, State},
     transcript,
 };
@@ -268,11 +272,17 @@ impl Conn {
                 let shared = Arc::clone(&self.shared);
                 let result = shared.with(|state| state.identify(conn, &d, &shared.config));
                 match result {
-                    Ok(()) => {
+                    Identified::Ready => {
                         self.authenticated = true;
                         Flow::Continue
                     }
-                    Err((code, reason)) => self.close(code, reason).await,
+                    // Discord answers an identify over its rate limits with
+                    // an invalid session; the client identifies again later.
+                    Identified::Throttled => {
+                        self.send_op(r#"{"t":null,"s":null,"op":9,"d":false}"#)
+                            .await
+                    }
+                    Identified::Rejected(code, reason) => self.close(code, reason).await,
                 }
             }
             Some(6) if self.authenticated => self.close(4005, "Already authenticated.").await,
@@ -299,8 +309,13 @@ impl Conn {
                     .with(|state| state.request_guild_members(conn, &d));
                 Flow::Continue
             }
-            // Presence and voice state updates are accepted and ignored.
-            Some(3 | 4) => Flow::Continue,
+            Some(3) => {
+                let conn = self.id;
+                self.shared.with(|state| state.presence_update(conn, &d));
+                Flow::Continue
+            }
+            // Voice state updates are accepted and ignored.
+            Some(4) => Flow::Continue,
             _ if !self.authenticated => self.close(4003, "Not authenticated.").await,
             _ => self.close(4001, "Unknown opcode.").await,
         }
@@ -309,6 +324,16 @@ impl Conn {
 
 fn text_frame(frame: Bytes) -> Message {
     Message::text(Payload::from(frame))
+}
+
+/// The answer to an IDENTIFY.
+enum Identified {
+    /// READY (and the GUILD_CREATEs) queued.
+    Ready,
+    /// Over the identify rate limits: op 9 `d:false`.
+    Throttled,
+    /// Close with this code.
+    Rejected(u16, &'static str),
 }
 
 enum Resume {
@@ -325,12 +350,7 @@ pub(crate) fn bare_token(token: &str) -> &str {
 impl State {
     /// Validates an IDENTIFY and starts a session on `conn`: READY, then one
     /// GUILD_CREATE per guild of the shard.
-    fn identify(
-        &mut self,
-        conn: u64,
-        d: &Value,
-        config: &Config,
-    ) -> Result<(), (u16, &'static str)> {
+    fn identify(&mut self, conn: u64, d: &Value, config: &Config) -> Identified {
         let shard = d
             .get("shard")
             .and_then(Value::as_array)
@@ -348,7 +368,8 @@ impl State {
             intents,
             session_id: None,
             rejected_with: None,
-            at: std::time::Instant::now(),
+            throttled: None,
+            at: Instant::now(),
         };
         let rejection = if bare_token(token) != config.token {
             Some((4004, "Authentication failed."))
@@ -358,6 +379,8 @@ impl State {
             Some((4013, "Invalid intent(s)."))
         } else if !config.allowed_privileged.contains(intents & PRIVILEGED) {
             Some((4014, "Disallowed intent(s)."))
+        } else if self.sharding_required(shard32[1], config.max_guilds_per_shard) {
+            Some((4011, "Sharding required."))
         } else {
             None
         };
@@ -365,8 +388,24 @@ impl State {
             record.rejected_with = Some(code);
             self.identifies.push(record);
             self.note(transcript::identify_rejected(shard32[0], code, reason));
-            return Err((code, reason));
+            return Identified::Rejected(code, reason);
         }
+        if let Some(throttle) = self.identify_throttle(shard32[0], record.at, config) {
+            record.throttled = Some(throttle);
+            self.identifies.push(record);
+            let streak = self.throttle_streaks.entry(shard32[0]).or_insert(0);
+            *streak += 1;
+            // One line per streak: a client without an identify queue
+            // retries at once, many times per window.
+            if *streak == 1 {
+                self.note(transcript::identify_throttled(shard32[0], throttle, config));
+            }
+            return Identified::Throttled;
+        }
+        self.session_start_remaining = self.session_start_remaining.saturating_sub(1);
+        let buckets = self.bucket_last_identify.len();
+        self.bucket_last_identify[shard32[0] as usize % buckets] = Some(record.at);
+        let throttled_before = self.throttle_streaks.remove(&shard32[0]).unwrap_or(0);
 
         // A fresh identify ends this shard's sessions that lost their
         // connection (Discord would time them out), freeing their logs.
@@ -382,7 +421,7 @@ impl State {
         self.next_session += 1;
         record.session_id = Some(session_id.clone());
         self.identifies.push(record);
-        self.note(transcript::identified(shard32[0]));
+        self.note(transcript::identified(shard32[0], throttled_before));
         self.sessions.push(Session {
             id: session_id.clone(),
             shard: shard32,
@@ -433,7 +472,84 @@ impl State {
         for guild in &guild_creates {
             self.push_to_session(index, "GUILD_CREATE", guild);
         }
-        Ok(())
+        if let Some(presence) = d.get("presence").filter(|p| p.is_object()) {
+            self.record_presence(shard32, presence, true);
+        }
+        Identified::Ready
+    }
+
+    /// Whether `shards` shards would give one of them more than `max`
+    /// guilds (IDENTIFY then closes with 4011).
+    fn sharding_required(&self, shards: u32, max: usize) -> bool {
+        let mut per_shard: HashMap<u64, usize> = HashMap::new();
+        for guild in self.world.bot_guilds() {
+            let count = per_shard
+                .entry((guild.id >> 22) % u64::from(shards.max(1)))
+                .or_insert(0);
+            *count += 1;
+            if *count > max {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Whether an identify of `shard` arriving `now` is over a rate limit:
+    /// the session start limit, or its bucket's one identify per window.
+    fn identify_throttle(
+        &mut self,
+        shard: u32,
+        now: Instant,
+        config: &Config,
+    ) -> Option<IdentifyThrottle> {
+        if self.session_start_limit(config).0 == 0 {
+            return Some(IdentifyThrottle::SessionStartLimit);
+        }
+        if !config.enforce_concurrency {
+            return None;
+        }
+        let buckets = self.bucket_last_identify.len();
+        let bucket = shard as usize % buckets;
+        let busy = self.bucket_last_identify[bucket]
+            .is_some_and(|last| now.saturating_duration_since(last) < config.identify_window);
+        busy.then_some(IdentifyThrottle::MaxConcurrency {
+            bucket: u32::try_from(bucket).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// op 3: records the presence of the connection's session.
+    fn presence_update(&mut self, conn: u64, d: &Value) {
+        let Some(shard) = self
+            .sessions
+            .iter()
+            .find(|s| s.alive && s.conn == Some(conn))
+            .map(|s| s.shard)
+        else {
+            return;
+        };
+        self.record_presence(shard, d, false);
+    }
+
+    fn record_presence(&mut self, shard: [u32; 2], d: &Value, from_identify: bool) {
+        let record = PresenceRecord {
+            shard,
+            status: d
+                .get("status")
+                .and_then(Value::as_str)
+                .unwrap_or("online")
+                .to_owned(),
+            activities: d
+                .get("activities")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+            afk: d.get("afk").and_then(Value::as_bool).unwrap_or(false),
+            since: d.get("since").and_then(Value::as_u64),
+            from_identify,
+            at: Instant::now(),
+        };
+        self.note(transcript::presence(&record));
+        self.presences.push(record);
     }
 
     /// Handles a RESUME: replays what the client missed, then RESUMED.
@@ -459,7 +575,7 @@ impl State {
             seq,
             accepted: false,
             replayed: 0,
-            at: std::time::Instant::now(),
+            at: Instant::now(),
         };
         let Some(index) = index else {
             self.resumes.push(record);

@@ -69,8 +69,9 @@
 //! - [`World`]: the simulated guilds and users ([`World::demo`] by default).
 //! - [`Actor`], [`OptionValue`], [`SentInteraction`]: users acting.
 //! - [`Fault`], [`ShardHandle`], [`RestFault`]: fault injection.
-//! - [`RecordedRequest`], [`IdentifyRecord`], [`ResumeRecord`],
-//!   [`ConnectionInfo`], [`StoredMessage`]: observation.
+//! - [`RecordedRequest`], [`IdentifyRecord`] (with [`IdentifyThrottle`]),
+//!   [`ResumeRecord`], [`PresenceRecord`], [`ConnectionInfo`],
+//!   [`StoredMessage`]: observation.
 //! - [`Sandbox::transcript`] (and [`SandboxBuilder::print_transcript`]): a
 //!   readable log of both sides, `alice in #general: !ping` then
 //!   `herald-bot in #general: pong`.
@@ -87,9 +88,21 @@
 //!   RESUME replays every missed dispatch in order, then RESUMED; unknown
 //!   sessions get op 9 `false`. Dispatches are kept per session while its
 //!   connection is gone, like Discord does. Guild events go to shard
-//!   `(guild_id >> 22) % shard_count`, others to shard 0. Intents filter
+//!   `(guild_id >> 22) % shard_count`, others to shard 0 (READY's `guilds`
+//!   and the GUILD_CREATEs of a shard hold only its own guilds). Intents filter
 //!   events; without MESSAGE_CONTENT, message content is blanked except the
-//!   bot's own messages, DMs and messages mentioning the bot.
+//!   bot's own messages, DMs and messages mentioning the bot. Presence
+//!   updates (op 3) are recorded per shard ([`Sandbox::presences`]).
+//! - **Sharding**: an IDENTIFY whose shard count leaves more than
+//!   [`max_guilds_per_shard`](SandboxBuilder::max_guilds_per_shard) guilds on
+//!   a shard is closed with 4011. With
+//!   [`max_concurrency`](SandboxBuilder::max_concurrency) or
+//!   [`identify_window`](SandboxBuilder::identify_window) set, at most one
+//!   IDENTIFY per bucket (`shard_id % max_concurrency`) is accepted per
+//!   window, others get op 9 `d:false`; an exhausted
+//!   [session start limit](SandboxBuilder::session_start_limit) gets op 9
+//!   too. `GET /gateway/bot` reports all of these. [`World::with_guilds`]
+//!   builds worlds whose guilds spread evenly over any shard count.
 //! - **REST**: `/api/v10` routes for gateway info, users, DMs, messages,
 //!   reactions, typing, guilds, channels, roles, members, bans, audit logs,
 //!   interaction callbacks and followups, application commands. Every answer
@@ -115,7 +128,10 @@ pub use crate::{
     actors::{Actor, OptionValue, SentInteraction},
     error::SandboxError,
     faults::{Fault, RestFault, ShardHandle},
-    record::{ConnectionInfo, IdentifyRecord, RecordedRequest, ResumeRecord, StoredMessage},
+    record::{
+        ConnectionInfo, IdentifyRecord, IdentifyThrottle, PresenceRecord, RecordedRequest,
+        ResumeRecord, StoredMessage,
+    },
     sandbox::{Sandbox, SandboxBuilder},
     world::World,
 };

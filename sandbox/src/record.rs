@@ -71,12 +71,88 @@ pub struct IdentifyRecord {
     pub shard: [u32; 2],
     /// The intents asked for (bits the sandbox does not know are dropped).
     pub intents: Intents,
-    /// The session created, or `None` when the identify was rejected.
+    /// The session created, or `None` when the identify was rejected or
+    /// throttled.
     pub session_id: Option<String>,
-    /// The close code the identify was rejected with (4004, 4013, 4014, ...).
+    /// The close code the identify was rejected with (4004, 4010, 4011,
+    /// 4013, 4014).
     pub rejected_with: Option<u16>,
+    /// Why the identify was answered with op 9 `d:false` instead of READY
+    /// (the connection stays open; twilight closes it and identifies again).
+    /// `None` when it was accepted or closed with
+    /// [`rejected_with`](Self::rejected_with).
+    pub throttled: Option<IdentifyThrottle>,
     /// When it arrived.
     pub at: Instant,
+}
+
+impl IdentifyRecord {
+    /// Whether the identify started a session (READY was sent): neither
+    /// rejected with a close code nor throttled.
+    pub fn accepted(&self) -> bool {
+        self.session_id.is_some()
+    }
+
+    /// The identify bucket of the shard under `max_concurrency`:
+    /// `shard_id % max_concurrency`, as Discord computes it.
+    pub fn bucket(&self, max_concurrency: u32) -> u32 {
+        self.shard[0] % max_concurrency.max(1)
+    }
+}
+
+/// Why an IDENTIFY got op 9 `d:false` (invalid session) instead of READY.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum IdentifyThrottle {
+    /// Another identify of the same bucket (`shard_id % max_concurrency`)
+    /// was accepted less than one identify window ago (see
+    /// [`SandboxBuilder::max_concurrency`](crate::SandboxBuilder::max_concurrency)).
+    MaxConcurrency {
+        /// The bucket that was busy.
+        bucket: u32,
+    },
+    /// The session start limit was used up (`remaining == 0`, see
+    /// [`SandboxBuilder::session_start_limit`](crate::SandboxBuilder::session_start_limit)).
+    SessionStartLimit,
+}
+
+/// A presence a shard set: op 3 PRESENCE_UPDATE, or the `presence` of an
+/// accepted IDENTIFY.
+#[derive(Clone, Debug)]
+pub struct PresenceRecord {
+    /// `[shard_id, shard_count]` of the session that sent it.
+    pub shard: [u32; 2],
+    /// `"online"`, `"idle"`, `"dnd"`, `"invisible"` or `"offline"` (as sent).
+    pub status: String,
+    /// The activities as sent (`{"name": "X", "type": 0, ...}`).
+    pub activities: Vec<Value>,
+    /// The `afk` flag as sent.
+    pub afk: bool,
+    /// The `since` field as sent (unix milliseconds), if any.
+    pub since: Option<u64>,
+    /// Whether it came with the IDENTIFY rather than an op 3.
+    pub from_identify: bool,
+    /// When it arrived.
+    pub at: Instant,
+}
+
+impl PresenceRecord {
+    /// The `name` of each activity, in order (custom statuses give their
+    /// `state` when they have one).
+    pub fn activity_names(&self) -> Vec<String> {
+        self.activities.iter().map(activity_name).collect()
+    }
+}
+
+/// The text of an activity: its `state` for a custom status (type 4), else
+/// its `name`.
+pub(crate) fn activity_name(activity: &Value) -> String {
+    let state = activity.get("state").and_then(Value::as_str);
+    let name = activity.get("name").and_then(Value::as_str).unwrap_or("");
+    match (activity.get("type").and_then(Value::as_u64), state) {
+        (Some(4), Some(state)) => state.to_owned(),
+        _ => name.to_owned(),
+    }
 }
 
 /// One RESUME a client sent.

@@ -332,16 +332,19 @@ impl State {
     fn route(&mut self, config: &Config, req: &Req, segs: &[&str]) -> Reply {
         let bot = self.world.bot_id;
         match (req.method.as_str(), segs) {
-            ("GET", ["gateway", "bot"]) => Reply::json(json!({
-                "url": config.gateway_url,
-                "shards": config.recommended_shards,
-                "session_start_limit": {
-                    "total": 1000,
-                    "remaining": 1000,
-                    "reset_after": 86_400_000,
-                    "max_concurrency": 1,
-                },
-            })),
+            ("GET", ["gateway", "bot"]) => {
+                let (remaining, reset_after) = self.session_start_limit(config);
+                Reply::json(json!({
+                    "url": config.gateway_url,
+                    "shards": config.recommended_shards,
+                    "session_start_limit": {
+                        "total": config.session_start_total,
+                        "remaining": remaining,
+                        "reset_after": u64::try_from(reset_after.as_millis()).unwrap_or(u64::MAX),
+                        "max_concurrency": config.max_concurrency,
+                    },
+                }))
+            }
             ("GET", ["gateway"]) => Reply::json(json!({"url": config.gateway_url})),
             ("GET", ["users", "@me"]) => Reply::json(self.world.current_user_json()),
             ("GET", ["users", user]) => match id(user).filter(|u| self.world.user_rec(*u).is_some())

@@ -21,8 +21,11 @@ use crate::{
     error::SandboxError,
     faults::{Fault, RestFault, RestFaultRule, RouteMatcher, ShardHandle, validate_close_code},
     intents::PRIVILEGED,
-    record::{ConnectionInfo, IdentifyRecord, RecordedRequest, ResumeRecord, StoredMessage},
-    state::{Config, Shared, State},
+    record::{
+        ConnectionInfo, IdentifyRecord, PresenceRecord, RecordedRequest, ResumeRecord,
+        StoredMessage,
+    },
+    state::{Config, SESSION_START_PERIOD, Shared, State},
     transcript,
     world::{MessageRec, World},
 };
@@ -39,6 +42,13 @@ pub struct SandboxBuilder {
     allowed_privileged: Intents,
     world: Option<World>,
     recommended_shards: u32,
+    max_concurrency: u32,
+    identify_window: Duration,
+    enforce_concurrency: bool,
+    max_guilds_per_shard: usize,
+    session_start_total: u32,
+    session_start_remaining: u32,
+    session_start_reset_after: Duration,
     resume_buffer: usize,
     message_history: usize,
     print_transcript: bool,
@@ -52,6 +62,13 @@ impl Default for SandboxBuilder {
             allowed_privileged: PRIVILEGED,
             world: None,
             recommended_shards: 1,
+            max_concurrency: 1,
+            identify_window: Sandbox::DEFAULT_IDENTIFY_WINDOW,
+            enforce_concurrency: false,
+            max_guilds_per_shard: Sandbox::DEFAULT_MAX_GUILDS_PER_SHARD,
+            session_start_total: Sandbox::DEFAULT_SESSION_START_LIMIT,
+            session_start_remaining: Sandbox::DEFAULT_SESSION_START_LIMIT,
+            session_start_reset_after: SESSION_START_PERIOD,
             resume_buffer: Sandbox::DEFAULT_RETENTION,
             message_history: Sandbox::DEFAULT_RETENTION,
             print_transcript: false,
@@ -93,6 +110,67 @@ impl SandboxBuilder {
     /// The shard count `GET /gateway/bot` recommends (default 1).
     pub fn recommended_shards(mut self, shards: u32) -> Self {
         self.recommended_shards = shards.max(1);
+        self
+    }
+
+    /// How many IDENTIFYs Discord lets the bot start per identify window
+    /// (default 1), reported as `session_start_limit.max_concurrency` by
+    /// `GET /gateway/bot`, and **enforced**: shards fall into buckets
+    /// `shard_id % max_concurrency`, and each bucket gets at most one
+    /// accepted IDENTIFY per [window](Self::identify_window). An IDENTIFY
+    /// over that is answered with op 9 `d:false` and recorded with
+    /// [`IdentifyRecord::throttled`] set; the client identifies again later.
+    ///
+    /// Enforcement is on once this or [`identify_window`](Self::identify_window)
+    /// is called; a sandbox configured with neither accepts every IDENTIFY
+    /// (clients pointed at it usually disable their identify queue, and
+    /// twilight re-identifies at once after op 9, so a 5 s limit would
+    /// turn every re-identify into 5 s of retries).
+    pub fn max_concurrency(mut self, max_concurrency: u32) -> Self {
+        self.max_concurrency = max_concurrency.max(1);
+        self.enforce_concurrency = true;
+        self
+    }
+
+    /// The identify window of [`max_concurrency`](Self::max_concurrency)
+    /// (default [`Sandbox::DEFAULT_IDENTIFY_WINDOW`], Discord's 5 s). Tests
+    /// scale it down, e.g. to 200 ms. Turns enforcement on.
+    pub fn identify_window(mut self, window: Duration) -> Self {
+        self.identify_window = window;
+        self.enforce_concurrency = true;
+        self
+    }
+
+    /// The session start limit `GET /gateway/bot` reports (default
+    /// [`Sandbox::DEFAULT_SESSION_START_LIMIT`] of each): every accepted
+    /// IDENTIFY takes one from `remaining` (RESUMEs do not); with
+    /// `remaining == 0` an IDENTIFY is answered with op 9 `d:false` and
+    /// recorded as
+    /// [`IdentifyThrottle::SessionStartLimit`](crate::IdentifyThrottle::SessionStartLimit). (Discord would
+    /// also reset the bot's token; the sandbox does not.) `remaining` is
+    /// capped at `total`, and goes back to `total` after
+    /// [`session_start_reset_after`](Self::session_start_reset_after).
+    pub fn session_start_limit(mut self, total: u32, remaining: u32) -> Self {
+        self.session_start_total = total;
+        self.session_start_remaining = remaining.min(total);
+        self
+    }
+
+    /// When the session start limit resets to its total, counted from the
+    /// start of the sandbox (default 24 h, as on Discord). `GET /gateway/bot`
+    /// reports the time left as `reset_after` (milliseconds).
+    pub fn session_start_reset_after(mut self, reset_after: Duration) -> Self {
+        self.session_start_reset_after = reset_after;
+        self
+    }
+
+    /// How many guilds one shard may hold (default
+    /// [`Sandbox::DEFAULT_MAX_GUILDS_PER_SHARD`], Discord's 2,500). An
+    /// IDENTIFY whose shard count gives any shard (`(guild_id >> 22) %
+    /// shard_count`) more of the bot's guilds than that is closed with 4011
+    /// (Sharding required), which twilight treats as fatal.
+    pub fn max_guilds_per_shard(mut self, guilds: usize) -> Self {
+        self.max_guilds_per_shard = guilds.max(1);
         self
     }
 
@@ -147,6 +225,13 @@ impl SandboxBuilder {
             gateway_url: format!("ws://{gateway_addr}"),
             http_addr,
             recommended_shards: self.recommended_shards,
+            max_concurrency: self.max_concurrency,
+            identify_window: self.identify_window,
+            enforce_concurrency: self.enforce_concurrency,
+            max_guilds_per_shard: self.max_guilds_per_shard,
+            session_start_total: self.session_start_total,
+            session_start_remaining: self.session_start_remaining,
+            session_start_reset_after: self.session_start_reset_after,
             resume_buffer: self.resume_buffer,
             print_transcript: self.print_transcript,
         };
@@ -216,6 +301,16 @@ impl Sandbox {
     /// Default of [`SandboxBuilder::resume_buffer`] and
     /// [`SandboxBuilder::message_history`].
     pub const DEFAULT_RETENTION: usize = 100_000;
+
+    /// Default of [`SandboxBuilder::identify_window`]: Discord's 5 s.
+    pub const DEFAULT_IDENTIFY_WINDOW: Duration = Duration::from_secs(5);
+
+    /// Default of [`SandboxBuilder::max_guilds_per_shard`]: Discord's 2,500.
+    pub const DEFAULT_MAX_GUILDS_PER_SHARD: usize = 2500;
+
+    /// Default `total` and `remaining` of
+    /// [`SandboxBuilder::session_start_limit`]: Discord's usual 1,000.
+    pub const DEFAULT_SESSION_START_LIMIT: u32 = 1000;
 
     /// Starts a sandbox with the [demo world](World::demo) and defaults.
     ///
@@ -692,9 +787,87 @@ impl Sandbox {
 
     // ---- observing: gateway --------------------------------------------------------
 
-    /// Every IDENTIFY so far (rejected ones included).
+    /// Every IDENTIFY so far (rejected and throttled ones included; see
+    /// [`accepted_identifies`](Self::accepted_identifies)).
     pub fn identifies(&self) -> Vec<IdentifyRecord> {
         self.shared.lock().identifies.clone()
+    }
+
+    /// The IDENTIFYs that started a session (READY sent), in arrival
+    /// order: neither rejected with a close code nor throttled. Their `at`
+    /// is when each arrived, for identify pacing checks and benchmarks.
+    pub fn accepted_identifies(&self) -> Vec<IdentifyRecord> {
+        let state = self.shared.lock();
+        state
+            .identifies
+            .iter()
+            .filter(|i| i.accepted())
+            .cloned()
+            .collect()
+    }
+
+    /// `session_start_limit.remaining`: what `GET /gateway/bot` reports now
+    /// (see [`SandboxBuilder::session_start_limit`]).
+    pub fn session_start_remaining(&self) -> u32 {
+        let config = &self.shared.config;
+        self.shared
+            .with(|state| state.session_start_limit(config).0)
+    }
+
+    /// The configured [`max_concurrency`](SandboxBuilder::max_concurrency).
+    pub fn max_concurrency(&self) -> u32 {
+        self.shared.config.max_concurrency
+    }
+
+    /// The configured [identify window](SandboxBuilder::identify_window).
+    pub fn identify_window(&self) -> Duration {
+        self.shared.config.identify_window
+    }
+
+    /// Every presence the bot set so far, per shard, in arrival order: each
+    /// op 3 PRESENCE_UPDATE, and the `presence` of each accepted IDENTIFY
+    /// that had one ([`PresenceRecord::from_identify`]).
+    pub fn presences(&self) -> Vec<PresenceRecord> {
+        self.shared.lock().presences.clone()
+    }
+
+    /// Waits for a presence matching `predicate` (already recorded ones
+    /// count: the first match is returned).
+    ///
+    /// ```no_run
+    /// # async fn f(sb: herald_sandbox::Sandbox) -> Result<(), herald_sandbox::SandboxError> {
+    /// use std::time::Duration;
+    /// let p = sb
+    ///     .wait_for_presence(|p| p.shard == [2, 4], Duration::from_secs(2))
+    ///     .await?;
+    /// assert_eq!(p.activity_names(), ["with shards"]);
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`SandboxError::Timeout`] listing the presences seen.
+    pub async fn wait_for_presence(
+        &self,
+        predicate: impl Fn(&PresenceRecord) -> bool,
+        timeout: Duration,
+    ) -> Result<PresenceRecord, SandboxError> {
+        self.shared
+            .wait_until(
+                timeout,
+                |state| {
+                    let seen: Vec<String> = state
+                        .presences
+                        .iter()
+                        .map(|p| {
+                            format!("shard {:?}: {} {:?}", p.shard, p.status, p.activity_names())
+                        })
+                        .collect();
+                    format!("a presence matching the predicate; presences seen: {seen:?}")
+                },
+                |state| state.presences.iter().find(|p| predicate(p)).cloned(),
+            )
+            .await
     }
 
     /// Every RESUME so far (refused ones included).
@@ -725,12 +898,14 @@ impl Sandbox {
                 |state| {
                     format!(
                         "a live connection of shard {shard}; connections: {:?}; identifies \
-                         (shard, rejected with): {:?}",
+                         (shard, rejected with, throttled): {:?}",
                         connections(state),
                         state
                             .identifies
                             .iter()
-                            .map(|i| (i.shard, i.rejected_with))
+                            .rev()
+                            .take(20)
+                            .map(|i| (i.shard, i.rejected_with, i.throttled))
                             .collect::<Vec<_>>()
                     )
                 },
@@ -769,7 +944,8 @@ impl Sandbox {
             .await
     }
 
-    /// Waits until at least `n` IDENTIFYs arrived (rejected ones count).
+    /// Waits until at least `n` IDENTIFYs arrived (rejected and throttled
+    /// ones count).
     ///
     /// # Errors
     ///

@@ -5,7 +5,7 @@ use std::{
     collections::{HashMap, VecDeque},
     net::SocketAddr,
     sync::{Mutex, MutexGuard, PoisonError},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use bytes::Bytes;
@@ -17,10 +17,13 @@ use crate::{
     error::SandboxError,
     faults::{Fault, RestFaultRule},
     intents::required_intent,
-    record::{IdentifyRecord, RecordedRequest, ResumeRecord},
+    record::{IdentifyRecord, PresenceRecord, RecordedRequest, ResumeRecord},
     transcript::{self, Transcript},
     world::World,
 };
+
+/// How often Discord resets the session start limit (24 h).
+pub(crate) const SESSION_START_PERIOD: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// Fixed configuration of one sandbox.
 #[derive(Debug)]
@@ -31,6 +34,21 @@ pub(crate) struct Config {
     pub(crate) gateway_url: String,
     pub(crate) http_addr: SocketAddr,
     pub(crate) recommended_shards: u32,
+    /// IDENTIFYs allowed per identify window, one per bucket
+    /// (`shard_id % max_concurrency`).
+    pub(crate) max_concurrency: u32,
+    /// The identify window (Discord: 5 s).
+    pub(crate) identify_window: Duration,
+    /// Whether identifies over `max_concurrency` per window get op 9.
+    pub(crate) enforce_concurrency: bool,
+    /// Guilds one shard may hold before IDENTIFY is closed with 4011.
+    pub(crate) max_guilds_per_shard: usize,
+    /// `session_start_limit.total`.
+    pub(crate) session_start_total: u32,
+    /// `session_start_limit.remaining` at the start.
+    pub(crate) session_start_remaining: u32,
+    /// How long until `remaining` is reset to `total`, from the start.
+    pub(crate) session_start_reset_after: Duration,
     /// Frames kept per session for RESUME.
     pub(crate) resume_buffer: usize,
     /// Print each transcript line to stdout as it is added.
@@ -111,6 +129,16 @@ pub(crate) struct State {
     /// Faults to inject after dispatch `seq` of shard `shard` is written.
     pub(crate) scheduled: Vec<(u32, u64, Fault)>,
     pub(crate) identifies: Vec<IdentifyRecord>,
+    /// `session_start_limit.remaining`: decremented per accepted IDENTIFY.
+    pub(crate) session_start_remaining: u32,
+    /// When `session_start_remaining` goes back to the total.
+    pub(crate) session_start_reset_at: Instant,
+    /// Per identify bucket: when its last identify was accepted.
+    pub(crate) bucket_last_identify: Vec<Option<Instant>>,
+    /// Per shard id: identifies throttled since its last accepted one (for
+    /// one transcript line per streak).
+    pub(crate) throttle_streaks: HashMap<u32, usize>,
+    pub(crate) presences: Vec<PresenceRecord>,
     pub(crate) resumes: Vec<ResumeRecord>,
     pub(crate) requests: Vec<RecordedRequest>,
     pub(crate) rest_faults: Vec<RestFaultRule>,
@@ -142,6 +170,11 @@ impl Shared {
                 next_session: 1,
                 scheduled: Vec::new(),
                 identifies: Vec::new(),
+                session_start_remaining: config.session_start_remaining,
+                session_start_reset_at: Instant::now() + config.session_start_reset_after,
+                bucket_last_identify: vec![None; config.max_concurrency.max(1) as usize],
+                throttle_streaks: HashMap::new(),
+                presences: Vec::new(),
                 resumes: Vec::new(),
                 requests: Vec::new(),
                 rest_faults: Vec::new(),
@@ -298,6 +331,20 @@ impl State {
         for shard in detached {
             self.note(transcript::disconnected(shard));
         }
+    }
+
+    /// Resets the session start limit once its reset time passed, and
+    /// returns `(remaining, reset_after)`.
+    pub(crate) fn session_start_limit(&mut self, config: &Config) -> (u32, Duration) {
+        let now = Instant::now();
+        if now >= self.session_start_reset_at {
+            self.session_start_remaining = config.session_start_total;
+            self.session_start_reset_at = now + SESSION_START_PERIOD;
+        }
+        (
+            self.session_start_remaining,
+            self.session_start_reset_at.saturating_duration_since(now),
+        )
     }
 
     /// Whether any live session that routes `guild` lacks MESSAGE_CONTENT

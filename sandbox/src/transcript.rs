@@ -20,8 +20,8 @@ use serde_json::Value;
 use crate::{
     actors::OptionValue,
     faults::Fault,
-    record::strip_api_prefix,
-    state::State,
+    record::{IdentifyThrottle, PresenceRecord, activity_name, strip_api_prefix},
+    state::{Config, State},
     world::{CHANNEL_DM, World},
 };
 
@@ -507,9 +507,56 @@ pub(crate) fn fault(shard: u32, fault: &Fault, at_seq: Option<u64>) -> String {
     }
 }
 
-/// `[gateway] shard 0 identified`.
-pub(crate) fn identified(shard: u32) -> String {
-    format!("[gateway] shard {shard} identified")
+/// `[gateway] shard 0 identified`, or `[gateway] shard 5 identified (after
+/// 3 throttled identifies)`.
+pub(crate) fn identified(shard: u32, throttled_before: usize) -> String {
+    match throttled_before {
+        0 => format!("[gateway] shard {shard} identified"),
+        1 => format!("[gateway] shard {shard} identified (after 1 throttled identify)"),
+        n => format!("[gateway] shard {shard} identified (after {n} throttled identifies)"),
+    }
+}
+
+/// `[gateway] shard 5 identify throttled: bucket 1 already identified within
+/// 200ms (max_concurrency 4); op 9`.
+pub(crate) fn identify_throttled(
+    shard: u32,
+    throttle: IdentifyThrottle,
+    config: &Config,
+) -> String {
+    let why = match throttle {
+        IdentifyThrottle::MaxConcurrency { bucket } => format!(
+            "bucket {bucket} already identified within {:?} (max_concurrency {})",
+            config.identify_window, config.max_concurrency
+        ),
+        IdentifyThrottle::SessionStartLimit => "session start limit used up".to_owned(),
+    };
+    format!("[gateway] shard {shard} identify throttled: {why}; op 9")
+}
+
+/// `[gateway] shard 2 set presence: online, playing X`.
+pub(crate) fn presence(record: &PresenceRecord) -> String {
+    let mut line = format!(
+        "[gateway] shard {} set presence: {}",
+        record.shard[0], record.status
+    );
+    for activity in &record.activities {
+        let name = clip(&activity_name(activity), MAX_TITLE);
+        let what = match activity.get("type").and_then(Value::as_u64) {
+            Some(0) => format!("playing {name}"),
+            Some(1) => format!("streaming {name}"),
+            Some(2) => format!("listening to {name}"),
+            Some(3) => format!("watching {name}"),
+            Some(4) => format!("custom status {name}"),
+            Some(5) => format!("competing in {name}"),
+            _ => name,
+        };
+        let _ = write!(line, ", {what}");
+    }
+    if record.afk {
+        line.push_str(" (afk)");
+    }
+    line
 }
 
 /// `[gateway] shard 0 identify rejected: 4014 Disallowed intent(s)`.

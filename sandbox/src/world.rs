@@ -233,6 +233,110 @@ impl World {
         w
     }
 
+    /// A world with `n` guilds, for sharding tests: bot user `herald-bot`,
+    /// users `mod`, `alice`, `bob`, `carol` (members of every guild, `mod`
+    /// the owner) and `dave` (in no guild), and the guilds of
+    /// [`add_guilds`](Self::add_guilds): `Guild 0` .. `Guild {n-1}`, each
+    /// with a `#general` channel.
+    ///
+    /// The guild ids are consecutive in their timestamp part, so the
+    /// guilds spread evenly over any shard count (`(id >> 22) % count`):
+    /// with `n` a multiple of the count, every shard holds `n / count`.
+    ///
+    /// ```
+    /// use herald_sandbox::World;
+    ///
+    /// let world = World::with_guilds(64);
+    /// let guild = world.guild_id("Guild 5").unwrap();
+    /// let per_shard = |count: u64| {
+    ///     let mut n = vec![0; count as usize];
+    ///     for k in 0..64 {
+    ///         let id = world.guild_id(&format!("Guild {k}")).unwrap().get();
+    ///         n[((id >> 22) % count) as usize] += 1;
+    ///     }
+    ///     n
+    /// };
+    /// assert_eq!(per_shard(16), vec![4; 16]);
+    /// assert_eq!(per_shard(64), vec![1; 64]);
+    /// # let _ = guild;
+    /// ```
+    pub fn with_guilds(n: usize) -> Self {
+        let mut w = World::new("herald-bot");
+        for name in ["mod", "alice", "bob", "carol"] {
+            w.add_user(name);
+        }
+        w.add_guilds(n);
+        w.add_user("dave");
+        w
+    }
+
+    /// Adds `n` guilds named `Guild {k}` (numbering on from the `Guild {k}`
+    /// guilds already there, so `Guild 0` .. `Guild {n-1}` the first time),
+    /// each with a text channel `general`, roles `Member` and `Herald`
+    /// (administrator), the bot as a member with `Herald`, and every human
+    /// user of the world so far as a member with `Member` (the first one
+    /// owns the guild). Returns their ids in order.
+    ///
+    /// The guild ids are taken one after the other before anything else,
+    /// so their timestamps are consecutive and they spread evenly over
+    /// shards (see [`with_guilds`](Self::with_guilds)).
+    pub fn add_guilds(&mut self, n: usize) -> Vec<Id<GuildMarker>> {
+        let first = self
+            .guilds
+            .iter()
+            .filter(|g| {
+                g.name
+                    .strip_prefix("Guild ")
+                    .is_some_and(|k| k.parse::<usize>().is_ok())
+            })
+            .count();
+        let start = self.guilds.len();
+        let ids: Vec<Id<GuildMarker>> = (0..n)
+            .map(|k| self.add_guild(&format!("Guild {}", first + k)))
+            .collect();
+        let humans: Vec<u64> = self.users.iter().filter(|u| !u.bot).map(|u| u.id).collect();
+        let bot = self.bot_id;
+        for index in start..self.guilds.len() {
+            let [channel, member, herald] = [(); 3].map(|()| self.ids.next_id());
+            let joined_at = timestamp_now();
+            let g = &mut self.guilds[index];
+            g.channels.push(ChannelRec {
+                id: channel,
+                guild_id: Some(g.id),
+                name: "general".to_owned(),
+                kind: CHANNEL_TEXT,
+                position: 0,
+                recipient: None,
+            });
+            for (position, (id, name, permissions)) in [
+                (member, "Member", Permissions::empty()),
+                (herald, "Herald", Permissions::ADMINISTRATOR),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                g.roles.push(RoleRec {
+                    id,
+                    name: name.to_owned(),
+                    permissions,
+                    position: position + 1,
+                });
+            }
+            g.owner_id = humans.first().copied();
+            let member_rec = |user_id: u64, role: u64| MemberRec {
+                user_id,
+                roles: vec![role],
+                nick: None,
+                joined_at: joined_at.clone(),
+                communication_disabled_until: None,
+            };
+            g.members.push(member_rec(bot, herald));
+            g.members
+                .extend(humans.iter().map(|&user| member_rec(user, member)));
+        }
+        ids
+    }
+
     /// Adds a (human) user that is not in any guild yet.
     ///
     /// # Panics
@@ -494,10 +598,13 @@ impl World {
     }
 
     fn guild_mut_or_panic(&mut self, id: u64, what: &str) -> &mut GuildRec {
-        let known: Vec<String> = self.guilds.iter().map(|g| g.name.clone()).collect();
-        self.guild_mut(id).unwrap_or_else(|| {
-            panic!("World: cannot {what}: guild {id} is not in this world (guilds: {known:?})")
-        })
+        let Some(index) = self.guilds.iter().position(|g| g.id == id) else {
+            panic!(
+                "World: cannot {what}: guild {id} is not in this world (guilds: {:?})",
+                self.guild_names()
+            )
+        };
+        &mut self.guilds[index]
     }
 
     /// A guild or DM channel by id.

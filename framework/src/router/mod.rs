@@ -14,6 +14,7 @@ pub(crate) mod table;
 pub(crate) mod waiters;
 
 use std::any::TypeId;
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -129,15 +130,33 @@ impl Router {
             if entry.meta.sequential {
                 enqueue(entry, ctx, &event);
             } else {
-                self.in_flight.enter();
-                let (ctx, event, entry) = (ctx.clone(), Arc::clone(&event), Arc::clone(entry));
-                tokio::spawn(async move {
-                    let _leave = in_flight::Leave(ctx.clone());
-                    run(&entry.meta, &*entry.handler, ctx, event).await;
-                });
+                start(entry, ctx, &event);
             }
         }
     }
+}
+
+/// Starts one listener call: polled once right here, and spawned as its own task only if it has
+/// to wait. Most calls of most listeners (a `!ping` handler seeing every other message) finish in
+/// that first poll, and cost no task, no cross-thread wake-up and no in-flight accounting.
+///
+/// The first poll uses a no-op waker; the spawned task polls the future again at once, with its
+/// own waker, so whatever the future waits on is registered with the task (the `Future` contract:
+/// only the waker of the latest poll is woken).
+fn start<E: Event>(entry: &Arc<Entry<E>>, ctx: &Context, event: &Arc<E>) {
+    let (entry, task_ctx, event) = (Arc::clone(entry), ctx.clone(), Arc::clone(event));
+    let mut call =
+        Box::pin(async move { run(&entry.meta, &*entry.handler, task_ctx, event).await });
+    let mut first_poll = std::task::Context::from_waker(std::task::Waker::noop());
+    if call.as_mut().poll(&mut first_poll).is_ready() {
+        return;
+    }
+    ctx.router().in_flight.enter();
+    let leave = in_flight::Leave(ctx.clone());
+    tokio::spawn(async move {
+        let _leave = leave;
+        call.await;
+    });
 }
 
 /// Hands `event` to a sequential listener's worker, starting the worker on first use.

@@ -34,11 +34,24 @@ type AnyWaiter = Arc<dyn Any + Send + Sync>;
 struct TypeWaiters {
     unkeyed: FxHashMap<u64, AnyWaiter>,
     keyed: FxHashMap<Key, FxHashMap<u64, AnyWaiter>>,
+    /// Keyed waiters per kind of key (guild, channel, message, user): an event's keys of a kind
+    /// nobody waits on are not looked up.
+    per_kind: [usize; 4],
 }
 
 impl TypeWaiters {
     fn is_empty(&self) -> bool {
         self.unkeyed.is_empty() && self.keyed.is_empty()
+    }
+}
+
+/// The index of a key's kind in `TypeWaiters::per_kind`.
+fn kind(key: Key) -> usize {
+    match key {
+        Key::Guild(_) => 0,
+        Key::Channel(_) => 1,
+        Key::Message(_) => 2,
+        Key::User(_) => 3,
     }
 }
 
@@ -132,6 +145,9 @@ impl Waiters {
                 None => None,
                 Some(set) => {
                     let removed = set.remove(&slot.id);
+                    if removed.is_some() {
+                        waiters.per_kind[kind(key)] -= 1;
+                    }
                     if set.is_empty() {
                         waiters.keyed.remove(&key);
                     }
@@ -176,6 +192,9 @@ impl Waiters {
             };
             if !waiters.keyed.is_empty() {
                 for key in event.keys().iter() {
+                    if waiters.per_kind[kind(key)] == 0 {
+                        continue;
+                    }
                     if let Some(set) = waiters.keyed.get(&key) {
                         candidates.extend(
                             set.iter()
