@@ -114,11 +114,14 @@ impl Waiters {
         });
         match key {
             None => waiters.unkeyed.insert(slot.id, waiter),
-            Some(key) => waiters
-                .keyed
-                .entry(key)
-                .or_default()
-                .insert(slot.id, waiter),
+            Some(key) => {
+                waiters.per_kind[kind(key)] += 1;
+                waiters
+                    .keyed
+                    .entry(key)
+                    .or_default()
+                    .insert(slot.id, waiter)
+            }
         };
         self.len.fetch_add(1, Ordering::AcqRel);
         drop(by_type);
