@@ -61,6 +61,28 @@ pub enum Error {
         /// Why, and what to do.
         source: crate::gateway::FatalClose,
     },
+    /// The configuration is invalid.
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    /// Too few sessions may still start today for the shards to run.
+    #[error(
+        "Discord allows only {remaining} more session starts before the limit resets in {reset_after:?}, \
+         and {needed} shards need one each; wait for the reset or run fewer shards"
+    )]
+    SessionStartLimit {
+        /// Identifies needed.
+        needed: u64,
+        /// Session starts left.
+        remaining: u64,
+        /// When the limit resets.
+        reset_after: Duration,
+    },
+    /// The setup hook failed.
+    #[error("the setup hook failed: {0}")]
+    Setup(BoxError),
+    /// An HTTP request the runtime made failed.
+    #[error("{0}")]
+    Http(String),
     /// A command was sent to a shard that has shut down.
     #[error("shard {0} has shut down")]
     ShardClosed(u32),

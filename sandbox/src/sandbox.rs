@@ -824,6 +824,14 @@ impl Sandbox {
         self.shared.config.identify_window
     }
 
+    /// Whether identify concurrency is enforced (after
+    /// [`max_concurrency`](SandboxBuilder::max_concurrency) or
+    /// [`identify_window`](SandboxBuilder::identify_window)): clients must then pace their
+    /// identifies, one per bucket per window.
+    pub fn enforces_identify_concurrency(&self) -> bool {
+        self.shared.config.enforce_concurrency
+    }
+
     /// Every presence the bot set so far, per shard, in arrival order: each
     /// op 3 PRESENCE_UPDATE, and the `presence` of each accepted IDENTIFY
     /// that had one ([`PresenceRecord::from_identify`]).

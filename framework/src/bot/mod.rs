@@ -17,12 +17,18 @@ use twilight_model::gateway::Intents;
 
 use crate::context::{Context, Shared};
 use crate::error::{BoxError, Error};
+#[allow(unused_imports)] // rustdoc links
+use crate::gateway::IdentifyQueue;
+use crate::gateway::{Queue, Shards};
 use crate::listener::{IntoListener, Listener};
 use crate::router::Router;
 
 /// The default bound on listener calls running at once; see
 /// [`BotBuilder::max_running_listeners`].
 pub const DEFAULT_MAX_RUNNING_LISTENERS: usize = 4096;
+
+/// How long shutdown waits for running listener calls; see [`BotBuilder::shutdown_timeout`].
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long a shard waits for the guilds READY listed before it is ready anyway (disnake's
 /// `guild_ready_timeout`).
@@ -74,7 +80,10 @@ pub(crate) struct Config {
     pub(crate) target: Target,
     pub(crate) intents: Option<Intents>,
     pub(crate) extra_intents: Intents,
-    pub(crate) shards: u32,
+    pub(crate) shards: Shards,
+    pub(crate) identify_queue: Option<Arc<dyn Queue + Send + Sync>>,
+    pub(crate) setup: Option<Scene>,
+    pub(crate) shutdown_timeout: Duration,
     pub(crate) guild_ready_timeout: Duration,
     pub(crate) cache_resources: ResourceType,
     pub(crate) scene: Option<Scene>,
@@ -133,7 +142,10 @@ impl Default for BotBuilder {
                 target: Target::None,
                 intents: None,
                 extra_intents: Intents::empty(),
-                shards: 1,
+                shards: Shards::One,
+                identify_queue: None,
+                setup: None,
+                shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
                 guild_ready_timeout: DEFAULT_GUILD_READY_TIMEOUT,
                 cache_resources: ResourceType::all(),
                 scene: None,
@@ -228,9 +240,35 @@ impl BotBuilder {
         self
     }
 
-    /// How many shards to run (default 1).
-    pub fn shards(mut self, count: u32) -> Self {
-        self.config.shards = count.max(1);
+    /// Which shards to run: [`Shards::One`] (the default), [`Shards::Auto`] (Discord's
+    /// recommendation), a count, or a range of a total so several processes split one bot.
+    pub fn shards(mut self, shards: impl Into<Shards>) -> Self {
+        self.config.shards = shards.into();
+        self
+    }
+
+    /// Paces identifies with this queue instead of herald's [`IdentifyQueue`] (built from
+    /// `session_start_limit.max_concurrency`): e.g. one shared by every process of a bot.
+    pub fn identify_queue(mut self, queue: impl Queue + Send + Sync + 'static) -> Self {
+        self.config.identify_queue = Some(Arc::new(queue));
+        self
+    }
+
+    /// Runs `setup` once, after the HTTP client exists and before the first shard connects
+    /// (disnake's `setup_hook`): load data, register commands. An error stops the start.
+    pub fn setup<F, Fut>(mut self, setup: F) -> Self
+    where
+        F: FnOnce(Context) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), BoxError>> + Send + 'static,
+    {
+        self.config.setup = Some(Box::new(move |ctx| Box::pin(setup(ctx))));
+        self
+    }
+
+    /// How long shutdown waits for running listener calls to finish after the shards closed
+    /// (default [`DEFAULT_SHUTDOWN_TIMEOUT`]).
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.config.shutdown_timeout = timeout;
         self
     }
 

@@ -4,20 +4,26 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::task::JoinSet;
-use twilight_gateway::queue::InMemoryQueue;
 use twilight_gateway::{ConfigBuilder, Shard, ShardId};
+use twilight_model::gateway::connection_info::BotConnectionInfo;
 
 use super::{Bot, Target, Token, intents};
 use crate::context::Context;
 use crate::error::Error;
 use crate::event::lifecycle::Ready;
-use crate::gateway::{self, Gateway, ShardHandle, flags};
+use crate::gateway::queue::SharedQueue;
+use crate::gateway::{
+    self, FatalClose, Gateway, GatewayParams, IDENTIFY_WINDOW, IdentifyQueue, SessionStartLimit,
+    ShardHandle, flags,
+};
 
 /// Where to connect, resolved at start.
 struct Endpoint {
     token: Token,
     /// The sandbox's gateway URL and REST proxy address; `None` for Discord.
     local: Option<(String, String)>,
+    /// The identify window to pace with; `None`: no pacing (a sandbox that does not enforce it).
+    window: Option<Duration>,
 }
 
 /// A started bot: its [`Context`], and the task running its shards.
@@ -79,21 +85,56 @@ impl Bot {
             return Err(Error::Internal("this bot was started twice".into()));
         }
 
+        let info = fetch_gateway_info(ctx.http()).await?;
+        let (range, total) = self
+            .config
+            .shards
+            .resolve(info.shards)
+            .map_err(Error::Config)?;
+        let limit = &info.session_start_limit;
+        let needed = range.len() as u64;
+        if u64::from(limit.remaining) < needed {
+            return Err(Error::SessionStartLimit {
+                needed,
+                remaining: u64::from(limit.remaining),
+                reset_after: Duration::from_millis(limit.reset_after),
+            });
+        }
+        let params = GatewayParams {
+            url: info.url.clone(),
+            recommended_shards: u64::from(info.shards),
+            shard_count: total,
+            shards: range.clone(),
+            session_start_limit: SessionStartLimit {
+                total: u64::from(limit.total),
+                remaining: u64::from(limit.remaining),
+                reset_after: Duration::from_millis(limit.reset_after),
+                max_concurrency: u64::from(limit.max_concurrency),
+            },
+        };
+        let queue = SharedQueue(match self.config.identify_queue.take() {
+            Some(queue) => queue,
+            None => Arc::new(match endpoint.window {
+                Some(window) => IdentifyQueue::new(u32::from(limit.max_concurrency), window),
+                None => IdentifyQueue::new(1, Duration::ZERO),
+            }),
+        });
+        if let Some(setup) = self.config.setup.take() {
+            setup(ctx.clone()).await.map_err(Error::Setup)?;
+        }
+
         let config = &self.config;
         let intents = config
             .intents
             .unwrap_or_else(|| intents::needed(&ctx.router().listeners(), config.extra_intents));
-        let total = config.shards;
         let mut shards = Vec::new();
         let mut handles = Vec::new();
-        for number in 0..total {
-            let builder = ConfigBuilder::new(endpoint.token.0.clone(), intents);
+        for number in range {
+            let builder =
+                ConfigBuilder::new(endpoint.token.0.clone(), intents).queue(queue.clone());
             let builder = match &endpoint.local {
-                // The sandbox does not limit identifies: skip the queue's 5 s spacing.
-                Some((gateway_url, _)) => builder
-                    .proxy_url(gateway_url.clone())
-                    .queue(InMemoryQueue::new(0, 0, Duration::ZERO, 0)),
-                None => builder.queue(InMemoryQueue::default()),
+                Some((gateway_url, _)) => builder.proxy_url(gateway_url.clone()),
+                None => builder,
             };
             let shard = Shard::with_config(ShardId::new(number, total), builder.build());
             handles.push(Arc::new(ShardHandle::new(shard.id(), shard.sender())));
@@ -102,6 +143,7 @@ impl Bot {
         let cache_flags = flags::for_cache(config.cache_resources);
         let gateway = Gateway::new(
             handles.clone(),
+            params,
             intents,
             config.guild_ready_timeout,
             cache_flags,
@@ -109,7 +151,7 @@ impl Bot {
         if shared.gateway.set(gateway).is_err() {
             return Err(Error::Internal("this bot was started twice".into()));
         }
-        tracing::info!(shards = total, ?intents, "starting");
+        tracing::info!(shards = handles.len(), total, ?intents, "starting");
 
         let mut tasks = JoinSet::new();
         for (shard, handle) in shards.into_iter().zip(handles) {
@@ -122,6 +164,7 @@ impl Bot {
             });
         }
         let supervisor_ctx = ctx.clone();
+        let shutdown_timeout = config.shutdown_timeout;
         let task = tokio::spawn(async move {
             let mut first_error = None;
             while let Some(joined) = tasks.join_next().await {
@@ -133,6 +176,16 @@ impl Bot {
                 // One shard closed for good: stop the others too.
                 supervisor_ctx.shutdown();
                 first_error.get_or_insert(error);
+            }
+            // Let running listener calls finish, within the deadline.
+            if tokio::time::timeout(shutdown_timeout, supervisor_ctx.idle())
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    running = supervisor_ctx.running_listeners(),
+                    "listener calls still running after the shutdown timeout of {shutdown_timeout:?}"
+                );
             }
             supervisor_ctx.close_waiters();
             first_error.map_or(Ok(()), Err)
@@ -181,11 +234,16 @@ impl Bot {
     /// Resolves the connection target.
     async fn resolve(&mut self) -> Result<Endpoint, Error> {
         match std::mem::replace(&mut self.config.target, Target::None) {
-            Target::Token(token) => Ok(Endpoint { token, local: None }),
+            Target::Token(token) => Ok(Endpoint {
+                token,
+                local: None,
+                window: Some(IDENTIFY_WINDOW),
+            }),
             Target::Env(var) => match std::env::var(var.as_ref()) {
                 Ok(token) if !token.trim().is_empty() => Ok(Endpoint {
                     token: Token(token.trim().to_owned()),
                     local: None,
+                    window: Some(IDENTIFY_WINDOW),
                 }),
                 _ => self.embedded_sandbox(var.as_ref()).await,
             },
@@ -200,6 +258,9 @@ impl Bot {
         let endpoint = Endpoint {
             token: token.unwrap_or_else(|| Token(sandbox.token())),
             local: Some((sandbox.gateway_url(), sandbox.http_proxy())),
+            window: sandbox
+                .enforces_identify_concurrency()
+                .then(|| sandbox.identify_window()),
         };
         let _ = self.ctx.shared().sandbox.set(sandbox);
         endpoint
@@ -223,6 +284,28 @@ impl Bot {
             var: Some(var.to_owned()),
         })
     }
+}
+
+/// `GET /gateway/bot`: the recommended shard count and the session start limit.
+async fn fetch_gateway_info(http: &twilight_http::Client) -> Result<BotConnectionInfo, Error> {
+    use twilight_http::error::ErrorType;
+    let rejected = || Error::Gateway {
+        shard: 0,
+        source: FatalClose::AuthenticationFailed,
+    };
+    let response = http
+        .gateway()
+        .authed()
+        .await
+        .map_err(|error| match error.kind() {
+            ErrorType::Unauthorized => rejected(),
+            ErrorType::Response { status, .. } if status.get() == 401 => rejected(),
+            _ => Error::Http(format!("GET /gateway/bot failed: {error}")),
+        })?;
+    response
+        .model()
+        .await
+        .map_err(|error| Error::Http(format!("GET /gateway/bot answered badly: {error}")))
 }
 
 fn is_sandboxed(_ctx: &Context) -> bool {

@@ -97,6 +97,26 @@ impl Context {
             .map(|s| &**s)
     }
 
+    /// The gateway parameters `GET /gateway/bot` answered at start-up, with the shards this
+    /// process runs (disnake's `GatewayParams`).
+    pub fn gateway_params(&self) -> Option<&crate::gateway::GatewayParams> {
+        self.gateway().map(|g| &g.params)
+    }
+
+    /// Sets the presence of every shard of this process (disnake's `change_presence`); see
+    /// [`ShardHandle::set_presence`] for one shard.
+    ///
+    /// # Errors
+    /// When a shard has shut down.
+    pub fn set_presence(
+        &self,
+        presence: twilight_model::gateway::payload::outgoing::update_presence::UpdatePresencePayload,
+    ) -> Result<(), crate::Error> {
+        self.shards()
+            .iter()
+            .try_for_each(|shard| shard.set_presence(presence.clone()))
+    }
+
     /// The average heartbeat latency across shards (disnake's `bot.latency`), once measured.
     pub fn latency(&self) -> Option<Duration> {
         let latencies: Vec<Duration> = self

@@ -9,6 +9,8 @@
 pub(crate) mod close;
 mod dispatch;
 pub(crate) mod flags;
+mod params;
+pub(crate) mod queue;
 mod ready;
 pub(crate) mod shard;
 
@@ -19,6 +21,8 @@ use std::time::Duration;
 
 pub use close::FatalClose;
 use futures_util::StreamExt as _;
+pub use params::{GatewayParams, SessionStartLimit, Shards};
+pub use queue::{IDENTIFY_WINDOW, IdentifyQueue, Queue};
 use ready::ReadyTracker;
 pub use shard::{ShardHandle, ShardState, ShardStatus};
 use tokio::sync::watch;
@@ -36,6 +40,7 @@ use crate::event::lifecycle::{
 /// What the shard tasks of one bot share.
 pub(crate) struct Gateway {
     pub(crate) shards: Vec<Arc<ShardHandle>>,
+    pub(crate) params: GatewayParams,
     pub(crate) intents: Intents,
     pub(crate) guild_ready_timeout: Duration,
     pub(crate) cache_flags: EventTypeFlags,
@@ -54,12 +59,14 @@ struct ReadyShards {
 impl Gateway {
     pub(crate) fn new(
         shards: Vec<Arc<ShardHandle>>,
+        params: GatewayParams,
         intents: Intents,
         guild_ready_timeout: Duration,
         cache_flags: EventTypeFlags,
     ) -> Self {
         Gateway {
             shards,
+            params,
             intents,
             guild_ready_timeout,
             cache_flags,
@@ -109,7 +116,7 @@ impl Gateway {
 
 /// Runs one shard until shutdown (`Ok`) or a fatal close (`Err`).
 pub(crate) async fn run_shard(
-    mut shard: Shard,
+    mut shard: Shard<queue::SharedQueue>,
     handle: Arc<ShardHandle>,
     ctx: Context,
     cache: Arc<InMemoryCache>,

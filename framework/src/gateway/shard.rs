@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 use twilight_gateway::{MessageSender, ShardId};
+use twilight_model::gateway::CloseFrame;
 use twilight_model::gateway::payload::outgoing::UpdatePresence;
 use twilight_model::gateway::payload::outgoing::update_presence::UpdatePresencePayload;
 
@@ -20,6 +21,7 @@ pub struct ShardHandle {
     processed: AtomicU64,
     watched: AtomicBool,
     progressed: Notify,
+    status_changed: Notify,
 }
 
 /// A shard's connection state, as [`ShardHandle::status`] reports it.
@@ -58,6 +60,7 @@ impl ShardHandle {
             processed: AtomicU64::new(0),
             watched: AtomicBool::new(false),
             progressed: Notify::new(),
+            status_changed: Notify::new(),
         }
     }
 
@@ -90,8 +93,33 @@ impl ShardHandle {
             .map_err(|_| crate::Error::ShardClosed(self.id.number()))
     }
 
+    /// Restarts this shard's connection: it closes and reconnects, resuming its session, so no
+    /// event is lost; the other shards are not touched.
+    ///
+    /// # Errors
+    /// When the shard has shut down.
+    pub fn restart(&self) -> Result<(), crate::Error> {
+        self.sender
+            .close(CloseFrame::RESUME)
+            .map_err(|_| crate::Error::ShardClosed(self.id.number()))
+    }
+
+    /// Resolves with the shard's latency once a heartbeat has been acknowledged.
+    pub async fn measured_latency(&self) -> Duration {
+        loop {
+            let changed = self.status_changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if let Some(latency) = self.latency() {
+                return latency;
+            }
+            changed.await;
+        }
+    }
+
     pub(crate) fn update(&self, f: impl FnOnce(&mut ShardStatus)) {
         f(&mut self.status.lock().unwrap_or_else(|p| p.into_inner()));
+        self.status_changed.notify_waiters();
     }
 
     /// Records that every dispatch up to `sequence` has been handed to the router.
