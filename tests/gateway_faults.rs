@@ -38,6 +38,11 @@ async fn burst_through(fault: Fault, n: usize) -> Sandbox {
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.len(), sent.len(), "every message exactly once");
     assert!(seen == sent, "in sequence order");
+    // Every one of these faults ends in a resume; the messages may all have arrived before it
+    // (twilight reads the old connection until its close handshake ends), so wait for it.
+    sb.wait_for_resumes(1, WAIT)
+        .await
+        .expect("the shard resumed");
     running.shutdown().await.unwrap();
     sb
 }
