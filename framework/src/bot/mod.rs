@@ -17,8 +17,6 @@ use twilight_model::gateway::Intents;
 
 use crate::context::{Context, Shared};
 use crate::error::{BoxError, Error};
-#[allow(unused_imports)] // rustdoc links
-use crate::gateway::IdentifyQueue;
 use crate::gateway::{Queue, Shards};
 use crate::listener::{IntoListener, Listener};
 use crate::router::Router;
@@ -247,7 +245,7 @@ impl BotBuilder {
         self
     }
 
-    /// Paces identifies with this queue instead of herald's [`IdentifyQueue`] (built from
+    /// Paces identifies with this queue instead of herald's [`IdentifyQueue`](crate::gateway::IdentifyQueue) (built from
     /// `session_start_limit.max_concurrency`): e.g. one shared by every process of a bot.
     pub fn identify_queue(mut self, queue: impl Queue + Send + Sync + 'static) -> Self {
         self.config.identify_queue = Some(Arc::new(queue));

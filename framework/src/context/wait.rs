@@ -51,6 +51,35 @@ impl Drop for Registration {
     }
 }
 
+/// What `wait_for` and `stream` have in common: the context, the key and the check, and their
+/// registration.
+struct Filter<E: Event> {
+    ctx: Context,
+    key: Option<Key>,
+    check: Option<Check<E>>,
+}
+
+impl<E: Event> Filter<E> {
+    fn new(ctx: Context) -> Self {
+        Filter {
+            ctx,
+            key: None,
+            check: None,
+        }
+    }
+
+    /// Registers the filter with its sink; also the intents `E` needs when the bot has none of
+    /// them (such a waiter can never match).
+    fn register(self, sink: Sink<E>) -> (Registration, Option<Intents>) {
+        let missing = missing_intents::<E>(&self.ctx);
+        let pending = Pending {
+            check: self.check,
+            sink,
+        };
+        (Registration::new(self.ctx, self.key, pending), missing)
+    }
+}
+
 /// Builds a waiter for one `E`; `.await` it. Made by [`Context::wait_for`].
 ///
 /// ```no_run
@@ -69,18 +98,14 @@ impl Drop for Registration {
 /// ```
 #[must_use = "a waiter does nothing until it is awaited or registered"]
 pub struct WaitFor<E: Event> {
-    ctx: Context,
-    key: Option<Key>,
-    check: Option<Check<E>>,
+    filter: Filter<E>,
     timeout: Option<Duration>,
 }
 
 impl<E: Event> WaitFor<E> {
     pub(super) fn new(ctx: Context) -> Self {
         WaitFor {
-            ctx,
-            key: None,
-            check: None,
+            filter: Filter::new(ctx),
             timeout: None,
         }
     }
@@ -88,14 +113,14 @@ impl<E: Event> WaitFor<E> {
     /// Matches only events about this id (a guild, channel, message or user id), looked up in
     /// constant time rather than checked against every event.
     pub fn on(mut self, key: impl Into<Key>) -> Self {
-        self.key = Some(key.into());
+        self.filter.key = Some(key.into());
         self
     }
 
     /// Matches only events for which `check` returns `true`. It runs on the dispatching task for
     /// every event of this type (and key, with [`on`](Self::on)): keep it quick.
     pub fn check(mut self, check: impl Fn(&E) -> bool + Send + Sync + 'static) -> Self {
-        self.check = Some(Box::new(check));
+        self.filter.check = Some(Box::new(check));
         self
     }
 
@@ -108,13 +133,8 @@ impl<E: Event> WaitFor<E> {
     /// Registers the waiter now, so events dispatched from here on match it, even before it is
     /// awaited. Use it to start waiting before the action that causes the event.
     pub fn register(self) -> Waiter<E> {
-        let missing = missing_intents::<E>(&self.ctx);
         let (sender, receiver) = oneshot::channel();
-        let pending = Pending {
-            check: self.check,
-            sink: Sink::Once(Mutex::new(Some(sender))),
-        };
-        let registration = Registration::new(self.ctx, self.key, pending);
+        let (registration, missing) = self.filter.register(Sink::Once(Mutex::new(Some(sender))));
         Waiter {
             receiver,
             deadline: self.timeout.map(|t| (t, Box::pin(tokio::time::sleep(t)))),
@@ -137,8 +157,8 @@ impl<E: Event> fmt::Debug for WaitFor<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("WaitFor")
             .field("event", &E::NAME)
-            .field("key", &self.key)
-            .field("check", &self.check.is_some())
+            .field("key", &self.filter.key)
+            .field("check", &self.filter.check.is_some())
             .field("timeout", &self.timeout)
             .finish()
     }
@@ -206,9 +226,7 @@ impl<E: Event> fmt::Debug for Waiter<E> {
 /// ```
 #[must_use = "a stream builder does nothing until registered"]
 pub struct StreamBuilder<E: Event> {
-    ctx: Context,
-    key: Option<Key>,
-    check: Option<Check<E>>,
+    filter: Filter<E>,
     limit: Option<usize>,
     idle_timeout: Option<Duration>,
 }
@@ -216,9 +234,7 @@ pub struct StreamBuilder<E: Event> {
 impl<E: Event> StreamBuilder<E> {
     pub(super) fn new(ctx: Context) -> Self {
         StreamBuilder {
-            ctx,
-            key: None,
-            check: None,
+            filter: Filter::new(ctx),
             limit: None,
             idle_timeout: None,
         }
@@ -226,13 +242,13 @@ impl<E: Event> StreamBuilder<E> {
 
     /// Matches only events about this id; see [`WaitFor::on`].
     pub fn on(mut self, key: impl Into<Key>) -> Self {
-        self.key = Some(key.into());
+        self.filter.key = Some(key.into());
         self
     }
 
     /// Matches only events for which `check` returns `true`.
     pub fn check(mut self, check: impl Fn(&E) -> bool + Send + Sync + 'static) -> Self {
-        self.check = Some(Box::new(check));
+        self.filter.check = Some(Box::new(check));
         self
     }
 
@@ -252,13 +268,8 @@ impl<E: Event> StreamBuilder<E> {
     /// Registers the subscription and returns the stream. Events are buffered until read, so none
     /// is lost to a slow reader.
     pub fn register(self) -> EventStream<E> {
-        let missing = missing_intents::<E>(&self.ctx);
         let (sender, receiver) = mpsc::unbounded_channel();
-        let pending = Pending {
-            check: self.check,
-            sink: Sink::Stream(sender),
-        };
-        let mut registration = Registration::new(self.ctx, self.key, pending);
+        let (mut registration, missing) = self.filter.register(Sink::Stream(sender));
         if let Some(needed) = missing {
             let error = Error::MissingIntents {
                 event: E::NAME,
