@@ -59,7 +59,7 @@ async fn listeners_only_get_their_event_type() {
             m.fetch_add(1, Ordering::SeqCst);
             async {}
         })
-        .listener(move |_: &ReactionAdd| {
+        .listener(move |_: &RawReactionAdd| {
             r.fetch_add(1, Ordering::SeqCst);
             async {}
         })
@@ -182,7 +182,7 @@ async fn listeners_added_and_removed_at_run_time() {
 async fn a_listener_can_add_a_listener() {
     let log = Log::default();
     let l = Arc::clone(&log);
-    let adder = Listener::new(move |ctx: Context, _: &ReactionAdd| {
+    let adder = Listener::new(move |ctx: Context, _: &RawReactionAdd| {
         ctx.add_listener(recorder(&l, "added"));
         async {}
     })

@@ -14,7 +14,7 @@ async fn collects_up_to_its_limit_then_unsubscribes() {
     let bot = Bot::builder().build().unwrap();
     let ctx = bot.context();
     let stream = ctx
-        .stream::<ReactionAdd>()
+        .stream::<RawReactionAdd>()
         .on(Id::<MessageMarker>::new(9))
         .limit(3)
         .register();

@@ -37,11 +37,11 @@ async fn keyed_waiters_match_only_their_key() {
     let bot = bot();
     let ctx = bot.context();
     let on_10 = ctx
-        .wait_for::<ReactionAdd>()
+        .wait_for::<RawReactionAdd>()
         .on(Id::<twilight_model::id::marker::MessageMarker>::new(10))
         .register();
     let by_user_7 = ctx
-        .wait_for::<ReactionAdd>()
+        .wait_for::<RawReactionAdd>()
         .on(Id::<twilight_model::id::marker::UserMarker>::new(7))
         .register();
     ctx.dispatch(common::reaction(11, 3, "👍"));
@@ -61,7 +61,7 @@ async fn keyed_and_checked_like_a_confirmation_prompt() {
     let bot = bot();
     let ctx = bot.context();
     let confirm = ctx
-        .wait_for::<ReactionAdd>()
+        .wait_for::<RawReactionAdd>()
         .on(Id::<twilight_model::id::marker::MessageMarker>::new(50))
         .check(|r| matches!(&r.emoji, twilight_model::channel::message::EmojiReactionType::Unicode { name } if name == "✅" || name == "❌"))
         .timeout(Duration::from_secs(30))

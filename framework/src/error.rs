@@ -47,6 +47,15 @@ pub enum Error {
         /// The intents it is sent under (any of them).
         needed: twilight_model::gateway::Intents,
     },
+    /// The bot's explicit intents leave listeners unable to fire (the start-up intent check; see
+    /// [`IntentCheck`](crate::intents::IntentCheck)).
+    #[error("{}", crate::intents::missing_message(.missing, .intents))]
+    ListenersMissingIntents {
+        /// The listeners, their events and the intents those need.
+        missing: Vec<crate::intents::MissingIntent>,
+        /// The intents the bot requests.
+        intents: twilight_model::gateway::Intents,
+    },
     /// There is no token to connect with.
     #[error("{}", missing_token(.var.as_deref()))]
     MissingToken {

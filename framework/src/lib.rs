@@ -11,6 +11,7 @@
 //! | `router` | event type → listeners (lock-free reads), waiters by key, error routing |
 //! | [`context`] | the [`Context`] a listener gets: dispatch, wait_for, stream, add/remove listeners |
 //! | [`gateway`] | twilight-gateway shards: frames → cache → events, readiness, fatal closes |
+//! | [`intents`] | intent sets and the start-up check that every listener can fire |
 //! | [`bot`] | the [`Bot`] builder: registration, validation, start, run, shutdown |
 //! | [`error`] | [`Error`], [`BoxError`], [`Result`] |
 
@@ -19,6 +20,7 @@ pub mod context;
 pub mod error;
 pub mod event;
 pub mod gateway;
+pub mod intents;
 pub mod listener;
 mod router;
 
@@ -26,6 +28,7 @@ pub use bot::{Bot, BotBuilder, RunningBot};
 pub use context::Context;
 pub use error::{BoxError, Error, Result};
 pub use event::{Event, Key, Keys, ListenerError};
+pub use intents::{IntentCheck, IntentsExt};
 pub use listener::{IntoListener, Listener, ListenerId};
 
 #[cfg(feature = "sandbox")]
@@ -40,8 +43,13 @@ pub mod prelude {
     pub use crate::context::Context;
     pub use crate::error::{BoxError, Error};
     pub use crate::event::gateway::*;
+    pub use crate::event::guild::*;
+    pub use crate::event::interaction::*;
     pub use crate::event::lifecycle::*;
+    pub use crate::event::message::*;
+    pub use crate::event::raw::*;
     pub use crate::event::{Event, Key, Keys, ListenerError};
+    pub use crate::intents::{IntentCheck, IntentsExt};
     pub use crate::listener::{IntoListener, Listener, ListenerId};
     pub use twilight_model::gateway::Intents;
     pub use twilight_model::id::Id;

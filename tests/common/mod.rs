@@ -25,7 +25,7 @@ pub fn message(id: u64, channel: u64, author: u64, content: &str) -> MessageCrea
     .expect("a valid MESSAGE_CREATE")
 }
 
-pub fn reaction(message: u64, user: u64, emoji: &str) -> ReactionAdd {
+pub fn reaction(message: u64, user: u64, emoji: &str) -> RawReactionAdd {
     serde_json::from_value(json!({
         "user_id": user.to_string(),
         "channel_id": "200",

@@ -18,6 +18,7 @@ use twilight_model::gateway::Intents;
 use crate::context::{Context, Shared};
 use crate::error::{BoxError, Error};
 use crate::gateway::{Queue, Shards};
+use crate::intents::{IntentCheck, IntentReport};
 use crate::listener::{IntoListener, Listener};
 use crate::router::Router;
 
@@ -31,6 +32,9 @@ pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a shard waits for the guilds READY listed before it is ready anyway (disnake's
 /// `guild_ready_timeout`).
 pub const DEFAULT_GUILD_READY_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How many messages the cache keeps by default, in total (disnake's `max_messages`).
+pub const DEFAULT_MAX_MESSAGES: usize = 1000;
 
 /// A bot: its listeners, its configuration, and the [`Context`] they share.
 pub struct Bot {
@@ -84,6 +88,8 @@ pub(crate) struct Config {
     pub(crate) shutdown_timeout: Duration,
     pub(crate) guild_ready_timeout: Duration,
     pub(crate) cache_resources: ResourceType,
+    pub(crate) max_messages: usize,
+    pub(crate) intent_check: IntentCheck,
     pub(crate) scene: Option<Scene>,
 }
 
@@ -106,6 +112,29 @@ impl fmt::Debug for Config {
 }
 
 impl Bot {
+    /// The intents the bot identifies with and what they leave out: listeners that cannot fire,
+    /// and notes such as message content arriving empty. Start-up logs it.
+    pub fn intent_report(&self) -> IntentReport {
+        let listeners = self.ctx.router().listeners();
+        let intents = self
+            .config
+            .intents
+            .unwrap_or_else(|| intents::needed(&listeners, self.config.extra_intents));
+        IntentReport::new(&listeners, intents)
+    }
+
+    /// The start-up intent check: the report, or the error [`IntentCheck::Error`] makes of it.
+    fn check_intents(&self) -> Result<IntentReport, Error> {
+        let report = self.intent_report();
+        if !report.missing.is_empty() && self.config.intent_check == IntentCheck::Error {
+            return Err(Error::ListenersMissingIntents {
+                missing: report.missing,
+                intents: report.intents,
+            });
+        }
+        Ok(report)
+    }
+
     /// Starts configuring a bot.
     pub fn builder() -> BotBuilder {
         BotBuilder::default()
@@ -146,6 +175,8 @@ impl Default for BotBuilder {
                 shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
                 guild_ready_timeout: DEFAULT_GUILD_READY_TIMEOUT,
                 cache_resources: ResourceType::all(),
+                max_messages: DEFAULT_MAX_MESSAGES,
+                intent_check: IntentCheck::Error,
                 scene: None,
             },
         }
@@ -232,6 +263,14 @@ impl BotBuilder {
         self
     }
 
+    /// What start-up does when explicit [`intents`](Self::intents) leave a listener unable to
+    /// fire: refuse to start ([`IntentCheck::Error`], the default) or log a warning
+    /// ([`IntentCheck::Warn`]).
+    pub fn intent_check(mut self, check: IntentCheck) -> Self {
+        self.config.intent_check = check;
+        self
+    }
+
     /// Intents to request besides those the listeners need (e.g. `MESSAGE_CONTENT`).
     pub fn add_intents(mut self, intents: Intents) -> Self {
         self.config.extra_intents |= intents;
@@ -284,6 +323,15 @@ impl BotBuilder {
         self
     }
 
+    /// How many messages the cache keeps, in total across channels (default
+    /// [`DEFAULT_MAX_MESSAGES`]); the oldest is evicted first. `0` caches no messages, so
+    /// `message_edit` has no `before` and `message_delete` no message (their `raw_*` twins are
+    /// unaffected).
+    pub fn max_messages(mut self, max: usize) -> Self {
+        self.config.max_messages = max;
+        self
+    }
+
     /// Bounds the listener calls running at once (default
     /// [`DEFAULT_MAX_RUNNING_LISTENERS`]). At the bound the gateway stops reading until calls
     /// finish, so a burst slows the bot down instead of growing its memory without limit; custom
@@ -305,8 +353,12 @@ impl BotBuilder {
         for listener in self.listeners {
             router.add(listener);
         }
+        if self.config.max_messages == 0 {
+            self.config.cache_resources.remove(ResourceType::MESSAGE);
+        }
         let cache = InMemoryCache::builder()
             .resource_types(self.config.cache_resources)
+            .message_cache_size(self.config.max_messages)
             .build();
         let shared = Shared {
             router,
@@ -316,10 +368,12 @@ impl BotBuilder {
             #[cfg(feature = "sandbox")]
             sandbox: OnceLock::new(),
         };
-        Ok(Bot {
+        let bot = Bot {
             ctx: Context::new(shared),
             config: self.config,
-        })
+        };
+        bot.check_intents()?;
+        Ok(bot)
     }
 
     /// Builds the bot and runs it until it shuts down; see [`Bot::run`].

@@ -4,10 +4,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::task::JoinSet;
+use twilight_cache_inmemory::ResourceType;
 use twilight_gateway::{ConfigBuilder, Shard, ShardId};
 use twilight_model::gateway::connection_info::BotConnectionInfo;
 
-use super::{Bot, Target, Token, intents};
+use super::{Bot, Target, Token};
 use crate::context::Context;
 use crate::error::Error;
 use crate::event::lifecycle::Ready;
@@ -123,10 +124,11 @@ impl Bot {
             setup(ctx.clone()).await.map_err(Error::Setup)?;
         }
 
+        // Again after the setup hook, which may have added listeners.
+        let report = self.check_intents()?;
+        report.log();
+        let intents = report.intents;
         let config = &self.config;
-        let intents = config
-            .intents
-            .unwrap_or_else(|| intents::needed(&ctx.router().listeners(), config.extra_intents));
         let mut shards = Vec::new();
         let mut handles = Vec::new();
         for number in range {
@@ -147,6 +149,10 @@ impl Bot {
             intents,
             config.guild_ready_timeout,
             cache_flags,
+            config
+                .cache_resources
+                .contains(ResourceType::MESSAGE)
+                .then_some(config.max_messages),
         );
         if shared.gateway.set(gateway).is_err() {
             return Err(Error::Internal("this bot was started twice".into()));

@@ -213,7 +213,21 @@ impl Context {
     /// Adds a listener while the bot runs (disnake's `add_listener`). Events dispatched after this
     /// returns reach it.
     pub fn add_listener<M>(&self, listener: impl IntoListener<M>) -> ListenerId {
-        self.shared.router.add(listener.into_listener())
+        let listener = listener.into_listener();
+        if let Some(gateway) = self.gateway() {
+            let meta = &listener.meta;
+            if !meta.intents.is_empty() && !gateway.intents.intersects(meta.intents) {
+                let missing = crate::intents::MissingIntent {
+                    listener: meta.name.clone(),
+                    event: meta.event_name,
+                    needs: meta.intents,
+                };
+                tracing::warn!(
+                    "{missing}, and the running bot did not request it: it will never fire"
+                );
+            }
+        }
+        self.shared.router.add(listener)
     }
 
     /// Removes a listener added by [`add_listener`](Self::add_listener) or at build time; whether

@@ -1,125 +1,56 @@
 //! twilight-model's gateway payloads that herald dispatches as they are.
 //!
 //! Each implements [`Event`] with its herald name, the intents Discord sends it under, and its
-//! waiter keys. The names follow disnake's `raw_*` events where herald's typed, cache-backed
-//! variant (with before/after) is a separate event.
+//! waiter keys. Events that herald enriches from the cache (before/after, the deleted object)
+//! are herald's own types in [`message`](super::message) and [`guild`](super::guild); the
+//! payloads behind them are the `raw_*` events, re-exported as `Raw*` in [`raw`](super::raw).
 
 use twilight_model::gateway::Intents;
 pub use twilight_model::gateway::payload::incoming::{
-    BanAdd, BanRemove, ChannelCreate, GuildScheduledEventCreate, InteractionCreate, MemberAdd,
-    MessageCreate, MessageDelete, MessageDeleteBulk, MessageUpdate, ReactionAdd, ReactionRemove,
-    ReactionRemoveAll, ReactionRemoveEmoji, RoleCreate, StageInstanceCreate, ThreadCreate,
-    TypingStart,
+    AutoModerationActionExecution, AutoModerationRuleCreate, AutoModerationRuleDelete,
+    AutoModerationRuleUpdate, BanAdd, BanRemove, ChannelCreate, ChannelDelete, ChannelPinsUpdate,
+    GuildScheduledEventCreate, GuildScheduledEventDelete, GuildScheduledEventUserAdd,
+    GuildScheduledEventUserRemove, InteractionCreate, MemberAdd, MessageCreate, RoleCreate,
+    StageInstanceCreate, StageInstanceDelete, ThreadCreate, TypingStart,
 };
 
-use super::{Event, Keys};
+use super::Keys;
+use super::intents::{AUTOMOD_CONFIGURATION, AUTOMOD_EXECUTION, MESSAGES, PINS, TYPING};
 
-const MESSAGES: Intents = Intents::GUILD_MESSAGES.union(Intents::DIRECT_MESSAGES);
-const REACTIONS: Intents =
-    Intents::GUILD_MESSAGE_REACTIONS.union(Intents::DIRECT_MESSAGE_REACTIONS);
-const TYPING: Intents = Intents::GUILD_MESSAGE_TYPING.union(Intents::DIRECT_MESSAGE_TYPING);
-
-/// `impl Event` for a twilight payload: name, intents, and a `keys` body over `$ev`.
-macro_rules! gateway_event {
-    ($ty:ty, $name:literal, $intents:expr, |$ev:ident| $keys:expr) => {
-        impl Event for $ty {
-            const NAME: &'static str = $name;
-            const INTENTS: Intents = $intents;
-            fn keys(&self) -> Keys {
-                let $ev = self;
-                $keys
-            }
-        }
-    };
-}
-
-gateway_event!(MessageCreate, "message", MESSAGES, |e| Keys {
+impl_event!(MessageCreate, "message", MESSAGES, |e| Keys {
     guild: e.guild_id,
     channel: Some(e.channel_id),
     message: Some(e.id),
     user: Some(e.author.id),
 });
-gateway_event!(MessageUpdate, "raw_message_edit", MESSAGES, |e| Keys {
-    guild: e.guild_id,
-    channel: Some(e.channel_id),
-    message: Some(e.id),
-    user: Some(e.author.id),
-});
-gateway_event!(MessageDelete, "raw_message_delete", MESSAGES, |e| Keys {
-    guild: e.guild_id,
-    channel: Some(e.channel_id),
-    message: Some(e.id),
-    user: None,
-});
-gateway_event!(
-    MessageDeleteBulk,
-    "raw_bulk_message_delete",
-    MESSAGES,
-    |e| Keys {
-        guild: e.guild_id,
-        channel: Some(e.channel_id),
-        ..Keys::NONE
-    }
-);
-gateway_event!(ReactionAdd, "raw_reaction_add", REACTIONS, |e| Keys {
-    guild: e.guild_id,
-    channel: Some(e.channel_id),
-    message: Some(e.message_id),
-    user: Some(e.user_id),
-});
-gateway_event!(ReactionRemove, "raw_reaction_remove", REACTIONS, |e| Keys {
-    guild: e.guild_id,
-    channel: Some(e.channel_id),
-    message: Some(e.message_id),
-    user: Some(e.user_id),
-});
-gateway_event!(ReactionRemoveAll, "raw_reaction_clear", REACTIONS, |e| {
-    Keys {
-        guild: e.guild_id,
-        channel: Some(e.channel_id),
-        message: Some(e.message_id),
-        user: None,
-    }
-});
-gateway_event!(
-    ReactionRemoveEmoji,
-    "raw_reaction_clear_emoji",
-    REACTIONS,
-    |e| Keys {
-        guild: Some(e.guild_id),
-        channel: Some(e.channel_id),
-        message: Some(e.message_id),
-        user: None,
-    }
-);
-gateway_event!(TypingStart, "typing", TYPING, |e| Keys {
+impl_event!(TypingStart, "typing", TYPING, |e| Keys {
     guild: e.guild_id,
     channel: Some(e.channel_id),
     message: None,
     user: Some(e.user_id),
 });
-gateway_event!(MemberAdd, "member_join", Intents::GUILD_MEMBERS, |e| Keys {
+impl_event!(MemberAdd, "member_join", Intents::GUILD_MEMBERS, |e| Keys {
     guild: Some(e.guild_id),
     user: Some(e.user.id),
     ..Keys::NONE
 });
-gateway_event!(BanAdd, "member_ban", Intents::GUILD_MODERATION, |e| Keys {
+impl_event!(BanAdd, "member_ban", Intents::GUILD_MODERATION, |e| Keys {
     guild: Some(e.guild_id),
     user: Some(e.user.id),
     ..Keys::NONE
 });
-gateway_event!(BanRemove, "member_unban", Intents::GUILD_MODERATION, |e| {
+impl_event!(BanRemove, "member_unban", Intents::GUILD_MODERATION, |e| {
     Keys {
         guild: Some(e.guild_id),
         user: Some(e.user.id),
         ..Keys::NONE
     }
 });
-gateway_event!(RoleCreate, "guild_role_create", Intents::GUILDS, |e| Keys {
+impl_event!(RoleCreate, "guild_role_create", Intents::GUILDS, |e| Keys {
     guild: Some(e.guild_id),
     ..Keys::NONE
 });
-gateway_event!(
+impl_event!(
     ChannelCreate,
     "guild_channel_create",
     Intents::GUILDS,
@@ -129,12 +60,29 @@ gateway_event!(
         ..Keys::NONE
     }
 );
-gateway_event!(ThreadCreate, "thread_create", Intents::GUILDS, |e| Keys {
+impl_event!(
+    ChannelDelete,
+    "guild_channel_delete",
+    Intents::GUILDS,
+    |e| Keys {
+        guild: e.guild_id,
+        channel: Some(e.id),
+        ..Keys::NONE
+    }
+);
+impl_event!(ChannelPinsUpdate, "guild_channel_pins_update", PINS, |e| {
+    Keys {
+        guild: e.guild_id,
+        channel: Some(e.channel_id),
+        ..Keys::NONE
+    }
+});
+impl_event!(ThreadCreate, "thread_create", Intents::GUILDS, |e| Keys {
     guild: e.guild_id,
     channel: Some(e.id),
     ..Keys::NONE
 });
-gateway_event!(
+impl_event!(
     StageInstanceCreate,
     "stage_instance_create",
     Intents::GUILDS,
@@ -144,7 +92,17 @@ gateway_event!(
         ..Keys::NONE
     }
 );
-gateway_event!(
+impl_event!(
+    StageInstanceDelete,
+    "stage_instance_delete",
+    Intents::GUILDS,
+    |e| Keys {
+        guild: Some(e.guild_id),
+        channel: Some(e.channel_id),
+        ..Keys::NONE
+    }
+);
+impl_event!(
     GuildScheduledEventCreate,
     "scheduled_event_create",
     Intents::GUILD_SCHEDULED_EVENTS,
@@ -154,11 +112,74 @@ gateway_event!(
         ..Keys::NONE
     }
 );
-gateway_event!(InteractionCreate, "interaction", Intents::empty(), |e| {
-    Keys {
-        guild: e.guild_id,
-        channel: e.channel.as_ref().map(|c| c.id),
-        message: e.message.as_ref().map(|m| m.id),
-        user: e.author_id(),
+impl_event!(
+    GuildScheduledEventDelete,
+    "scheduled_event_delete",
+    Intents::GUILD_SCHEDULED_EVENTS,
+    |e| Keys {
+        guild: Some(e.guild_id),
+        channel: e.channel_id,
+        ..Keys::NONE
     }
+);
+impl_event!(
+    GuildScheduledEventUserAdd,
+    "scheduled_event_user_add",
+    Intents::GUILD_SCHEDULED_EVENTS,
+    |e| Keys {
+        guild: Some(e.guild_id),
+        user: Some(e.user_id),
+        ..Keys::NONE
+    }
+);
+impl_event!(
+    GuildScheduledEventUserRemove,
+    "scheduled_event_user_remove",
+    Intents::GUILD_SCHEDULED_EVENTS,
+    |e| Keys {
+        guild: Some(e.guild_id),
+        user: Some(e.user_id),
+        ..Keys::NONE
+    }
+);
+impl_event!(
+    AutoModerationRuleCreate,
+    "automod_rule_create",
+    AUTOMOD_CONFIGURATION,
+    |e| Keys {
+        guild: Some(e.guild_id),
+        ..Keys::NONE
+    }
+);
+impl_event!(
+    AutoModerationRuleUpdate,
+    "automod_rule_update",
+    AUTOMOD_CONFIGURATION,
+    |e| Keys {
+        guild: Some(e.guild_id),
+        ..Keys::NONE
+    }
+);
+impl_event!(
+    AutoModerationRuleDelete,
+    "automod_rule_delete",
+    AUTOMOD_CONFIGURATION,
+    |e| Keys {
+        guild: Some(e.guild_id),
+        ..Keys::NONE
+    }
+);
+impl_event!(
+    AutoModerationActionExecution,
+    "automod_action_execution",
+    AUTOMOD_EXECUTION,
+    |e| Keys {
+        guild: Some(e.guild_id),
+        channel: e.channel_id,
+        message: e.message_id,
+        user: Some(e.user_id),
+    }
+);
+impl_event!(InteractionCreate, "interaction", Intents::empty(), |e| {
+    super::interaction::interaction_keys(e)
 });

@@ -5,10 +5,30 @@
 //! payloads that herald passes on as they are ([`gateway`]), herald's own events
 //! ([`ListenerError`]), and your custom events (`#[derive(Event)]`).
 
+/// `impl Event` for a type: its name, intents, and a `keys` body over `$ev`.
+macro_rules! impl_event {
+    ($ty:ty, $name:literal, $intents:expr, |$ev:ident| $keys:expr) => {
+        impl $crate::event::Event for $ty {
+            const NAME: &'static str = $name;
+            const INTENTS: ::twilight_model::gateway::Intents = $intents;
+            fn keys(&self) -> $crate::event::Keys {
+                let $ev = self;
+                $keys
+            }
+        }
+    };
+}
+
+pub mod catalog;
 pub mod gateway;
+pub mod guild;
+pub mod interaction;
 pub mod lifecycle;
 mod listener_error;
+pub mod message;
+pub mod raw;
 
+pub use catalog::{CatalogEntry, catalog};
 pub use listener_error::{ListenerError, Panicked};
 
 use twilight_model::gateway::Intents;
@@ -36,9 +56,9 @@ use twilight_model::id::marker::{ChannelMarker, GuildMarker, MessageMarker, User
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a herald event",
     label = "not an event",
-    note = "a listener's event parameter must be a type implementing `herald::Event`: a gateway event \
-            (`MessageCreate`, ..., all in `herald::event::gateway`), or your own type with \
-            `#[derive(Event)]`"
+    note = "a listener's event parameter must be a type implementing `herald::Event`: one of the \
+            catalog's (`MessageCreate`, `MessageEdit`, `MemberAdd`, ...: docs/events.md lists them \
+            all, in `herald::prelude`), or your own type with `#[derive(Event)]`"
 )]
 pub trait Event: Send + Sync + 'static {
     /// The event's name, snake_case, as in `#[event] async fn on_<NAME>`.
@@ -128,4 +148,19 @@ impl Key {
             Key::User(id) => keys.user == Some(id),
         }
     }
+}
+
+/// The intent sets events are sent under (any of them).
+pub(crate) mod intents {
+    use twilight_model::gateway::Intents;
+
+    pub(crate) const MESSAGES: Intents = Intents::GUILD_MESSAGES.union(Intents::DIRECT_MESSAGES);
+    pub(crate) const REACTIONS: Intents =
+        Intents::GUILD_MESSAGE_REACTIONS.union(Intents::DIRECT_MESSAGE_REACTIONS);
+    pub(crate) const TYPING: Intents =
+        Intents::GUILD_MESSAGE_TYPING.union(Intents::DIRECT_MESSAGE_TYPING);
+    pub(crate) const PINS: Intents = Intents::GUILDS.union(Intents::DIRECT_MESSAGES);
+    pub(crate) const EXPRESSIONS: Intents = Intents::GUILD_EMOJIS_AND_STICKERS;
+    pub(crate) const AUTOMOD_CONFIGURATION: Intents = Intents::AUTO_MODERATION_CONFIGURATION;
+    pub(crate) const AUTOMOD_EXECUTION: Intents = Intents::AUTO_MODERATION_EXECUTION;
 }

@@ -42,23 +42,7 @@ pub enum FatalClose {
     DisallowedIntents(Intents),
 }
 
-const PRIVILEGED: [(Intents, &str, &str); 3] = [
-    (
-        Intents::GUILD_MEMBERS,
-        "GUILD_MEMBERS",
-        "Server Members Intent",
-    ),
-    (
-        Intents::GUILD_PRESENCES,
-        "GUILD_PRESENCES",
-        "Presence Intent",
-    ),
-    (
-        Intents::MESSAGE_CONTENT,
-        "MESSAGE_CONTENT",
-        "Message Content Intent",
-    ),
-];
+use crate::intents::PRIVILEGED_NAMES as PRIVILEGED;
 
 fn names(intents: Intents) -> Vec<&'static str> {
     PRIVILEGED

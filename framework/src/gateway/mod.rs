@@ -9,6 +9,7 @@
 pub(crate) mod close;
 mod dispatch;
 pub(crate) mod flags;
+mod messages;
 mod params;
 pub(crate) mod queue;
 mod ready;
@@ -27,9 +28,12 @@ use ready::ReadyTracker;
 pub use shard::{ShardHandle, ShardState, ShardStatus};
 use tokio::sync::watch;
 use twilight_cache_inmemory::InMemoryCache;
-use twilight_gateway::{EventTypeFlags, Message, Shard};
+pub use twilight_gateway::EventTypeFlags;
+use twilight_gateway::{Message, Shard};
 use twilight_model::gateway::event::Event as Frame;
 use twilight_model::gateway::{CloseFrame, Intents};
+use twilight_model::id::Id;
+use twilight_model::id::marker::GuildMarker;
 use twilight_model::user::CurrentUser;
 
 use crate::context::Context;
@@ -45,6 +49,11 @@ pub(crate) struct Gateway {
     pub(crate) guild_ready_timeout: Duration,
     pub(crate) cache_flags: EventTypeFlags,
     pub(crate) current_user: Mutex<Option<CurrentUser>>,
+    /// Guilds the bot is in that have not arrived (READY's list) or went unavailable: their
+    /// GUILD_CREATE is `guild_available`, any other is `guild_join`.
+    unavailable: Mutex<HashSet<Id<GuildMarker>>>,
+    /// The bound on cached messages, when messages are cached.
+    messages: Option<messages::MessageBound>,
     connected: AtomicUsize,
     ready: Mutex<ReadyShards>,
     pub(crate) shutdown: watch::Sender<bool>,
@@ -63,6 +72,7 @@ impl Gateway {
         intents: Intents,
         guild_ready_timeout: Duration,
         cache_flags: EventTypeFlags,
+        max_messages: Option<usize>,
     ) -> Self {
         Gateway {
             shards,
@@ -71,10 +81,28 @@ impl Gateway {
             guild_ready_timeout,
             cache_flags,
             current_user: Mutex::new(None),
+            unavailable: Mutex::default(),
+            messages: max_messages.map(messages::MessageBound::new),
             connected: AtomicUsize::new(0),
             ready: Mutex::default(),
             shutdown: watch::Sender::new(false),
         }
+    }
+
+    /// A guild arrived: whether the bot was waiting for it (available) rather than joining it.
+    pub(crate) fn guild_arrived(&self, guild: Id<GuildMarker>) -> bool {
+        self.unavailable
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&guild)
+    }
+
+    /// The bot is in `guild`, but it is not available (yet).
+    pub(crate) fn guild_unavailable(&self, guild: Id<GuildMarker>) {
+        self.unavailable
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(guild);
     }
 
     fn shard_connected(&self, ctx: &Context, shard_id: u32) {
@@ -172,10 +200,17 @@ pub(crate) async fn run_shard(
             }
             Ok(Message::Text(text)) => {
                 let flags = wanted.current(ctx.router());
-                match twilight_gateway::parse(text, flags) {
+                let parsed = match flags::stickers_update(&text, flags) {
+                    Some(frame) => Ok(Some(frame)),
+                    None => twilight_gateway::parse(text, flags).map(|e| e.map(Frame::from)),
+                };
+                match parsed {
                     Ok(Some(event)) => {
-                        let event = Frame::from(event);
+                        let before = dispatch::Before::capture(&ctx, &cache, &event);
                         cache.update(&event);
+                        if let Some(bound) = &gateway.messages {
+                            bound.track(&cache, &event);
+                        }
                         match event {
                             Frame::GatewayHello(_) => {
                                 if std::mem::replace(&mut connected, true) {
@@ -202,6 +237,9 @@ pub(crate) async fn run_shard(
                             }
                             Frame::Ready(ready_event) => {
                                 gateway.shard_identified(shard_id);
+                                for guild in &ready_event.guilds {
+                                    gateway.guild_unavailable(guild.id);
+                                }
                                 *gateway
                                     .current_user
                                     .lock()
@@ -217,9 +255,19 @@ pub(crate) async fn run_shard(
                                 }
                             }
                             Frame::GuildCreate(guild) => {
-                                if let Some(event) =
-                                    ready.arrived(shard_id, guild.id(), gateway.guild_ready_timeout)
-                                {
+                                let ready_event = ready.arrived(
+                                    shard_id,
+                                    guild.id(),
+                                    gateway.guild_ready_timeout,
+                                );
+                                dispatch::dispatch(
+                                    &ctx,
+                                    &cache,
+                                    gateway,
+                                    before,
+                                    Frame::GuildCreate(guild),
+                                );
+                                if let Some(event) = ready_event {
                                     handle.update(|s| s.state = ShardState::Ready);
                                     gateway.shard_ready(&ctx, event);
                                 }
@@ -235,7 +283,7 @@ pub(crate) async fn run_shard(
                                     .lock()
                                     .unwrap_or_else(|p| p.into_inner()) = Some(user.0);
                             }
-                            other => dispatch::dispatch(&ctx, other),
+                            other => dispatch::dispatch(&ctx, &cache, gateway, before, other),
                         }
                     }
                     Ok(None) => {}

@@ -13,7 +13,7 @@ mod in_flight;
 pub(crate) mod table;
 pub(crate) mod waiters;
 
-use std::any::TypeId;
+use std::any::{Any, TypeId};
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,6 +28,7 @@ pub(crate) use waiters::Waiters;
 
 use crate::context::Context;
 use crate::error::BoxError;
+use crate::event::interaction::{ApplicationCommand, ApplicationCommandError};
 use crate::event::{Event, ListenerError, Panicked};
 use crate::listener::handler::CallHandler;
 use crate::listener::{Listener, ListenerId, ListenerMeta};
@@ -110,6 +111,12 @@ impl Router {
         self.table.load().has(TypeId::of::<E>())
     }
 
+    /// Whether any listener or waiter of `E` exists: events nobody wants are not built.
+    pub(crate) fn wants<E: Event>(&self) -> bool {
+        let id = TypeId::of::<E>();
+        self.table.load().has(id) || (self.waiters.len() > 0 && self.waiters.count_of(id) > 0)
+    }
+
     /// Offers `event` to its waiters, then starts its listeners. Never blocks.
     pub(crate) fn dispatch<E: Event>(&self, ctx: &Context, event: Arc<E>) {
         self.waiters.offer(&event);
@@ -187,12 +194,26 @@ async fn run<E: Event>(
     ctx: Context,
     event: Arc<E>,
 ) {
+    // A failing command's error goes to `application_command_error` with the command.
+    let command = (TypeId::of::<E>() == TypeId::of::<ApplicationCommand>())
+        .then(|| Arc::clone(&event) as Arc<dyn Any + Send + Sync>);
     let call = async { handler.call(ctx.clone(), event).await };
     let error: BoxError = match AssertUnwindSafe(call).catch_unwind().await {
         Ok(Ok(())) => return,
         Ok(Err(error)) => error,
         Err(payload) => Box::new(Panicked::from_payload(payload)),
     };
+    if let Some(command) = command.and_then(|c| c.downcast::<ApplicationCommand>().ok())
+        && ctx.router().has_listeners::<ApplicationCommandError>()
+    {
+        let error = ApplicationCommandError {
+            command,
+            listener: Arc::clone(&meta.name),
+            error: Arc::new(error),
+        };
+        ctx.router().dispatch(&ctx, Arc::new(error));
+        return;
+    }
     let from_error_listener = TypeId::of::<E>() == TypeId::of::<ListenerError>();
     report(&ctx, E::NAME, &meta.name, error, from_error_listener);
 }

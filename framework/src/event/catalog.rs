@@ -1,0 +1,206 @@
+//! The event catalog: every event herald dispatches, with its name, type, disnake counterpart,
+//! gateway source, intents and cache needs.
+//!
+//! `docs/events.md` is this table, rendered, and a test keeps the two equal. The gateway layer
+//! reads it too: an event type's gateway sources are the frames herald deserialises once a
+//! listener or waiter of that type exists.
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use twilight_cache_inmemory::ResourceType;
+use twilight_gateway::EventTypeFlags;
+use twilight_model::gateway::Intents;
+
+use super::Event;
+use super::ListenerError;
+use super::gateway::*;
+use super::guild::*;
+use super::interaction::*;
+use super::lifecycle::*;
+use super::message::*;
+use super::raw::*;
+
+/// One event of the catalog.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct CatalogEntry {
+    /// The section of `docs/events.md` it is listed in.
+    pub group: &'static str,
+    /// herald's name: `#[event] async fn on_<name>`.
+    pub name: &'static str,
+    /// The Rust type a listener takes (`&Type`).
+    pub type_name: &'static str,
+    /// disnake's handler for the same event.
+    pub disnake: &'static str,
+    /// What the event carries.
+    pub params: &'static str,
+    /// The gateway dispatches it is made from; empty for events herald makes itself.
+    pub gateway: EventTypeFlags,
+    /// Where it comes from when not from one gateway dispatch (lifecycle, derived events).
+    pub origin: &'static str,
+    /// The intents it is sent under: a listener can fire when the bot has any of them.
+    pub intents: Intents,
+    /// The cache resources its cached fields (`before`, the deleted object, ...) come from.
+    pub cache: ResourceType,
+    /// The event type's id.
+    pub type_id: TypeId,
+}
+
+/// Every event herald dispatches, grouped as in `docs/events.md`.
+pub fn catalog() -> &'static [CatalogEntry] {
+    &CATALOG
+}
+
+/// The catalog entry of event type `id`.
+pub(crate) fn entry_of(id: TypeId) -> Option<&'static CatalogEntry> {
+    static BY_TYPE: LazyLock<HashMap<TypeId, usize>> = LazyLock::new(|| {
+        CATALOG
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.type_id, i))
+            .collect()
+    });
+    BY_TYPE.get(&id).map(|&i| &CATALOG[i])
+}
+
+fn entry<E: Event>(
+    group: &'static str,
+    type_name: &'static str,
+    disnake: &'static str,
+    params: &'static str,
+    gateway: EventTypeFlags,
+    origin: &'static str,
+    cache: ResourceType,
+) -> CatalogEntry {
+    CatalogEntry {
+        group,
+        name: E::NAME,
+        type_name,
+        disnake,
+        params,
+        gateway,
+        origin,
+        intents: E::INTENTS,
+        cache,
+        type_id: TypeId::of::<E>(),
+    }
+}
+
+/// `row!(group, Type, "disnake", "params", GATEWAY_FLAG | ..., "origin", CACHE | ...)`.
+macro_rules! rows {
+    ($($group:literal: [$(
+        $ty:ident, $disnake:literal, $params:literal, [$($flag:ident)|*], $origin:literal, [$($cache:ident)|*];
+    )*])*) => {
+        vec![$($(
+            entry::<$ty>(
+                $group,
+                stringify!($ty),
+                $disnake,
+                $params,
+                EventTypeFlags::empty() $(.union(EventTypeFlags::$flag))*,
+                $origin,
+                ResourceType::empty() $(.union(ResourceType::$cache))*,
+            ),
+        )*)*]
+    };
+}
+
+static CATALOG: LazyLock<Vec<CatalogEntry>> = LazyLock::new(|| {
+    rows! {
+        "Lifecycle and shards": [
+            Connect, "on_connect()", "", [], "the first shard connects (HELLO)", [];
+            Disconnect, "on_disconnect()", "", [], "the last connected shard loses its connection", [];
+            Ready, "on_ready()", "guilds", [], "every shard is ready and its guilds arrived (or guild_ready_timeout passed)", [];
+            Resumed, "on_resumed()", "shard_id", [], "a shard resumed its session (RESUMED)", [];
+            ShardConnect, "on_shard_connect(shard_id)", "shard_id", [], "a shard connects (HELLO)", [];
+            ShardDisconnect, "on_shard_disconnect(shard_id)", "shard_id, code", [], "a shard's connection closes or is lost", [];
+            ShardReady, "on_shard_ready(shard_id)", "shard_id, guilds", [], "a shard's READY and the guilds it listed arrived", [];
+            ShardResumed, "on_shard_resumed(shard_id)", "shard_id", [], "a shard resumed its session (RESUMED)", [];
+            ListenerError, "on_error(event, *args)", "event, listener, error", [], "a listener returned an error or panicked", [];
+        ]
+        "Messages": [
+            MessageCreate, "on_message(message)", "the message", [MESSAGE_CREATE], "", [];
+            MessageEdit, "on_message_edit(before, after)", "before: Option<CachedMessage>, after: Message", [MESSAGE_UPDATE], "", [MESSAGE];
+            MessageDelete, "on_message_delete(message)", "raw, message: Option<CachedMessage>", [MESSAGE_DELETE], "", [MESSAGE];
+            BulkMessageDelete, "on_bulk_message_delete(messages)", "raw, messages: Vec<CachedMessage>", [MESSAGE_DELETE_BULK], "", [MESSAGE];
+            RawMessageEdit, "on_raw_message_edit(payload)", "the message after", [MESSAGE_UPDATE], "", [];
+            RawMessageDelete, "on_raw_message_delete(payload)", "id, channel_id, guild_id", [MESSAGE_DELETE], "", [];
+            RawBulkMessageDelete, "on_raw_bulk_message_delete(payload)", "ids, channel_id, guild_id", [MESSAGE_DELETE_BULK], "", [];
+            TypingStart, "on_typing(channel, user, when)", "channel_id, user_id, member, timestamp", [TYPING_START], "", [];
+        ]
+        "Reactions": [
+            ReactionAdd, "on_reaction_add(reaction, user)", "raw, user: Option<User>, message: Option<CachedMessage>", [REACTION_ADD], "", [MESSAGE | REACTION | USER];
+            ReactionRemove, "on_reaction_remove(reaction, user)", "raw, user: Option<User>, message: Option<CachedMessage>", [REACTION_REMOVE], "", [MESSAGE | REACTION | USER];
+            ReactionClear, "on_reaction_clear(message, reactions)", "raw, message (before): Option<CachedMessage>", [REACTION_REMOVE_ALL], "", [MESSAGE | REACTION];
+            ReactionClearEmoji, "on_reaction_clear_emoji(reaction)", "raw (emoji), message (before): Option<CachedMessage>", [REACTION_REMOVE_EMOJI], "", [MESSAGE | REACTION];
+            RawReactionAdd, "on_raw_reaction_add(payload)", "emoji, user_id, message_id, channel_id, guild_id, member", [REACTION_ADD], "", [];
+            RawReactionRemove, "on_raw_reaction_remove(payload)", "emoji, user_id, message_id, channel_id, guild_id", [REACTION_REMOVE], "", [];
+            RawReactionClear, "on_raw_reaction_clear(payload)", "message_id, channel_id, guild_id", [REACTION_REMOVE_ALL], "", [];
+            RawReactionClearEmoji, "on_raw_reaction_clear_emoji(payload)", "emoji, message_id, channel_id, guild_id", [REACTION_REMOVE_EMOJI], "", [];
+        ]
+        "Members and users": [
+            MemberAdd, "on_member_join(member)", "the member, guild_id", [MEMBER_ADD], "", [];
+            MemberRemove, "on_member_remove(member)", "raw (guild_id, user), member: Option<CachedMember>", [MEMBER_REMOVE], "", [MEMBER];
+            MemberUpdate, "on_member_update(before, after)", "before: Option<CachedMember>, after", [MEMBER_UPDATE], "", [MEMBER];
+            UserUpdate, "on_user_update(before, after)", "before: User, after: User", [MEMBER_UPDATE], "a member update whose user differs from the cached user", [USER];
+            BanAdd, "on_member_ban(guild, user)", "guild_id, user", [BAN_ADD], "", [];
+            BanRemove, "on_member_unban(guild, user)", "guild_id, user", [BAN_REMOVE], "", [];
+            PresenceUpdate, "on_presence_update(before, after)", "before: Option<CachedPresence>, after: Presence", [PRESENCE_UPDATE], "", [PRESENCE];
+        ]
+        "Guilds": [
+            GuildJoin, "on_guild_join(guild)", "guild: Guild", [GUILD_CREATE], "GUILD_CREATE of a guild READY did not list", [];
+            GuildRemove, "on_guild_remove(guild)", "id, guild: Option<CachedGuild>", [GUILD_DELETE], "GUILD_DELETE without `unavailable`", [GUILD];
+            GuildUpdate, "on_guild_update(before, after)", "before: Option<CachedGuild>, after: PartialGuild", [GUILD_UPDATE], "", [GUILD];
+            GuildAvailable, "on_guild_available(guild)", "guild: Guild", [GUILD_CREATE], "GUILD_CREATE of a guild READY listed or that was unavailable", [];
+            GuildUnavailable, "on_guild_unavailable(guild)", "id, guild: Option<CachedGuild>", [GUILD_DELETE], "GUILD_DELETE with `unavailable: true`", [GUILD];
+            ChannelCreate, "on_guild_channel_create(channel)", "the channel", [CHANNEL_CREATE], "", [];
+            ChannelDelete, "on_guild_channel_delete(channel)", "the channel", [CHANNEL_DELETE], "", [];
+            ChannelUpdate, "on_guild_channel_update(before, after)", "before: Option<Channel>, after: Channel", [CHANNEL_UPDATE], "", [CHANNEL];
+            ChannelPinsUpdate, "on_guild_channel_pins_update(channel, last_pin)", "channel_id, guild_id, last_pin_timestamp", [CHANNEL_PINS_UPDATE], "", [];
+            RoleCreate, "on_guild_role_create(role)", "guild_id, role", [ROLE_CREATE], "", [];
+            RoleDelete, "on_guild_role_delete(role)", "guild_id, role_id, role: Option<Role>", [ROLE_DELETE], "", [ROLE];
+            RoleUpdate, "on_guild_role_update(before, after)", "guild_id, before: Option<Role>, after: Role", [ROLE_UPDATE], "", [ROLE];
+            GuildEmojisUpdate, "on_guild_emojis_update(guild, before, after)", "guild_id, before: Vec<CachedEmoji>, after: Vec<Emoji>", [GUILD_EMOJIS_UPDATE], "", [EMOJI];
+            GuildStickersUpdate, "on_guild_stickers_update(guild, before, after)", "guild_id, before: Vec<CachedSticker>, after: Vec<Sticker>", [GUILD_STICKERS_UPDATE], "decoded by herald: twilight 0.18's shard skips it", [STICKER];
+        ]
+        "Voice and stages": [
+            VoiceStateUpdate, "on_voice_state_update(member, before, after)", "before: Option<CachedVoiceState>, after: VoiceState (member in after.member)", [VOICE_STATE_UPDATE], "", [VOICE_STATE];
+            StageInstanceCreate, "on_stage_instance_create(stage_instance)", "the stage instance", [STAGE_INSTANCE_CREATE], "", [];
+            StageInstanceDelete, "on_stage_instance_delete(stage_instance)", "the stage instance", [STAGE_INSTANCE_DELETE], "", [];
+            StageInstanceUpdate, "on_stage_instance_update(before, after)", "before: Option<StageInstance>, after: StageInstance", [STAGE_INSTANCE_UPDATE], "", [STAGE_INSTANCE];
+        ]
+        "Interactions": [
+            InteractionCreate, "on_interaction(interaction)", "the interaction", [INTERACTION_CREATE], "", [];
+            ApplicationCommand, "on_application_command(interaction)", "interaction, data: CommandData", [INTERACTION_CREATE], "an application command interaction", [];
+            MessageInteraction, "on_message_interaction(interaction)", "interaction, data: MessageComponentInteractionData", [INTERACTION_CREATE], "a message component interaction", [];
+            ButtonClick, "on_button_click(interaction)", "interaction, data: MessageComponentInteractionData", [INTERACTION_CREATE], "a button's component interaction", [];
+            Dropdown, "on_dropdown(interaction)", "interaction, data: MessageComponentInteractionData", [INTERACTION_CREATE], "a select menu's component interaction", [];
+            ModalSubmit, "on_modal_submit(interaction)", "interaction, data: ModalInteractionData", [INTERACTION_CREATE], "a modal submit interaction", [];
+            ApplicationCommandError, "on_application_command_error(interaction, error)", "command: Arc<ApplicationCommand>, listener, error", [], "an application_command listener failed", [];
+        ]
+        "Threads": [
+            ThreadCreate, "on_thread_create(thread)", "the thread", [THREAD_CREATE], "", [];
+            ThreadUpdate, "on_thread_update(before, after)", "before: Option<Channel>, after: Channel", [THREAD_UPDATE], "", [CHANNEL];
+            ThreadDelete, "on_thread_delete(thread)", "raw, thread: Option<Channel>", [THREAD_DELETE], "", [CHANNEL];
+            RawThreadUpdate, "on_raw_thread_update(after)", "the thread after", [THREAD_UPDATE], "", [];
+            RawThreadDelete, "on_raw_thread_delete(payload)", "id, guild_id, parent_id, kind", [THREAD_DELETE], "", [];
+            ThreadMemberJoin, "on_thread_member_join(member)", "guild_id, thread_id, member: ThreadMember", [THREAD_MEMBERS_UPDATE], "one per added member", [];
+            ThreadMemberRemove, "on_thread_member_remove(member)", "guild_id, thread_id, user_id", [THREAD_MEMBERS_UPDATE], "one per removed member", [];
+        ]
+        "Scheduled events": [
+            GuildScheduledEventCreate, "on_scheduled_event_create(event)", "the scheduled event", [GUILD_SCHEDULED_EVENT_CREATE], "", [];
+            ScheduledEventUpdate, "on_scheduled_event_update(before, after)", "before: Option<GuildScheduledEvent>, after", [GUILD_SCHEDULED_EVENT_UPDATE], "", [GUILD_SCHEDULED_EVENT];
+            GuildScheduledEventDelete, "on_scheduled_event_delete(event)", "the scheduled event", [GUILD_SCHEDULED_EVENT_DELETE], "", [];
+            GuildScheduledEventUserAdd, "on_scheduled_event_user_add(event, user)", "guild_id, guild_scheduled_event_id, user_id", [GUILD_SCHEDULED_EVENT_USER_ADD], "", [];
+            GuildScheduledEventUserRemove, "on_scheduled_event_user_remove(event, user)", "guild_id, guild_scheduled_event_id, user_id", [GUILD_SCHEDULED_EVENT_USER_REMOVE], "", [];
+        ]
+        "Auto moderation": [
+            AutoModerationRuleCreate, "on_automod_rule_create(rule)", "the rule", [AUTO_MODERATION_RULE_CREATE], "", [];
+            AutoModerationRuleUpdate, "on_automod_rule_update(rule)", "the rule", [AUTO_MODERATION_RULE_UPDATE], "", [];
+            AutoModerationRuleDelete, "on_automod_rule_delete(rule)", "the rule", [AUTO_MODERATION_RULE_DELETE], "", [];
+            AutoModerationActionExecution, "on_automod_action_execution(execution)", "guild_id, rule_id, action, user_id, channel_id, content, matched_keyword", [AUTO_MODERATION_ACTION_EXECUTION], "", [];
+        ]
+    }
+});

@@ -1,0 +1,88 @@
+//! The `raw_*` events: gateway payloads exactly as Discord sent them, whether or not the message
+//! or thread they are about is cached.
+//!
+//! Each has a cache-backed twin ([`MessageEdit`](super::message::MessageEdit) for
+//! [`RawMessageEdit`], ...) that adds what the cache knew before the change. Both fire for every
+//! change: listen to the raw event when you only need the ids, to skip the cache lookups.
+
+use twilight_model::gateway::Intents;
+pub use twilight_model::gateway::payload::incoming::{
+    MessageDelete as RawMessageDelete, MessageDeleteBulk as RawBulkMessageDelete,
+    MessageUpdate as RawMessageEdit, ReactionAdd as RawReactionAdd,
+    ReactionRemove as RawReactionRemove, ReactionRemoveAll as RawReactionClear,
+    ReactionRemoveEmoji as RawReactionClearEmoji, ThreadDelete as RawThreadDelete,
+    ThreadUpdate as RawThreadUpdate,
+};
+
+use super::Keys;
+use super::intents::{MESSAGES, REACTIONS};
+
+impl_event!(RawMessageEdit, "raw_message_edit", MESSAGES, |e| Keys {
+    guild: e.guild_id,
+    channel: Some(e.channel_id),
+    message: Some(e.id),
+    user: Some(e.author.id),
+});
+impl_event!(RawMessageDelete, "raw_message_delete", MESSAGES, |e| Keys {
+    guild: e.guild_id,
+    channel: Some(e.channel_id),
+    message: Some(e.id),
+    user: None,
+});
+impl_event!(
+    RawBulkMessageDelete,
+    "raw_bulk_message_delete",
+    MESSAGES,
+    |e| Keys {
+        guild: e.guild_id,
+        channel: Some(e.channel_id),
+        ..Keys::NONE
+    }
+);
+impl_event!(RawReactionAdd, "raw_reaction_add", REACTIONS, |e| Keys {
+    guild: e.guild_id,
+    channel: Some(e.channel_id),
+    message: Some(e.message_id),
+    user: Some(e.user_id),
+});
+impl_event!(RawReactionRemove, "raw_reaction_remove", REACTIONS, |e| {
+    Keys {
+        guild: e.guild_id,
+        channel: Some(e.channel_id),
+        message: Some(e.message_id),
+        user: Some(e.user_id),
+    }
+});
+impl_event!(RawReactionClear, "raw_reaction_clear", REACTIONS, |e| {
+    Keys {
+        guild: e.guild_id,
+        channel: Some(e.channel_id),
+        message: Some(e.message_id),
+        user: None,
+    }
+});
+impl_event!(
+    RawReactionClearEmoji,
+    "raw_reaction_clear_emoji",
+    REACTIONS,
+    |e| Keys {
+        guild: Some(e.guild_id),
+        channel: Some(e.channel_id),
+        message: Some(e.message_id),
+        user: None,
+    }
+);
+impl_event!(RawThreadUpdate, "raw_thread_update", Intents::GUILDS, |e| {
+    Keys {
+        guild: e.guild_id,
+        channel: Some(e.id),
+        ..Keys::NONE
+    }
+});
+impl_event!(RawThreadDelete, "raw_thread_delete", Intents::GUILDS, |e| {
+    Keys {
+        guild: Some(e.guild_id),
+        channel: Some(e.id),
+        ..Keys::NONE
+    }
+});
