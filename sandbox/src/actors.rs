@@ -15,7 +15,8 @@ use twilight_model::{
     id::{
         Id,
         marker::{
-            ChannelMarker, GuildMarker, InteractionMarker, MessageMarker, RoleMarker, UserMarker,
+            ChannelMarker, GuildMarker, InteractionMarker, MessageMarker, RoleMarker,
+            ScheduledEventMarker, UserMarker,
         },
     },
 };
@@ -150,6 +151,11 @@ impl Actor {
     /// Posts `text` in `channel` (MESSAGE_CREATE, with `guild_id` and
     /// `member`). `<@id>` mentions are parsed into `mentions`.
     ///
+    /// If an [auto-moderation rule](crate::Sandbox::create_automod_rule) of
+    /// the guild matches, the message is blocked as on Discord: nothing is
+    /// posted, AUTO_MODERATION_ACTION_EXECUTION is sent instead, and the
+    /// returned id names no message.
+    ///
     /// # Panics
     ///
     /// If the channel is unknown or a voice channel.
@@ -179,6 +185,18 @@ impl Actor {
             flags: 0,
         };
         let message = self.run("post a message", |state, user| {
+            state.text_channel(channel.get())?;
+            if let Some(hit) = state.automod_block(channel.get(), user, &new.content) {
+                let line = transcript::automod_blocked(
+                    &state.world,
+                    user,
+                    channel.get(),
+                    &hit.rule_name,
+                    &hit.keyword,
+                );
+                state.note(line);
+                return Ok(state.world.next_id());
+            }
             let m = state.post_message(channel.get(), user, new)?;
             let line = transcript::message(
                 &state.world,
@@ -189,9 +207,89 @@ impl Actor {
                 &m.components,
             );
             state.note(line);
-            Ok(m)
+            Ok(m.id)
         });
-        Id::new(message.id)
+        Id::new(message)
+    }
+
+    /// Starts a public thread in a text channel (THREAD_CREATE with
+    /// `newly_created`, intent GUILDS); the actor owns it and is its first
+    /// member.
+    ///
+    /// # Panics
+    ///
+    /// If the channel is not a guild text channel or the actor not a
+    /// member of its guild.
+    #[track_caller]
+    pub fn create_thread(&self, channel: Id<ChannelMarker>, name: &str) -> Id<ChannelMarker> {
+        let thread = self.run("create a thread", |state, user| {
+            let thread = state.create_thread(channel.get(), name, user)?;
+            let line = transcript::thread_created(&state.world, Some(user), thread);
+            state.note(line);
+            Ok(thread)
+        });
+        Id::new(thread)
+    }
+
+    /// Marks the actor interested in a scheduled event
+    /// (GUILD_SCHEDULED_EVENT_USER_ADD, intent GUILD_SCHEDULED_EVENTS;
+    /// nothing if already).
+    ///
+    /// # Panics
+    ///
+    /// If the event is unknown or the actor not a member of its guild.
+    #[track_caller]
+    pub fn interested(&self, event: Id<ScheduledEventMarker>) {
+        self.interest(event, true);
+    }
+
+    /// Withdraws interest in a scheduled event
+    /// (GUILD_SCHEDULED_EVENT_USER_REMOVE, intent GUILD_SCHEDULED_EVENTS;
+    /// nothing if not interested).
+    ///
+    /// # Panics
+    ///
+    /// If the event is unknown or the actor not a member of its guild.
+    #[track_caller]
+    pub fn not_interested(&self, event: Id<ScheduledEventMarker>) {
+        self.interest(event, false);
+    }
+
+    #[track_caller]
+    fn interest(&self, event: Id<ScheduledEventMarker>, add: bool) {
+        self.run("change interest in an event", |state, user| {
+            state.event_interest(event.get(), user, add)?;
+            let name = state
+                .world
+                .guilds
+                .iter()
+                .flat_map(|g| &g.scheduled_events)
+                .find(|e| e.id == event.get())
+                .map(|e| e.name.clone())
+                .unwrap_or_default();
+            let line = transcript::interest(&state.world, user, &name, add);
+            state.note(line);
+            Ok(())
+        });
+    }
+
+    /// Sets the actor's status, like
+    /// [`Sandbox::set_user_presence`](crate::Sandbox::set_user_presence):
+    /// PRESENCE_UPDATE per guild shared with the bot (intent
+    /// GUILD_PRESENCES).
+    ///
+    /// # Panics
+    ///
+    /// If the status is not `"online"`, `"idle"`, `"dnd"`, `"offline"` or
+    /// `"invisible"`.
+    #[track_caller]
+    pub fn set_status(&self, status: &str) {
+        self.run("set a status", |state, user| {
+            let shown = state.set_user_presence(user, status)?;
+            let line = transcript::status(&state.world, user, &shown);
+            state.note(line);
+            Ok(())
+        });
     }
 
     /// Sends `text` to the bot in a DM (MESSAGE_CREATE without `guild_id`,

@@ -461,8 +461,11 @@ impl State {
         .to_string();
         let guild_creates: Vec<String> = if intents.contains(Intents::GUILDS) {
             let all_members = intents.contains(Intents::GUILD_PRESENCES);
+            // A guild in an outage is in READY (unavailable) but gets its
+            // GUILD_CREATE only when it comes back.
             guilds
                 .iter()
+                .filter(|g| !g.unavailable)
                 .map(|g| world.guild_json(g, all_members).to_string())
                 .collect()
         } else {

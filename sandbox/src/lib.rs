@@ -68,6 +68,13 @@
 //!   inject faults.
 //! - [`World`]: the simulated guilds and users ([`World::demo`] by default).
 //! - [`Actor`], [`OptionValue`], [`SentInteraction`]: users acting.
+//! - World changes as Discord or a guild admin, each dispatching the events
+//!   Discord sends: the bot joining or leaving guilds
+//!   ([`Sandbox::add_bot_to_guild`]), outages ([`Sandbox::guild_outage`]),
+//!   channels, threads, pins, roles, emojis, stickers, stage instances,
+//!   scheduled events, auto-moderation rules ([`Sandbox::create_automod_rule`]),
+//!   bulk deletes, reaction clears, other users' usernames and presences
+//!   ([`Sandbox::set_user_presence`]), server mute and deafen.
 //! - [`Fault`], [`ShardHandle`], [`RestFault`]: fault injection.
 //! - [`RecordedRequest`], [`IdentifyRecord`] (with [`IdentifyThrottle`]),
 //!   [`ResumeRecord`], [`PresenceRecord`], [`ConnectionInfo`],
@@ -103,16 +110,20 @@
 //!   [session start limit](SandboxBuilder::session_start_limit) gets op 9
 //!   too. `GET /gateway/bot` reports all of these. [`World::with_guilds`]
 //!   builds worlds whose guilds spread evenly over any shard count.
-//! - **REST**: `/api/v10` routes for gateway info, users, DMs, messages,
-//!   reactions, typing, guilds, channels, roles, members, bans, audit logs,
+//! - **REST**: `/api/v10` routes for gateway info, users, DMs, messages
+//!   (bulk delete and pins included), reactions (clearing all, one emoji or
+//!   someone else's included), typing, guilds, channels, roles, members,
+//!   bans, audit logs,
 //!   interaction callbacks and followups, application commands. Every answer
 //!   carries `X-RateLimit-*` headers with scope `user`. Unknown routes answer
 //!   404 naming the route (and are recorded).
 
 mod actors;
+mod admin;
 mod error;
 mod faults;
 mod gateway;
+mod guild_ops;
 mod intents;
 mod ops;
 mod payloads;

@@ -4,12 +4,15 @@
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
+use twilight_model::gateway::Intents;
 
 use crate::{
     payloads::emoji_ref_json,
     state::{Dispatch, State},
     util::{json_str, timestamp_now, unix_now},
-    world::{AuditRec, BanRec, CHANNEL_DM, CHANNEL_VOICE, MemberRec, MessageRec, VoiceRec},
+    world::{
+        AuditRec, BanRec, CHANNEL_DM, CHANNEL_STAGE, CHANNEL_VOICE, MemberRec, MessageRec, VoiceRec,
+    },
 };
 
 /// Why a world operation failed; maps to Discord's JSON error codes.
@@ -27,6 +30,17 @@ pub(crate) enum OpError {
     /// The recipient refuses DMs.
     CannotDm(u64),
     EmptyMessage,
+    UnknownStage(u64),
+    UnknownScheduledEvent(u64),
+    UnknownAutomodRule(u64),
+    /// The action needs a guild channel.
+    DmChannel(u64),
+    /// The channel is of the wrong type (not a thread, not a stage...).
+    WrongChannelType(u64),
+    /// The user is not in a voice channel.
+    NotInVoice(u64),
+    /// Anything else Discord refuses, with the reason.
+    Invalid(String),
 }
 
 impl OpError {
@@ -43,6 +57,13 @@ impl OpError {
             Self::NotText(_) => (400, 50008, "Cannot send messages in a non-text channel"),
             Self::CannotDm(_) => (403, 50007, "Cannot send messages to this user"),
             Self::EmptyMessage => (400, 50006, "Cannot send an empty message"),
+            Self::UnknownStage(_) => (404, 10067, "Unknown Stage Instance"),
+            Self::UnknownScheduledEvent(_) => (404, 10070, "Unknown Guild Scheduled Event"),
+            Self::UnknownAutomodRule(_) => (404, 0, "Unknown Auto Moderation Rule"),
+            Self::DmChannel(_) => (403, 50003, "Cannot execute action on a DM channel"),
+            Self::WrongChannelType(_) => (400, 50024, "Cannot execute action on this channel type"),
+            Self::NotInVoice(_) => (400, 40032, "Target user is not connected to voice."),
+            Self::Invalid(_) => (400, 50035, "Invalid Form Body"),
         }
     }
 }
@@ -60,6 +81,15 @@ impl std::fmt::Display for OpError {
             Self::NotText(id) => write!(f, "channel {id} is not a text channel"),
             Self::CannotDm(id) => write!(f, "user {id} refuses DMs"),
             Self::EmptyMessage => f.write_str("cannot send an empty message"),
+            Self::UnknownStage(id) => write!(f, "unknown stage instance {id}"),
+            Self::UnknownScheduledEvent(id) => write!(f, "unknown scheduled event {id}"),
+            Self::UnknownAutomodRule(id) => write!(f, "unknown auto-moderation rule {id}"),
+            Self::DmChannel(id) => write!(f, "channel {id} is a DM channel, not a guild channel"),
+            Self::WrongChannelType(id) => {
+                write!(f, "channel {id} is not of the type this action needs")
+            }
+            Self::NotInVoice(id) => write!(f, "user {id} is not in a voice channel"),
+            Self::Invalid(why) => f.write_str(why),
         }
     }
 }
@@ -110,7 +140,7 @@ impl State {
             .world
             .channel(channel)
             .ok_or(OpError::UnknownChannel(channel))?;
-        if c.kind == CHANNEL_VOICE {
+        if c.kind == CHANNEL_VOICE || c.kind == CHANNEL_STAGE {
             return Err(OpError::NotText(channel));
         }
         Ok(c.guild_id)
@@ -130,6 +160,7 @@ impl State {
             guild: message.guild_id,
             d: &full,
             d_redacted: redacted.as_deref(),
+            also_needs: Intents::empty(),
         });
     }
 
@@ -141,6 +172,7 @@ impl State {
             guild,
             d: &d,
             d_redacted: None,
+            also_needs: Intents::empty(),
         });
     }
 
@@ -180,6 +212,7 @@ impl State {
             reactions: Vec::new(),
             kind: new.kind,
             flags: new.flags,
+            pinned_at: None,
         };
         self.world.store_message(message.clone());
         self.dispatch_message("MESSAGE_CREATE", &message);
@@ -341,6 +374,8 @@ impl State {
             nick: None,
             joined_at: timestamp_now(),
             communication_disabled_until: None,
+            mute: false,
+            deaf: false,
         };
         g.members.push(member.clone());
         let d = self.world.member_with_guild_json(guild, &member);
@@ -620,12 +655,14 @@ impl State {
                 reactions: Vec::new(),
                 kind: 0,
                 flags: 0,
+                pinned_at: None,
             });
             self.dispatch(&Dispatch {
                 name: "MESSAGE_CREATE",
                 guild,
                 d: &d,
                 d_redacted: redact.then_some(d_redacted.as_str()),
+                also_needs: Intents::empty(),
             });
             ids.push(id);
         }

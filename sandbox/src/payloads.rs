@@ -4,8 +4,9 @@
 use serde_json::{Value, json};
 
 use crate::world::{
-    AuditRec, CHANNEL_DM, CHANNEL_VOICE, ChannelRec, EmojiRec, GuildRec, MemberRec, MessageRec,
-    RoleRec, VoiceRec, World,
+    AuditRec, AutomodRuleRec, CHANNEL_DM, CHANNEL_PUBLIC_THREAD, CHANNEL_STAGE, CHANNEL_VOICE,
+    ChannelRec, EmojiRec, GuildRec, MemberRec, MessageRec, RoleRec, ScheduledEventRec, StageRec,
+    StickerRec, VoiceRec, World,
 };
 
 impl World {
@@ -42,8 +43,8 @@ impl World {
             "avatar": null,
             "joined_at": member.joined_at,
             "premium_since": null,
-            "deaf": false,
-            "mute": false,
+            "deaf": member.deaf,
+            "mute": member.mute,
             "flags": 0,
             "pending": false,
             "communication_disabled_until": member.communication_disabled_until,
@@ -74,6 +75,18 @@ impl World {
             })
             .map(|m| self.member_json(m, true))
             .collect();
+        let presences: Vec<Value> = if all_members {
+            guild
+                .members
+                .iter()
+                .filter_map(|m| {
+                    let status = self.user_rec(m.user_id)?.status.as_deref()?;
+                    (status != "offline").then(|| self.presence_json(guild.id, m.user_id, status))
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         json!({
             "id": guild.id.to_string(),
             "name": guild.name,
@@ -105,23 +118,111 @@ impl World {
             "max_video_channel_users": 25,
             "roles": guild.roles.iter().map(role_json).collect::<Vec<_>>(),
             "emojis": guild.emojis.iter().map(emoji_json).collect::<Vec<_>>(),
-            "stickers": [],
+            "stickers": guild
+                .stickers
+                .iter()
+                .map(|s| sticker_json(guild.id, s))
+                .collect::<Vec<_>>(),
             "channels": guild.channels.iter().map(|c| channel_json(c, &[])).collect::<Vec<_>>(),
-            "threads": [],
+            "threads": guild.threads.iter().map(|c| channel_json(c, &[])).collect::<Vec<_>>(),
             "members": members,
-            "presences": [],
+            "presences": presences,
             "voice_states": guild
                 .voice_states
                 .iter()
                 .map(|v| self.voice_state_json(guild.id, v, false))
                 .collect::<Vec<_>>(),
-            "stage_instances": [],
-            "guild_scheduled_events": [],
+            "stage_instances": guild
+                .stage_instances
+                .iter()
+                .map(|s| stage_json(guild.id, s))
+                .collect::<Vec<_>>(),
+            "guild_scheduled_events": guild
+                .scheduled_events
+                .iter()
+                .map(|e| self.scheduled_event_json(guild.id, e))
+                .collect::<Vec<_>>(),
             "joined_at": guild.joined_at,
             "large": false,
             "unavailable": false,
             "member_count": guild.members.len(),
         })
+    }
+
+    /// GUILD_UPDATE's `d`: the guild without the GUILD_CREATE-only fields.
+    pub(crate) fn partial_guild_json(&self, guild: &GuildRec) -> Value {
+        let mut v = self.guild_json(guild, false);
+        if let Value::Object(map) = &mut v {
+            for key in [
+                "channels",
+                "threads",
+                "members",
+                "presences",
+                "voice_states",
+                "stage_instances",
+                "guild_scheduled_events",
+                "joined_at",
+                "large",
+                "unavailable",
+                "member_count",
+            ] {
+                map.remove(key);
+            }
+        }
+        v
+    }
+
+    /// A presence as PRESENCE_UPDATE and GUILD_CREATE carry it.
+    pub(crate) fn presence_json(&self, guild: u64, user: u64, status: &str) -> Value {
+        let client_status = if status == "offline" {
+            json!({})
+        } else {
+            json!({"desktop": status})
+        };
+        json!({
+            "user": {"id": user.to_string()},
+            "guild_id": guild.to_string(),
+            "status": status,
+            "activities": [],
+            "client_status": client_status,
+        })
+    }
+
+    /// A scheduled event (an external one, "Online").
+    pub(crate) fn scheduled_event_json(&self, guild: u64, e: &ScheduledEventRec) -> Value {
+        json!({
+            "id": e.id.to_string(),
+            "guild_id": guild.to_string(),
+            "channel_id": null,
+            "creator_id": e.creator_id.to_string(),
+            "creator": self.user_json(e.creator_id),
+            "name": e.name,
+            "description": null,
+            "scheduled_start_time": e.start,
+            "scheduled_end_time": e.end,
+            "privacy_level": 2,
+            "status": 1,
+            "entity_type": 3,
+            "entity_id": null,
+            "entity_metadata": {"location": "Online"},
+            "user_count": e.interested.len(),
+            "image": null,
+            "recurrence_rule": null,
+        })
+    }
+
+    /// A thread member with its guild member (THREAD_MEMBERS_UPDATE).
+    pub(crate) fn thread_member_json(&self, guild: u64, thread: u64, user: u64) -> Value {
+        let mut v = json!({
+            "id": thread.to_string(),
+            "user_id": user.to_string(),
+            "join_timestamp": crate::util::timestamp_now(),
+            "flags": 0,
+        });
+        if let (Some(m), Value::Object(map)) = (self.member(guild, user), &mut v) {
+            map.insert("member".into(), self.member_json(m, true));
+        }
+        v
     }
 
     /// A channel, DM channels with their recipient.
@@ -133,12 +234,15 @@ impl World {
     }
 
     pub(crate) fn voice_state_json(&self, guild: u64, v: &VoiceRec, full: bool) -> Value {
+        let (mute, deaf) = self
+            .member(guild, v.user_id)
+            .map_or((false, false), |m| (m.mute, m.deaf));
         let mut state = json!({
             "channel_id": v.channel_id.to_string(),
             "user_id": v.user_id.to_string(),
             "session_id": v.session_id,
-            "deaf": false,
-            "mute": false,
+            "deaf": deaf,
+            "mute": mute,
             "self_deaf": v.self_deaf,
             "self_mute": v.self_mute,
             "self_video": false,
@@ -174,7 +278,7 @@ impl World {
             "attachments": [],
             "embeds": if redact { &[][..] } else { &m.embeds[..] },
             "components": if redact { &[][..] } else { &m.components[..] },
-            "pinned": false,
+            "pinned": m.pinned_at.is_some(),
             "type": m.kind,
             "flags": m.flags,
         });
@@ -258,18 +362,97 @@ pub(crate) fn emoji_ref_json(key: &str) -> Value {
     }
 }
 
+pub(crate) fn sticker_json(guild: u64, s: &StickerRec) -> Value {
+    json!({
+        "id": s.id.to_string(),
+        "name": s.name,
+        "description": "",
+        "tags": s.name,
+        "type": 2,
+        "format_type": 1,
+        "available": true,
+        "guild_id": guild.to_string(),
+    })
+}
+
+pub(crate) fn stage_json(guild: u64, s: &StageRec) -> Value {
+    json!({
+        "id": s.id.to_string(),
+        "guild_id": guild.to_string(),
+        "channel_id": s.channel_id.to_string(),
+        "topic": s.topic,
+        "privacy_level": 2,
+        "discoverable_disabled": false,
+        "guild_scheduled_event_id": null,
+    })
+}
+
+/// A keyword rule that blocks the message.
+pub(crate) fn automod_rule_json(guild: u64, r: &AutomodRuleRec) -> Value {
+    json!({
+        "id": r.id.to_string(),
+        "guild_id": guild.to_string(),
+        "name": r.name,
+        "creator_id": r.creator_id.to_string(),
+        "event_type": 1,
+        "trigger_type": 1,
+        "trigger_metadata": {
+            "keyword_filter": [r.keyword],
+            "regex_patterns": [],
+            "allow_list": [],
+        },
+        "actions": [automod_block_action_json()],
+        "enabled": true,
+        "exempt_roles": [],
+        "exempt_channels": [],
+    })
+}
+
+/// The BLOCK_MESSAGE action (type 1).
+pub(crate) fn automod_block_action_json() -> Value {
+    json!({"type": 1, "metadata": {}})
+}
+
 pub(crate) fn channel_json(c: &ChannelRec, recipients: &[Value]) -> Value {
     match c.kind {
         CHANNEL_DM => json!({
             "id": c.id.to_string(),
             "type": CHANNEL_DM,
             "last_message_id": null,
+            "last_pin_timestamp": c.last_pin_timestamp,
             "recipients": recipients,
             "flags": 0,
         }),
-        CHANNEL_VOICE => json!({
+        CHANNEL_PUBLIC_THREAD => {
+            let (owner, members, created) = c.thread.as_ref().map_or((0, 0, ""), |t| {
+                (t.owner_id, t.members.len(), t.created_at.as_str())
+            });
+            json!({
+                "id": c.id.to_string(),
+                "type": CHANNEL_PUBLIC_THREAD,
+                "guild_id": c.guild_id.map(|g| g.to_string()),
+                "parent_id": c.parent_id.map(|p| p.to_string()),
+                "owner_id": owner.to_string(),
+                "name": c.name,
+                "last_message_id": null,
+                "last_pin_timestamp": c.last_pin_timestamp,
+                "rate_limit_per_user": 0,
+                "message_count": 0,
+                "member_count": members,
+                "total_message_sent": 0,
+                "thread_metadata": {
+                    "archived": false,
+                    "auto_archive_duration": 1440,
+                    "archive_timestamp": created,
+                    "create_timestamp": created,
+                    "locked": false,
+                },
+                "flags": 0,
+            })
+        }
+        kind @ (CHANNEL_VOICE | CHANNEL_STAGE) => json!({
             "id": c.id.to_string(),
-            "type": CHANNEL_VOICE,
+            "type": kind,
             "guild_id": c.guild_id.map(|g| g.to_string()),
             "name": c.name,
             "position": c.position,
@@ -291,6 +474,7 @@ pub(crate) fn channel_json(c: &ChannelRec, recipients: &[Value]) -> Value {
             "nsfw": false,
             "topic": null,
             "last_message_id": null,
+            "last_pin_timestamp": c.last_pin_timestamp,
             "rate_limit_per_user": 0,
             "parent_id": null,
             "flags": 0,

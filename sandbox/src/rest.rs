@@ -472,6 +472,73 @@ impl State {
                     Err(e) => e.into(),
                 }
             }
+            ("POST", ["channels", c, "messages", "bulk-delete"]) => {
+                let Some(channel) = id(c) else {
+                    return OpError::UnknownChannel(0).into();
+                };
+                let ids: Vec<u64> = req
+                    .body
+                    .as_ref()
+                    .and_then(|b| b.get("messages"))
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(|v| value_id(Some(v))).collect())
+                    .unwrap_or_default();
+                if !(2..=100).contains(&ids.len()) {
+                    return Reply::error(
+                        400,
+                        50035,
+                        "Invalid Form Body: messages must hold 2 to 100 message ids",
+                    );
+                }
+                match self.bulk_delete(channel, &ids) {
+                    Ok(_) => Reply::no_content(),
+                    Err(e) => e.into(),
+                }
+            }
+            ("DELETE", ["channels", c, "messages", m, "reactions"]) => {
+                let (Some(channel), Some(message)) = (id(c), id(m)) else {
+                    return OpError::UnknownMessage(0).into();
+                };
+                match self.clear_reactions(channel, message, None) {
+                    Ok(()) => Reply::no_content(),
+                    Err(e) => e.into(),
+                }
+            }
+            ("DELETE", ["channels", c, "messages", m, "reactions", emoji]) => {
+                let (Some(channel), Some(message)) = (id(c), id(m)) else {
+                    return OpError::UnknownMessage(0).into();
+                };
+                let emoji = percent_decode_str(emoji).decode_utf8_lossy().into_owned();
+                match self.clear_reactions(channel, message, Some(&emoji)) {
+                    Ok(()) => Reply::no_content(),
+                    Err(e) => e.into(),
+                }
+            }
+            ("DELETE", ["channels", c, "messages", m, "reactions", emoji, u]) => {
+                let (Some(channel), Some(message)) = (id(c), id(m)) else {
+                    return OpError::UnknownMessage(0).into();
+                };
+                let Some(user) = id(u).filter(|u| self.world.user_rec(*u).is_some()) else {
+                    return OpError::UnknownUser(id(u).unwrap_or(0)).into();
+                };
+                let emoji = percent_decode_str(emoji).decode_utf8_lossy().into_owned();
+                match self.react(channel, message, user, &emoji, false) {
+                    Ok(()) => Reply::no_content(),
+                    Err(e) => e.into(),
+                }
+            }
+            (
+                method @ ("PUT" | "DELETE"),
+                ["channels", c, "messages", "pins", m] | ["channels", c, "pins", m],
+            ) => {
+                let (Some(channel), Some(message)) = (id(c), id(m)) else {
+                    return OpError::UnknownMessage(0).into();
+                };
+                match self.pin(channel, message, method == "PUT") {
+                    Ok(()) => Reply::no_content(),
+                    Err(e) => e.into(),
+                }
+            }
             ("POST", ["channels", c, "typing"]) => match id(c).map(|c| self.typing(c, bot)) {
                 Some(Ok(())) => Reply::no_content(),
                 Some(Err(e)) => e.into(),

@@ -268,7 +268,7 @@ impl SandboxBuilder {
 /// See the [crate documentation](crate) for an example.
 #[derive(Clone, Debug)]
 pub struct Sandbox {
-    shared: Arc<Shared>,
+    pub(crate) shared: Arc<Shared>,
     _servers: Arc<Servers>,
 }
 
@@ -404,7 +404,7 @@ impl Sandbox {
     pub fn guild_channel(&self, guild: Id<GuildMarker>, name: &str) -> Id<ChannelMarker> {
         let state = self.shared.lock();
         let g = state.world.guild(guild.get());
-        g.and_then(|g| g.channels.iter().find(|c| c.name == name))
+        g.and_then(|g| g.channels.iter().chain(&g.threads).find(|c| c.name == name))
             .map(|c| Id::new(c.id))
             .unwrap_or_else(|| {
                 panic!(
@@ -565,7 +565,9 @@ impl Sandbox {
     /// Sends any dispatch to every session that should get it: routed by
     /// `d.guild_id` when present (else shard 0), filtered by the intent
     /// table (events it does not know go to every session). The escape
-    /// hatch for events actors do not cover, e.g. `GUILD_STICKERS_UPDATE`.
+    /// hatch for events neither actors nor the world-change methods (such
+    /// as [`set_stickers`](Self::set_stickers)) cover, e.g.
+    /// `INTEGRATION_CREATE`; the world does not change.
     pub fn dispatch_raw(&self, event: &str, d: Value) {
         let guild = d.get("guild_id").and_then(|g| {
             g.as_str()
@@ -582,7 +584,8 @@ impl Sandbox {
 
     /// Every transcript line so far, in the order the sandbox saw them: one
     /// readable line per actor action, per REST write of the bot (reads are
-    /// left out), per injected fault and per gateway milestone.
+    /// left out), per world change made through the sandbox, per injected
+    /// fault and per gateway milestone.
     ///
     /// ```text
     /// [gateway] shard 0 identified
@@ -600,6 +603,10 @@ impl Sandbox {
     /// [gateway] shard 0 disconnected
     /// [gateway] shard 0 resumed
     /// alice sent 100000 messages in #general (burst)
+    /// [admin] created channel #plans in Herald Test
+    /// alice created thread #ideas in #plans
+    /// [automod] blocked bob's message in #general (rule "No spam", keyword spam)
+    /// [discord] Herald Test is unavailable (outage)
     /// ```
     ///
     /// Channels appear as `#name`, users by name; long texts and embeds are

@@ -156,6 +156,9 @@ pub(crate) struct Dispatch<'a> {
     pub(crate) d: &'a str,
     /// `d` with content blanked, for sessions without MESSAGE_CONTENT.
     pub(crate) d_redacted: Option<&'a str>,
+    /// Intents needed besides the table's (e.g. GUILD_MEMBERS for
+    /// THREAD_MEMBERS_UPDATE about other users).
+    pub(crate) also_needs: Intents,
 }
 
 impl Shared {
@@ -260,6 +263,9 @@ impl State {
             if let Some(intent) = needed
                 && !session.intents.contains(intent)
             {
+                continue;
+            }
+            if !session.intents.contains(dispatch.also_needs) {
                 continue;
             }
             let d = match dispatch.d_redacted {

@@ -8,6 +8,10 @@
 //!   Permissions`. Reads (GET) are not transcript lines.
 //! - Faults and gateway milestones, bracketed: `[fault] shard 0: op 7
 //!   RECONNECT`, `[gateway] shard 0 resumed`.
+//! - World changes the sandbox makes as a guild admin or as Discord,
+//!   bracketed: `[admin] created channel #plans in Herald Test`,
+//!   `[discord] Herald Test is unavailable (outage)`, `[automod] blocked
+//!   alice's message in #general (rule "No spam", keyword spam)`.
 //!
 //! Every line is rendered once, under the state lock, when its action
 //! happens (names are resolved at that moment). All formatting lives here.
@@ -22,7 +26,7 @@ use crate::{
     faults::Fault,
     record::{IdentifyThrottle, PresenceRecord, activity_name, strip_api_prefix},
     state::{Config, State},
-    world::{CHANNEL_DM, World},
+    world::{CHANNEL_DM, CHANNEL_STAGE, CHANNEL_VOICE, World},
 };
 
 /// Longest message text kept in a line (characters).
@@ -480,6 +484,337 @@ pub(crate) fn burst(world: &World, who: u64, channel: u64, n: usize) -> String {
     )
 }
 
+// ---- world changes --------------------------------------------------------------
+
+/// Who did it: a user's name, or `[admin]` for the sandbox acting as a
+/// guild admin (`None`).
+fn subject(world: &World, who: Option<u64>) -> String {
+    who.map_or_else(|| "[admin]".to_owned(), |u| user(world, u))
+}
+
+/// `#general`, `voice channel Lounge`, `stage channel Town Hall`,
+/// `thread #plans`.
+fn channel_kind_name(world: &World, id: u64) -> String {
+    match world.channel(id) {
+        Some(c) if c.kind == CHANNEL_VOICE => format!("voice channel {}", c.name),
+        Some(c) if c.kind == CHANNEL_STAGE => format!("stage channel {}", c.name),
+        Some(c) if c.thread.is_some() => format!("thread #{}", c.name),
+        _ => format!("channel {}", channel_name(world, id)),
+    }
+}
+
+/// `[admin] added herald-bot to New Guild`.
+pub(crate) fn bot_added(world: &World, guild_id: u64) -> String {
+    format!(
+        "[admin] added {} to {}",
+        user(world, world.bot_id),
+        guild(world, guild_id)
+    )
+}
+
+/// `[admin] removed herald-bot from New Guild`.
+pub(crate) fn bot_removed(world: &World, guild_id: u64) -> String {
+    format!(
+        "[admin] removed {} from {}",
+        user(world, world.bot_id),
+        guild(world, guild_id)
+    )
+}
+
+/// `[discord] Herald Test is unavailable (outage)` / `[discord] Herald Test
+/// is available again`.
+pub(crate) fn outage(world: &World, guild_id: u64, down: bool) -> String {
+    if down {
+        format!(
+            "[discord] {} is unavailable (outage)",
+            guild(world, guild_id)
+        )
+    } else {
+        format!("[discord] {} is available again", guild(world, guild_id))
+    }
+}
+
+/// `[admin] renamed guild Herald Test to Herald HQ` (before the change).
+pub(crate) fn guild_renamed(world: &World, guild_id: u64, name: &str) -> String {
+    format!(
+        "[admin] renamed guild {} to {}",
+        guild(world, guild_id),
+        clip(name, MAX_TITLE)
+    )
+}
+
+/// `[admin] created channel #plans in Herald Test`.
+pub(crate) fn channel_created(world: &World, channel: u64) -> String {
+    let g = world.channel(channel).and_then(|c| c.guild_id).unwrap_or(0);
+    format!(
+        "[admin] created {} in {}",
+        channel_kind_name(world, channel),
+        guild(world, g)
+    )
+}
+
+/// `[admin] renamed channel #plans to #roadmap` (before the change).
+pub(crate) fn channel_renamed(world: &World, channel: u64, name: &str) -> String {
+    let hash = match world.channel(channel) {
+        Some(c) if c.kind == CHANNEL_VOICE || c.kind == CHANNEL_STAGE => "",
+        _ => "#",
+    };
+    format!(
+        "[admin] renamed {} to {hash}{}",
+        channel_kind_name(world, channel),
+        clip(name, MAX_TITLE)
+    )
+}
+
+/// `[admin] deleted channel #plans` (before the change).
+pub(crate) fn channel_deleted(world: &World, channel: u64) -> String {
+    format!("[admin] deleted {}", channel_kind_name(world, channel))
+}
+
+/// `alice created thread #plans in #general`, or `[admin] created ...`.
+pub(crate) fn thread_created(world: &World, who: Option<u64>, thread: u64) -> String {
+    let parent = world
+        .channel(thread)
+        .and_then(|c| c.parent_id)
+        .map_or_else(String::new, |p| format!(" in {}", channel_name(world, p)));
+    format!(
+        "{} created {}{parent}",
+        subject(world, who),
+        channel_kind_name(world, thread)
+    )
+}
+
+/// `[admin] added alice to thread #plans` / `[admin] removed alice from
+/// thread #plans`.
+pub(crate) fn thread_member(world: &World, thread: u64, who: u64, add: bool) -> String {
+    let (verb, prep) = if add {
+        ("added", "to")
+    } else {
+        ("removed", "from")
+    };
+    format!(
+        "[admin] {verb} {} {prep} {}",
+        user(world, who),
+        channel_kind_name(world, thread)
+    )
+}
+
+/// `[admin] pinned a message in #general`, `herald-bot unpinned ...`.
+pub(crate) fn pinned(world: &World, who: Option<u64>, channel: u64, pin: bool) -> String {
+    let who_id = who.unwrap_or(world.bot_id);
+    format!(
+        "{} {} a message {}",
+        subject(world, who),
+        if pin { "pinned" } else { "unpinned" },
+        place(world, who_id, channel)
+    )
+}
+
+/// `[admin] created role Helper in Herald Test`.
+pub(crate) fn role_created(world: &World, guild_id: u64, role_id: u64) -> String {
+    format!(
+        "[admin] created role {} in {}",
+        role(world, role_id),
+        guild(world, guild_id)
+    )
+}
+
+/// `[admin] renamed role Helper to Helpers` (before the change).
+pub(crate) fn role_renamed(world: &World, role_id: u64, name: &str) -> String {
+    format!(
+        "[admin] renamed role {} to {}",
+        role(world, role_id),
+        clip(name, MAX_TITLE)
+    )
+}
+
+/// `[admin] deleted role Helper` (before the change).
+pub(crate) fn role_deleted(world: &World, role_id: u64) -> String {
+    format!("[admin] deleted role {}", role(world, role_id))
+}
+
+/// `[admin] set the emojis of Herald Test to :herald:, :wave:`.
+pub(crate) fn emojis_set(world: &World, guild_id: u64, names: &[&str]) -> String {
+    let shown: Vec<String> = names.iter().map(|n| format!(":{n}:")).collect();
+    expressions_set(world, "emojis", guild_id, &shown)
+}
+
+/// `[admin] set the stickers of Herald Test to wave, cat`.
+pub(crate) fn stickers_set(world: &World, guild_id: u64, names: &[&str]) -> String {
+    let shown: Vec<String> = names.iter().map(|n| (*n).to_owned()).collect();
+    expressions_set(world, "stickers", guild_id, &shown)
+}
+
+fn expressions_set(world: &World, what: &str, guild_id: u64, shown: &[String]) -> String {
+    if shown.is_empty() {
+        format!("[admin] removed all {what} of {}", guild(world, guild_id))
+    } else {
+        format!(
+            "[admin] set the {what} of {} to {}",
+            guild(world, guild_id),
+            shown.join(", ")
+        )
+    }
+}
+
+/// `[admin] deleted 3 messages in #general`, `herald-bot deleted ...`.
+pub(crate) fn bulk_deleted(world: &World, who: Option<u64>, channel: u64, n: usize) -> String {
+    let who_id = who.unwrap_or(world.bot_id);
+    format!(
+        "{} deleted {n} message{} {}",
+        subject(world, who),
+        if n == 1 { "" } else { "s" },
+        place(world, who_id, channel)
+    )
+}
+
+/// `[admin] removed all reactions from a message in #general`, or `...
+/// the ✅ reactions ...` for one emoji.
+pub(crate) fn reactions_cleared(
+    world: &World,
+    who: Option<u64>,
+    channel: u64,
+    key: Option<&str>,
+) -> String {
+    let who_id = who.unwrap_or(world.bot_id);
+    let what = key.map_or_else(
+        || "all reactions".to_owned(),
+        |k| format!("the {} reactions", emoji(k)),
+    );
+    format!(
+        "{} removed {what} from a message {}",
+        subject(world, who),
+        place(world, who_id, channel)
+    )
+}
+
+/// `alice changed their username to alicia` (before the change).
+pub(crate) fn username(world: &World, who: u64, name: &str) -> String {
+    format!(
+        "{} changed their username to {}",
+        user(world, who),
+        clip(name, MAX_TITLE)
+    )
+}
+
+/// `alice is now idle`, `alice went offline`.
+pub(crate) fn status(world: &World, who: u64, status: &str) -> String {
+    match status {
+        "offline" => format!("{} went offline", user(world, who)),
+        "dnd" => format!("{} is now do not disturb", user(world, who)),
+        other => format!("{} is now {other}", user(world, who)),
+    }
+}
+
+/// `[admin] server-muted alice in Voice`, `[admin] server-undeafened ...`.
+pub(crate) fn server_voice(
+    world: &World,
+    who: u64,
+    channel: u64,
+    mute: Option<bool>,
+    deaf: Option<bool>,
+) -> String {
+    let mut changes = Vec::new();
+    match mute {
+        Some(true) => changes.push("server-muted"),
+        Some(false) => changes.push("server-unmuted"),
+        None => {}
+    }
+    match deaf {
+        Some(true) => changes.push("server-deafened"),
+        Some(false) => changes.push("server-undeafened"),
+        None => {}
+    }
+    let name = world
+        .channel(channel)
+        .map_or_else(|| channel.to_string(), |c| c.name.clone());
+    format!(
+        "[admin] {} {} in {name}",
+        changes.join(" and "),
+        user(world, who)
+    )
+}
+
+/// `[admin] started a stage in Town Hall: Q&A`.
+pub(crate) fn stage(world: &World, verb: &str, channel: u64, topic: Option<&str>) -> String {
+    let name = world
+        .channel(channel)
+        .map_or_else(|| channel.to_string(), |c| c.name.clone());
+    match topic {
+        Some(topic) => format!("[admin] {verb} in {name}: {}", clip(topic, MAX_DESCRIPTION)),
+        None => format!("[admin] {verb} in {name}"),
+    }
+}
+
+/// `[admin] scheduled event "Game night" in Herald Test`.
+pub(crate) fn event_created(world: &World, guild_id: u64, name: &str) -> String {
+    format!(
+        "[admin] scheduled event \"{}\" in {}",
+        clip(name, MAX_TITLE),
+        guild(world, guild_id)
+    )
+}
+
+/// `[admin] renamed event "Game night" to "Movie night"`.
+pub(crate) fn event_renamed(old: &str, name: &str) -> String {
+    format!(
+        "[admin] renamed event \"{}\" to \"{}\"",
+        clip(old, MAX_TITLE),
+        clip(name, MAX_TITLE)
+    )
+}
+
+/// `[admin] deleted event "Game night"`.
+pub(crate) fn event_deleted(name: &str) -> String {
+    format!("[admin] deleted event \"{}\"", clip(name, MAX_TITLE))
+}
+
+/// `alice is interested in event "Game night"` / `alice is no longer
+/// interested in event "Game night"`.
+pub(crate) fn interest(world: &World, who: u64, event: &str, add: bool) -> String {
+    format!(
+        "{} is {}interested in event \"{}\"",
+        user(world, who),
+        if add { "" } else { "no longer " },
+        clip(event, MAX_TITLE)
+    )
+}
+
+/// `[admin] created automod rule "No spam" (keyword spam) in Herald Test`,
+/// `[admin] updated automod rule ...`, `[admin] deleted automod rule ...`.
+pub(crate) fn automod_rule(
+    world: &World,
+    verb: &str,
+    guild_id: u64,
+    name: &str,
+    keyword: Option<&str>,
+) -> String {
+    let mut line = format!("[admin] {verb} automod rule \"{}\"", clip(name, MAX_TITLE));
+    if let Some(keyword) = keyword {
+        let _ = write!(line, " (keyword {})", clip(keyword, MAX_TITLE));
+    }
+    let _ = write!(line, " in {}", guild(world, guild_id));
+    line
+}
+
+/// `[automod] blocked alice's message in #general (rule "No spam", keyword
+/// spam)`.
+pub(crate) fn automod_blocked(
+    world: &World,
+    who: u64,
+    channel: u64,
+    rule: &str,
+    keyword: &str,
+) -> String {
+    format!(
+        "[automod] blocked {}'s message {} (rule \"{}\", keyword {})",
+        user(world, who),
+        place(world, who, channel),
+        clip(rule, MAX_TITLE),
+        clip(keyword, MAX_TITLE)
+    )
+}
+
 /// `[gateway] raw dispatch GUILD_STICKERS_UPDATE`.
 pub(crate) fn raw_dispatch(event: &str) -> String {
     format!("[gateway] raw dispatch {event}")
@@ -669,6 +1004,36 @@ impl RestLine {
                 num(c).map(|c| reacted(world, bot, c, key, method == "PUT"))
             }
             ("POST", ["channels", c, "typing"]) => num(c).map(|c| typing(world, bot, c)),
+            ("POST", ["channels", c, "messages", "bulk-delete"]) => num(c).map(|c| {
+                let known = array("messages").map_or(0, |ids| {
+                    ids.iter()
+                        .filter_map(|v| v.as_str().and_then(|s| s.parse().ok()).or(v.as_u64()))
+                        .filter(|m| world.message(c, *m).is_some())
+                        .count()
+                });
+                bulk_deleted(world, Some(bot), c, known)
+            }),
+            ("DELETE", ["channels", c, "messages", _, "reactions"]) => {
+                num(c).map(|c| reactions_cleared(world, Some(bot), c, None))
+            }
+            ("DELETE", ["channels", c, "messages", _, "reactions", key]) => {
+                num(c).map(|c| reactions_cleared(world, Some(bot), c, Some(key)))
+            }
+            ("DELETE", ["channels", c, "messages", _, "reactions", key, u]) => {
+                match (num(c), num(u)) {
+                    (Some(c), Some(u)) => Some(format!(
+                        "{bot_name} removed {}'s {} reaction from a message {}",
+                        user(world, u),
+                        emoji(key),
+                        place(world, bot, c)
+                    )),
+                    _ => None,
+                }
+            }
+            (
+                "PUT" | "DELETE",
+                ["channels", c, "messages", "pins", _] | ["channels", c, "pins", _],
+            ) => num(c).map(|c| pinned(world, Some(bot), c, method == "PUT")),
             ("PATCH", ["guilds", g, "members", u]) => match (num(g), num(u)) {
                 (Some(_), Some(u)) => body.map(|b| with(member_patch(world, &bot_name, u, b))),
                 _ => None,

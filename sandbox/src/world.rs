@@ -13,7 +13,7 @@ use twilight_model::{
     guild::Permissions,
     id::{
         Id,
-        marker::{ChannelMarker, EmojiMarker, GuildMarker, RoleMarker, UserMarker},
+        marker::{ChannelMarker, EmojiMarker, GuildMarker, RoleMarker, StickerMarker, UserMarker},
     },
 };
 
@@ -54,6 +54,9 @@ pub(crate) struct UserRec {
     pub(crate) name: String,
     pub(crate) bot: bool,
     pub(crate) refuses_dms: bool,
+    /// The presence others see (`online`, `idle`, `dnd`, `offline`); `None`
+    /// until set with [`Sandbox::set_user_presence`](crate::Sandbox::set_user_presence).
+    pub(crate) status: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -69,12 +72,23 @@ pub(crate) struct GuildRec {
     pub(crate) bans: Vec<BanRec>,
     pub(crate) audit_log: Vec<AuditRec>,
     pub(crate) voice_states: Vec<VoiceRec>,
+    pub(crate) stickers: Vec<StickerRec>,
+    /// Active threads (channels of type 11), apart from `channels` as in
+    /// GUILD_CREATE.
+    pub(crate) threads: Vec<ChannelRec>,
+    pub(crate) stage_instances: Vec<StageRec>,
+    pub(crate) scheduled_events: Vec<ScheduledEventRec>,
+    pub(crate) automod_rules: Vec<AutomodRuleRec>,
+    /// In an outage (GUILD_DELETE `unavailable: true` sent).
+    pub(crate) unavailable: bool,
 }
 
 /// Channel kinds the sandbox knows (Discord's channel type numbers).
 pub(crate) const CHANNEL_TEXT: u8 = 0;
 pub(crate) const CHANNEL_DM: u8 = 1;
 pub(crate) const CHANNEL_VOICE: u8 = 2;
+pub(crate) const CHANNEL_PUBLIC_THREAD: u8 = 11;
+pub(crate) const CHANNEL_STAGE: u8 = 13;
 
 #[derive(Clone, Debug)]
 pub(crate) struct ChannelRec {
@@ -85,6 +99,53 @@ pub(crate) struct ChannelRec {
     pub(crate) position: usize,
     /// The other user of a DM channel.
     pub(crate) recipient: Option<u64>,
+    /// The parent channel of a thread.
+    pub(crate) parent_id: Option<u64>,
+    /// When the newest pinned message was pinned.
+    pub(crate) last_pin_timestamp: Option<String>,
+    /// Thread data (threads only).
+    pub(crate) thread: Option<ThreadRec>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ThreadRec {
+    pub(crate) owner_id: u64,
+    pub(crate) members: Vec<u64>,
+    pub(crate) created_at: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct StickerRec {
+    pub(crate) id: u64,
+    pub(crate) name: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct StageRec {
+    pub(crate) id: u64,
+    pub(crate) channel_id: u64,
+    pub(crate) topic: String,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ScheduledEventRec {
+    pub(crate) id: u64,
+    pub(crate) name: String,
+    pub(crate) creator_id: u64,
+    pub(crate) start: String,
+    pub(crate) end: String,
+    /// Users who marked themselves interested.
+    pub(crate) interested: Vec<u64>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct AutomodRuleRec {
+    pub(crate) id: u64,
+    pub(crate) name: String,
+    /// The keyword filter (Discord's syntax: `*` at either end matches
+    /// inside words).
+    pub(crate) keyword: String,
+    pub(crate) creator_id: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -102,6 +163,9 @@ pub(crate) struct MemberRec {
     pub(crate) nick: Option<String>,
     pub(crate) joined_at: String,
     pub(crate) communication_disabled_until: Option<String>,
+    /// Server mute and deafen (voice).
+    pub(crate) mute: bool,
+    pub(crate) deaf: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -150,6 +214,8 @@ pub(crate) struct MessageRec {
     pub(crate) reactions: Vec<(String, Vec<u64>)>,
     pub(crate) kind: u8,
     pub(crate) flags: u64,
+    /// When the message was pinned (`None`: not pinned).
+    pub(crate) pinned_at: Option<String>,
 }
 
 impl World {
@@ -170,6 +236,7 @@ impl World {
                 name: bot_name.to_owned(),
                 bot: true,
                 refuses_dms: false,
+                status: None,
             }],
             guilds: Vec::new(),
             dm_channels: Vec::new(),
@@ -307,6 +374,9 @@ impl World {
                 kind: CHANNEL_TEXT,
                 position: 0,
                 recipient: None,
+                parent_id: None,
+                last_pin_timestamp: None,
+                thread: None,
             });
             for (position, (id, name, permissions)) in [
                 (member, "Member", Permissions::empty()),
@@ -329,6 +399,8 @@ impl World {
                 nick: None,
                 joined_at: joined_at.clone(),
                 communication_disabled_until: None,
+                mute: false,
+                deaf: false,
             };
             g.members.push(member_rec(bot, herald));
             g.members
@@ -353,6 +425,7 @@ impl World {
             name: name.to_owned(),
             bot: false,
             refuses_dms: false,
+            status: None,
         });
         Id::new(id)
     }
@@ -389,6 +462,12 @@ impl World {
             bans: Vec::new(),
             audit_log: Vec::new(),
             voice_states: Vec::new(),
+            stickers: Vec::new(),
+            threads: Vec::new(),
+            stage_instances: Vec::new(),
+            scheduled_events: Vec::new(),
+            automod_rules: Vec::new(),
+            unavailable: false,
         });
         Id::new(id)
     }
@@ -411,7 +490,22 @@ impl World {
         self.add_channel(guild, name, CHANNEL_VOICE)
     }
 
-    fn add_channel(&mut self, guild: Id<GuildMarker>, name: &str, kind: u8) -> Id<ChannelMarker> {
+    /// Adds a stage channel (type 13) to `guild`, where
+    /// [`Sandbox::start_stage`](crate::Sandbox::start_stage) opens a stage.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `guild` is not in this world.
+    pub fn add_stage_channel(&mut self, guild: Id<GuildMarker>, name: &str) -> Id<ChannelMarker> {
+        self.add_channel(guild, name, CHANNEL_STAGE)
+    }
+
+    pub(crate) fn add_channel(
+        &mut self,
+        guild: Id<GuildMarker>,
+        name: &str,
+        kind: u8,
+    ) -> Id<ChannelMarker> {
         let id = self.ids.next_id();
         let g = self.guild_mut_or_panic(guild.get(), "add channel");
         let position = g.channels.len();
@@ -422,6 +516,9 @@ impl World {
             kind,
             position,
             recipient: None,
+            parent_id: None,
+            last_pin_timestamp: None,
+            thread: None,
         });
         Id::new(id)
     }
@@ -484,6 +581,8 @@ impl World {
             nick: None,
             joined_at: timestamp_now(),
             communication_disabled_until: None,
+            mute: false,
+            deaf: false,
         });
     }
 
@@ -506,6 +605,22 @@ impl World {
         self.guild_mut_or_panic(guild.get(), "add emoji")
             .emojis
             .push(EmojiRec {
+                id,
+                name: name.to_owned(),
+            });
+        Id::new(id)
+    }
+
+    /// Adds a guild sticker to `guild` (sent in GUILD_CREATE's `stickers`).
+    ///
+    /// # Panics
+    ///
+    /// Panics if `guild` is not in this world.
+    pub fn add_sticker(&mut self, guild: Id<GuildMarker>, name: &str) -> Id<StickerMarker> {
+        let id = self.ids.next_id();
+        self.guild_mut_or_panic(guild.get(), "add sticker")
+            .stickers
+            .push(StickerRec {
                 id,
                 name: name.to_owned(),
             });
@@ -546,13 +661,22 @@ impl World {
     }
 
     /// The id of the first guild channel with this name (guilds in creation
-    /// order).
+    /// order; a guild's channels before its threads).
     pub fn channel_id(&self, name: &str) -> Option<Id<ChannelMarker>> {
         self.guilds
             .iter()
-            .flat_map(|g| &g.channels)
+            .flat_map(|g| g.channels.iter().chain(&g.threads))
             .find(|c| c.name == name)
             .map(|c| Id::new(c.id))
+    }
+
+    /// The id of the first guild sticker with this name.
+    pub fn sticker_id(&self, name: &str) -> Option<Id<StickerMarker>> {
+        self.guilds
+            .iter()
+            .flat_map(|g| &g.stickers)
+            .find(|s| s.name == name)
+            .map(|s| Id::new(s.id))
     }
 
     /// The id of the first role with this name (`"@everyone"` gives the first
@@ -607,12 +731,21 @@ impl World {
         &mut self.guilds[index]
     }
 
-    /// A guild or DM channel by id.
+    /// A guild channel, thread or DM channel by id.
     pub(crate) fn channel(&self, id: u64) -> Option<&ChannelRec> {
         self.guilds
             .iter()
-            .flat_map(|g| &g.channels)
+            .flat_map(|g| g.channels.iter().chain(&g.threads))
             .chain(&self.dm_channels)
+            .find(|c| c.id == id)
+    }
+
+    /// A guild channel or thread by id.
+    pub(crate) fn channel_mut(&mut self, id: u64) -> Option<&mut ChannelRec> {
+        self.guilds
+            .iter_mut()
+            .flat_map(|g| g.channels.iter_mut().chain(g.threads.iter_mut()))
+            .chain(self.dm_channels.iter_mut())
             .find(|c| c.id == id)
     }
 
@@ -665,6 +798,15 @@ impl World {
         list.remove(index)
     }
 
+    /// Forgets every message of a channel.
+    pub(crate) fn remove_channel_messages(&mut self, channel: u64) {
+        if let Some(list) = self.messages.remove(&channel) {
+            for m in list {
+                self.message_channel.remove(&m.id);
+            }
+        }
+    }
+
     /// The DM channel between the bot and `user`, created on first use.
     pub(crate) fn dm_channel_with(&mut self, user: u64) -> u64 {
         if let Some(c) = self.dm_channels.iter().find(|c| c.recipient == Some(user)) {
@@ -678,6 +820,9 @@ impl World {
             kind: CHANNEL_DM,
             position: 0,
             recipient: Some(user),
+            parent_id: None,
+            last_pin_timestamp: None,
+            thread: None,
         });
         id
     }
@@ -729,7 +874,7 @@ impl World {
     pub(crate) fn channel_names(&self) -> Vec<String> {
         self.guilds
             .iter()
-            .flat_map(|g| &g.channels)
+            .flat_map(|g| g.channels.iter().chain(&g.threads))
             .map(|c| c.name.clone())
             .collect()
     }

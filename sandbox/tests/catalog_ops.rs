@@ -1,0 +1,976 @@
+//! The world-change operations behind the rest of the gateway event
+//! catalogue: each one reaches a real twilight-gateway 0.18 shard as the
+//! event Discord sends, twilight deserialises it, intents withhold it, and
+//! the world (GUILD_CREATE after a reconnect) reflects it.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{WAIT, all_intents, http, init};
+use futures_util::StreamExt as _;
+use herald_sandbox::{Sandbox, World};
+use serde_json::Value;
+use twilight_gateway::{
+    ConfigBuilder, Event, EventTypeFlags, Intents, Message, Shard, ShardId, queue::InMemoryQueue,
+};
+use twilight_http::request::channel::reaction::RequestReactionType;
+use twilight_model::{
+    channel::{ChannelType, message::sticker::StickerType},
+    gateway::{
+        event::GatewayEvent,
+        payload::incoming::{GuildCreate, GuildStickersUpdate},
+        presence::Status,
+    },
+    guild::Guild,
+};
+
+/// One dispatch as the shard received it.
+struct Dispatch {
+    name: String,
+    /// What twilight made of it (`None`: an event twilight does not know,
+    /// GUILD_STICKERS_UPDATE).
+    event: Option<Event>,
+    raw: String,
+}
+
+fn shard_for(sb: &Sandbox, intents: Intents) -> Shard<InMemoryQueue> {
+    init();
+    let config = ConfigBuilder::new(sb.token(), intents)
+        .proxy_url(sb.gateway_url())
+        .queue(InMemoryQueue::new(0, 0, Duration::ZERO, 0))
+        .build();
+    Shard::with_config(ShardId::ONE, config)
+}
+
+/// The next dispatch on the shard, parsed with `twilight_gateway::parse`
+/// (all event types wanted); panics if twilight cannot deserialise it.
+async fn next_dispatch(shard: &mut Shard<InMemoryQueue>) -> Dispatch {
+    let fut = async {
+        loop {
+            let text = match shard.next().await {
+                Some(Ok(Message::Text(text))) => text,
+                Some(Ok(Message::Close(frame))) => panic!("the shard closed: {frame:?}"),
+                Some(Err(error)) => panic!("shard error: {error:?}"),
+                None => panic!("the shard ended"),
+            };
+            let envelope: Value = serde_json::from_str(&text).expect("JSON frame");
+            if envelope["op"] != 0 {
+                continue;
+            }
+            let name = envelope["t"].as_str().expect("t").to_owned();
+            let event = match twilight_gateway::parse(text.clone(), EventTypeFlags::all()) {
+                Ok(Some(GatewayEvent::Dispatch(_, event))) => Some(Event::from(event)),
+                Ok(None) => None,
+                Ok(Some(other)) => panic!("{name} parsed as {other:?}"),
+                Err(error) => panic!("twilight cannot deserialise {name}: {error:?}\n{text}"),
+            };
+            return Dispatch {
+                name,
+                event,
+                raw: text,
+            };
+        }
+    };
+    tokio::time::timeout(WAIT, fut)
+        .await
+        .expect("timed out waiting for a dispatch")
+}
+
+/// The next dispatch, which must be `name`.
+async fn expect(shard: &mut Shard<InMemoryQueue>, name: &str) -> Dispatch {
+    let d = next_dispatch(shard).await;
+    assert_eq!(d.name, name, "expected {name}, got {}", d.raw);
+    d
+}
+
+/// Like [`expect`], returning twilight's event.
+async fn event(shard: &mut Shard<InMemoryQueue>, name: &str) -> Event {
+    let d = expect(shard, name).await;
+    d.event
+        .unwrap_or_else(|| panic!("twilight does not know {name}"))
+}
+
+/// Connects: READY, then one GUILD_CREATE per guild of the bot (`guilds`).
+async fn connect(sb: &Sandbox, intents: Intents, guilds: usize) -> Shard<InMemoryQueue> {
+    let mut shard = shard_for(sb, intents);
+    expect(&mut shard, "READY").await;
+    if intents.contains(Intents::GUILDS) {
+        for _ in 0..guilds {
+            expect(&mut shard, "GUILD_CREATE").await;
+        }
+    }
+    shard
+}
+
+/// A new connection's GUILD_CREATE of the first guild.
+async fn fresh_guild(sb: &Sandbox) -> Guild {
+    let mut shard = shard_for(sb, all_intents());
+    expect(&mut shard, "READY").await;
+    match event(&mut shard, "GUILD_CREATE").await {
+        Event::GuildCreate(g) => match *g {
+            GuildCreate::Available(g) => g,
+            GuildCreate::Unavailable(g) => panic!("unavailable {g:?}"),
+        },
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Asserts the next dispatch is the MESSAGE_CREATE of a sentinel message:
+/// everything triggered before it was withheld.
+async fn only_sentinel_arrives(sb: &Sandbox, shard: &mut Shard<InMemoryQueue>) {
+    let before = sb.shard(0).sequence().expect("a session");
+    let id = sb.actor("carol").say(sb.channel("general"), "sentinel");
+    let Some(Event::MessageCreate(m)) = expect(shard, "MESSAGE_CREATE").await.event else {
+        unreachable!()
+    };
+    assert_eq!(m.id, id);
+    assert_eq!(sb.shard(0).sequence(), Some(before + 1));
+}
+
+#[tokio::test]
+async fn guild_join_update_outage_and_remove() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = connect(&sb, all_intents(), 1).await;
+
+    let guild = sb.add_bot_to_guild("Second Home");
+    let Event::GuildCreate(g) = event(&mut shard, "GUILD_CREATE").await else {
+        unreachable!()
+    };
+    let GuildCreate::Available(g) = *g else {
+        panic!("unavailable")
+    };
+    assert_eq!((g.id, g.name.as_str()), (guild, "Second Home"));
+    assert!(
+        g.channels
+            .iter()
+            .any(|c| c.name.as_deref() == Some("general"))
+    );
+    assert!(g.members.iter().any(|m| m.user.id == sb.bot_user_id()));
+
+    sb.update_guild(guild, "Third Home");
+    let Event::GuildUpdate(u) = event(&mut shard, "GUILD_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!((u.id, u.name.as_str()), (guild, "Third Home"));
+    assert_eq!(sb.guild("Third Home"), guild);
+
+    sb.guild_outage(guild);
+    let Event::GuildDelete(d) = event(&mut shard, "GUILD_DELETE").await else {
+        unreachable!()
+    };
+    assert_eq!((d.id, d.unavailable), (guild, Some(true)));
+    // A new session: READY lists the guild, but only the other one gets a
+    // GUILD_CREATE while the outage lasts.
+    let mut second = shard_for(&sb, all_intents());
+    let Event::Ready(ready) = event(&mut second, "READY").await else {
+        unreachable!()
+    };
+    assert_eq!(ready.guilds.len(), 2);
+    let Event::GuildCreate(g) = event(&mut second, "GUILD_CREATE").await else {
+        unreachable!()
+    };
+    assert_eq!(g.id(), sb.guild("Herald Test"));
+
+    sb.guild_restored(guild);
+    for s in [&mut shard, &mut second] {
+        let Event::GuildCreate(g) = event(s, "GUILD_CREATE").await else {
+            unreachable!()
+        };
+        let GuildCreate::Available(g) = *g else {
+            panic!("unavailable")
+        };
+        assert_eq!((g.id, g.unavailable), (guild, Some(false)));
+        assert_eq!(g.name, "Third Home");
+    }
+
+    sb.remove_bot_from_guild(guild);
+    let Event::GuildDelete(d) = event(&mut shard, "GUILD_DELETE").await else {
+        unreachable!()
+    };
+    assert_eq!((d.id, d.unavailable), (guild, None));
+    let mut third = shard_for(&sb, all_intents());
+    let Event::Ready(ready) = event(&mut third, "READY").await else {
+        unreachable!()
+    };
+    assert_eq!(ready.guilds.len(), 1, "the bot left the guild");
+
+    let transcript = sb.transcript();
+    for line in [
+        "[admin] added herald-bot to Second Home",
+        "[admin] renamed guild Second Home to Third Home",
+        "[discord] Third Home is unavailable (outage)",
+        "[discord] Third Home is available again",
+        "[admin] removed herald-bot from Third Home",
+    ] {
+        assert!(
+            transcript.iter().any(|l| l == line),
+            "{line:?} in {transcript:#?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn channels_pins_and_roles() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = connect(&sb, all_intents(), 1).await;
+    let guild = sb.guild("Herald Test");
+
+    let plans = sb.create_channel(guild, "plans");
+    let Event::ChannelCreate(c) = event(&mut shard, "CHANNEL_CREATE").await else {
+        unreachable!()
+    };
+    assert_eq!((c.id, c.name.as_deref()), (plans, Some("plans")));
+    assert_eq!(c.guild_id, Some(guild));
+    sb.rename_channel(plans, "roadmap");
+    let Event::ChannelUpdate(c) = event(&mut shard, "CHANNEL_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(c.name.as_deref(), Some("roadmap"));
+    assert_eq!(sb.channel("roadmap"), plans);
+
+    let msg = sb.actor("alice").say(plans, "pin me");
+    expect(&mut shard, "MESSAGE_CREATE").await;
+    sb.pin(plans, msg);
+    let Event::ChannelPinsUpdate(p) = event(&mut shard, "CHANNEL_PINS_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!((p.channel_id, p.guild_id), (plans, Some(guild)));
+    assert!(p.last_pin_timestamp.is_some());
+    sb.unpin(plans, msg);
+    let Event::ChannelPinsUpdate(p) = event(&mut shard, "CHANNEL_PINS_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(p.last_pin_timestamp, None);
+
+    let voice = sb.create_voice_channel(guild, "Lounge");
+    let Event::ChannelCreate(c) = event(&mut shard, "CHANNEL_CREATE").await else {
+        unreachable!()
+    };
+    assert_eq!((c.id, c.kind), (voice, ChannelType::GuildVoice));
+    sb.delete_channel(voice);
+    let Event::ChannelDelete(c) = event(&mut shard, "CHANNEL_DELETE").await else {
+        unreachable!()
+    };
+    assert_eq!(c.id, voice);
+
+    let helper = sb.create_role(guild, "Helper");
+    let Event::RoleCreate(r) = event(&mut shard, "GUILD_ROLE_CREATE").await else {
+        unreachable!()
+    };
+    assert_eq!(
+        (r.guild_id, r.role.id, r.role.name.as_str()),
+        (guild, helper, "Helper")
+    );
+    sb.rename_role(helper, "Helpers");
+    let Event::RoleUpdate(r) = event(&mut shard, "GUILD_ROLE_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(r.role.name, "Helpers");
+    let gone = sb.create_role(guild, "Temp");
+    expect(&mut shard, "GUILD_ROLE_CREATE").await;
+    sb.delete_role(guild, gone);
+    let Event::RoleDelete(r) = event(&mut shard, "GUILD_ROLE_DELETE").await else {
+        unreachable!()
+    };
+    assert_eq!((r.guild_id, r.role_id), (guild, gone));
+
+    // The world remembers: a new connection's GUILD_CREATE reflects it all.
+    let g = fresh_guild(&sb).await;
+    assert!(
+        g.channels
+            .iter()
+            .any(|c| c.id == plans && c.name.as_deref() == Some("roadmap"))
+    );
+    assert!(!g.channels.iter().any(|c| c.id == voice));
+    assert!(
+        g.roles
+            .iter()
+            .any(|r| r.id == helper && r.name == "Helpers")
+    );
+    assert!(!g.roles.iter().any(|r| r.id == gone));
+
+    sb.delete_channel(plans);
+    let Event::ChannelDelete(c) = event(&mut shard, "CHANNEL_DELETE").await else {
+        unreachable!()
+    };
+    assert_eq!(c.id, plans);
+    assert!(sb.messages(plans).is_empty());
+    let transcript = sb.transcript();
+    for line in [
+        "[admin] created channel #plans in Herald Test",
+        "[admin] renamed channel #plans to #roadmap",
+        "[admin] pinned a message in #roadmap",
+        "[admin] created voice channel Lounge in Herald Test",
+        "[admin] renamed role Helper to Helpers",
+        "[admin] deleted channel #roadmap",
+    ] {
+        assert!(
+            transcript.iter().any(|l| l == line),
+            "{line:?} in {transcript:#?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn emojis_and_stickers() {
+    let mut world = World::demo();
+    let guild = world.guild_id("Herald Test").unwrap();
+    let old_sticker = world.add_sticker(guild, "wave");
+    let sb = Sandbox::builder().world(world).start().await.unwrap();
+    let mut shard = connect(&sb, all_intents(), 1).await;
+    let herald = sb.emoji_id("herald");
+
+    let ids = sb.set_emojis(guild, &["herald", "cool"]);
+    assert_eq!(ids[0], herald, "a kept name keeps its id");
+    let Event::GuildEmojisUpdate(e) = event(&mut shard, "GUILD_EMOJIS_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(e.guild_id, guild);
+    let names: Vec<&str> = e.emojis.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["herald", "cool"]);
+    assert_eq!(e.emojis[1].id, ids[1]);
+
+    let stickers = sb.set_stickers(guild, &["wave", "cat"]);
+    assert_eq!(stickers[0], old_sticker);
+    // twilight 0.18 does not know GUILD_STICKERS_UPDATE: decode `d` directly.
+    let d = expect(&mut shard, "GUILD_STICKERS_UPDATE").await;
+    assert!(d.event.is_none());
+    let envelope: Value = serde_json::from_str(&d.raw).unwrap();
+    let update: GuildStickersUpdate = serde_json::from_value(envelope["d"].clone()).unwrap();
+    assert_eq!(update.guild_id, guild);
+    let cat = &update.stickers[1];
+    assert_eq!((cat.id, cat.name.as_str()), (stickers[1], "cat"));
+    assert_eq!(cat.kind, StickerType::Guild);
+    assert_eq!(cat.guild_id, Some(guild));
+    assert!(cat.available);
+
+    let g = fresh_guild(&sb).await;
+    assert_eq!(g.emojis.len(), 2);
+    let sticker_names: Vec<&str> = g.stickers.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(sticker_names, ["wave", "cat"]);
+    assert!(
+        sb.transcript()
+            .iter()
+            .any(|l| l == "[admin] set the emojis of Herald Test to :herald:, :cool:")
+    );
+}
+
+#[tokio::test]
+async fn bulk_delete_and_reaction_clears_from_the_sandbox_and_rest() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = connect(&sb, all_intents(), 1).await;
+    let general = sb.channel("general");
+    let guild = sb.guild("Herald Test");
+    let alice = sb.actor("alice");
+    let ids: Vec<_> = (0..4)
+        .map(|i| alice.say(general, &format!("m{i}")))
+        .collect();
+    for _ in 0..4 {
+        expect(&mut shard, "MESSAGE_CREATE").await;
+    }
+
+    sb.bulk_delete(general, &ids[..2]);
+    let Event::MessageDeleteBulk(b) = event(&mut shard, "MESSAGE_DELETE_BULK").await else {
+        unreachable!()
+    };
+    assert_eq!((b.channel_id, b.guild_id), (general, Some(guild)));
+    assert_eq!(b.ids, ids[..2]);
+    assert_eq!(sb.messages(general).len(), 2);
+
+    let http = http(&sb);
+    http.delete_messages(general, &ids[2..]).await.unwrap();
+    let Event::MessageDeleteBulk(b) = event(&mut shard, "MESSAGE_DELETE_BULK").await else {
+        unreachable!()
+    };
+    assert_eq!(b.ids, ids[2..]);
+    assert!(sb.messages(general).is_empty());
+
+    let msg = alice.say(general, "react here");
+    expect(&mut shard, "MESSAGE_CREATE").await;
+    let party = sb.emoji("party");
+    for emoji in ["✅", "👍", party.as_str()] {
+        alice.react(general, msg, emoji);
+        expect(&mut shard, "MESSAGE_REACTION_ADD").await;
+    }
+    sb.clear_reaction_emoji(general, msg, "✅");
+    let Event::ReactionRemoveEmoji(r) = event(&mut shard, "MESSAGE_REACTION_REMOVE_EMOJI").await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (r.channel_id, r.message_id, r.guild_id),
+        (general, msg, guild)
+    );
+    assert_eq!(sb.messages(general)[0].reactions.len(), 2);
+
+    let (name, id) = party.split_once(':').unwrap();
+    let custom = RequestReactionType::Custom {
+        id: id.parse().unwrap(),
+        name: Some(name),
+    };
+    http.delete_all_reaction(general, msg, &custom)
+        .await
+        .unwrap();
+    let Event::ReactionRemoveEmoji(r) = event(&mut shard, "MESSAGE_REACTION_REMOVE_EMOJI").await
+    else {
+        unreachable!()
+    };
+    assert_eq!(r.message_id, msg);
+    assert_eq!(sb.messages(general)[0].reactions.len(), 1);
+
+    http.delete_all_reactions(general, msg).await.unwrap();
+    let Event::ReactionRemoveAll(r) = event(&mut shard, "MESSAGE_REACTION_REMOVE_ALL").await else {
+        unreachable!()
+    };
+    assert_eq!(
+        (r.channel_id, r.message_id, r.guild_id),
+        (general, msg, Some(guild))
+    );
+    assert!(sb.messages(general)[0].reactions.is_empty());
+    alice.react(general, msg, "✅");
+    expect(&mut shard, "MESSAGE_REACTION_ADD").await;
+    sb.clear_reactions(general, msg);
+    event(&mut shard, "MESSAGE_REACTION_REMOVE_ALL").await;
+
+    alice.react(general, msg, "✅");
+    expect(&mut shard, "MESSAGE_REACTION_ADD").await;
+    http.delete_reaction(
+        general,
+        msg,
+        &RequestReactionType::Unicode { name: "✅" },
+        alice.id(),
+    )
+    .await
+    .unwrap();
+    let Event::ReactionRemove(r) = event(&mut shard, "MESSAGE_REACTION_REMOVE").await else {
+        unreachable!()
+    };
+    assert_eq!(r.user_id, alice.id());
+
+    http.create_pin(general, msg).await.unwrap();
+    let Event::ChannelPinsUpdate(p) = event(&mut shard, "CHANNEL_PINS_UPDATE").await else {
+        unreachable!()
+    };
+    assert!(p.last_pin_timestamp.is_some());
+
+    let transcript = sb.transcript();
+    for line in [
+        "[admin] deleted 2 messages in #general",
+        "herald-bot deleted 2 messages in #general",
+        "[admin] removed the ✅ reactions from a message in #general",
+        "herald-bot removed the :party: reactions from a message in #general",
+        "herald-bot removed all reactions from a message in #general",
+        "herald-bot removed alice's ✅ reaction from a message in #general",
+        "herald-bot pinned a message in #general",
+    ] {
+        assert!(
+            transcript.iter().any(|l| l == line),
+            "{line:?} in {transcript:#?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn usernames_and_presences() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = connect(&sb, all_intents(), 1).await;
+    let guild = sb.guild("Herald Test");
+    let alice = sb.user("alice");
+
+    sb.rename_user(alice, "alicia");
+    let Event::MemberUpdate(m) = event(&mut shard, "GUILD_MEMBER_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(
+        (m.guild_id, m.user.id, m.user.name.as_str()),
+        (guild, alice, "alicia")
+    );
+    assert_eq!(sb.user("alicia"), alice);
+
+    sb.set_user_presence(alice, "idle");
+    let Event::PresenceUpdate(p) = event(&mut shard, "PRESENCE_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(
+        (p.guild_id, p.status, p.user.id()),
+        (guild, Status::Idle, alice)
+    );
+    sb.actor("bob").set_status("dnd");
+    let Event::PresenceUpdate(p) = event(&mut shard, "PRESENCE_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(p.status, Status::DoNotDisturb);
+    sb.actor("bob").set_status("invisible");
+    let Event::PresenceUpdate(p) = event(&mut shard, "PRESENCE_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(p.status, Status::Offline);
+
+    let g = fresh_guild(&sb).await;
+    assert_eq!(g.presences.len(), 1, "bob is offline: {:?}", g.presences);
+    assert_eq!(g.presences[0].status, Status::Idle);
+    assert!(g.members.iter().any(|m| m.user.name == "alicia"));
+
+    // The bot's own rename is a USER_UPDATE too.
+    sb.rename_user(sb.bot_user_id(), "herald");
+    let Event::UserUpdate(u) = event(&mut shard, "USER_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(u.name, "herald");
+    let Event::MemberUpdate(m) = event(&mut shard, "GUILD_MEMBER_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(m.user.id, sb.bot_user_id());
+    let transcript = sb.transcript();
+    for line in [
+        "alice changed their username to alicia",
+        "alicia is now idle",
+        "bob is now do not disturb",
+        "bob went offline",
+    ] {
+        assert!(
+            transcript.iter().any(|l| l == line),
+            "{line:?} in {transcript:#?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn threads() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = connect(&sb, all_intents(), 1).await;
+    let guild = sb.guild("Herald Test");
+    let general = sb.channel("general");
+    let alice = sb.actor("alice");
+
+    let plans = alice.create_thread(general, "plans");
+    let Event::ThreadCreate(t) = event(&mut shard, "THREAD_CREATE").await else {
+        unreachable!()
+    };
+    assert_eq!((t.id, t.kind), (plans, ChannelType::PublicThread));
+    assert_eq!((t.parent_id, t.owner_id), (Some(general), Some(alice.id())));
+    assert!(t.thread_metadata.is_some());
+    assert_eq!(t.newly_created, Some(true));
+    assert_eq!(sb.channel("plans"), plans);
+
+    // Messages go in threads like in channels.
+    alice.say(plans, "in the thread");
+    let Event::MessageCreate(m) = event(&mut shard, "MESSAGE_CREATE").await else {
+        unreachable!()
+    };
+    assert_eq!(m.channel_id, plans);
+
+    sb.rename_thread(plans, "roadmap");
+    let Event::ThreadUpdate(t) = event(&mut shard, "THREAD_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(t.name.as_deref(), Some("roadmap"));
+
+    let bob = sb.user("bob");
+    sb.thread_add_member(plans, bob);
+    let Event::ThreadMembersUpdate(u) = event(&mut shard, "THREAD_MEMBERS_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!((u.id, u.guild_id, u.member_count), (plans, guild, 2));
+    assert_eq!(u.added_members.len(), 1);
+    assert_eq!(u.added_members[0].user_id, Some(bob));
+    assert!(u.added_members[0].member.is_some());
+    sb.thread_remove_member(plans, bob);
+    let Event::ThreadMembersUpdate(u) = event(&mut shard, "THREAD_MEMBERS_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(
+        (u.member_count, u.removed_member_ids.as_slice()),
+        (1, &[bob][..])
+    );
+
+    let g = fresh_guild(&sb).await;
+    assert_eq!(g.threads.len(), 1);
+    assert_eq!(g.threads[0].name.as_deref(), Some("roadmap"));
+
+    sb.delete_thread(plans);
+    let Event::ThreadDelete(d) = event(&mut shard, "THREAD_DELETE").await else {
+        unreachable!()
+    };
+    assert_eq!((d.id, d.guild_id, d.parent_id), (plans, guild, general));
+    assert_eq!(d.kind, ChannelType::PublicThread);
+
+    let by_admin = sb.create_thread(general, "notes");
+    let Event::ThreadCreate(t) = event(&mut shard, "THREAD_CREATE").await else {
+        unreachable!()
+    };
+    assert_eq!(t.id, by_admin);
+    assert_eq!(t.owner_id, Some(sb.user("mod")));
+    let transcript = sb.transcript();
+    for line in [
+        "alice created thread #plans in #general",
+        "alice in #plans: in the thread",
+        "[admin] renamed thread #plans to #roadmap",
+        "[admin] added bob to thread #roadmap",
+        "[admin] removed bob from thread #roadmap",
+        "[admin] deleted thread #roadmap",
+        "[admin] created thread #notes in #general",
+    ] {
+        assert!(
+            transcript.iter().any(|l| l == line),
+            "{line:?} in {transcript:#?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn stage_instances() {
+    let mut world = World::demo();
+    let guild = world.guild_id("Herald Test").unwrap();
+    let stage_channel = world.add_stage_channel(guild, "Town Hall");
+    let sb = Sandbox::builder().world(world).start().await.unwrap();
+    let mut shard = connect(&sb, all_intents(), 1).await;
+
+    let stage = sb.start_stage(stage_channel, "Roadmap Q&A");
+    let Event::StageInstanceCreate(s) = event(&mut shard, "STAGE_INSTANCE_CREATE").await else {
+        unreachable!()
+    };
+    assert_eq!(
+        (s.id, s.channel_id, s.guild_id),
+        (stage, stage_channel, guild)
+    );
+    assert_eq!(s.topic, "Roadmap Q&A");
+    let g = fresh_guild(&sb).await;
+    assert_eq!(g.stage_instances.len(), 1);
+    assert!(
+        g.channels
+            .iter()
+            .any(|c| c.id == stage_channel && c.kind == ChannelType::GuildStageVoice)
+    );
+
+    sb.update_stage(stage, "Open mic");
+    let Event::StageInstanceUpdate(s) = event(&mut shard, "STAGE_INSTANCE_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(s.topic, "Open mic");
+    sb.end_stage(stage);
+    let Event::StageInstanceDelete(s) = event(&mut shard, "STAGE_INSTANCE_DELETE").await else {
+        unreachable!()
+    };
+    assert_eq!(s.id, stage);
+
+    // A stage channel made at runtime works the same.
+    let other = sb.create_stage_channel(guild, "Podium");
+    expect(&mut shard, "CHANNEL_CREATE").await;
+    sb.start_stage(other, "Live");
+    expect(&mut shard, "STAGE_INSTANCE_CREATE").await;
+    assert!(
+        sb.transcript()
+            .iter()
+            .any(|l| l == "[admin] started a stage in Town Hall: Roadmap Q&A")
+    );
+}
+
+#[tokio::test]
+async fn scheduled_events_and_interest() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = connect(&sb, all_intents(), 1).await;
+    let guild = sb.guild("Herald Test");
+
+    let game = sb.create_scheduled_event(guild, "Game night");
+    let Event::GuildScheduledEventCreate(e) =
+        event(&mut shard, "GUILD_SCHEDULED_EVENT_CREATE").await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (e.id, e.guild_id, e.name.as_str()),
+        (game, guild, "Game night")
+    );
+    assert_eq!(e.creator_id, Some(sb.user("mod")));
+
+    let alice = sb.actor("alice");
+    alice.interested(game);
+    let Event::GuildScheduledEventUserAdd(a) =
+        event(&mut shard, "GUILD_SCHEDULED_EVENT_USER_ADD").await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (a.guild_scheduled_event_id, a.user_id, a.guild_id),
+        (game, alice.id(), guild)
+    );
+    let g = fresh_guild(&sb).await;
+    assert_eq!(g.guild_scheduled_events[0].user_count, Some(1));
+    alice.not_interested(game);
+    let Event::GuildScheduledEventUserRemove(r) =
+        event(&mut shard, "GUILD_SCHEDULED_EVENT_USER_REMOVE").await
+    else {
+        unreachable!()
+    };
+    assert_eq!(r.user_id, alice.id());
+
+    sb.update_scheduled_event(game, "Movie night");
+    let Event::GuildScheduledEventUpdate(e) =
+        event(&mut shard, "GUILD_SCHEDULED_EVENT_UPDATE").await
+    else {
+        unreachable!()
+    };
+    assert_eq!(e.name, "Movie night");
+    sb.delete_scheduled_event(game);
+    let Event::GuildScheduledEventDelete(e) =
+        event(&mut shard, "GUILD_SCHEDULED_EVENT_DELETE").await
+    else {
+        unreachable!()
+    };
+    assert_eq!(e.id, game);
+    let transcript = sb.transcript();
+    for line in [
+        "[admin] scheduled event \"Game night\" in Herald Test",
+        "alice is interested in event \"Game night\"",
+        "alice is no longer interested in event \"Game night\"",
+        "[admin] renamed event \"Game night\" to \"Movie night\"",
+        "[admin] deleted event \"Movie night\"",
+    ] {
+        assert!(
+            transcript.iter().any(|l| l == line),
+            "{line:?} in {transcript:#?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn automod_rules_and_executions() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = connect(&sb, all_intents(), 1).await;
+    let guild = sb.guild("Herald Test");
+    let general = sb.channel("general");
+
+    let rule = sb.create_automod_rule(guild, "No spam", "spam");
+    let Event::AutoModerationRuleCreate(r) = event(&mut shard, "AUTO_MODERATION_RULE_CREATE").await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (r.id, r.guild_id, r.name.as_str()),
+        (rule, guild, "No spam")
+    );
+    assert_eq!(
+        r.trigger_metadata.keyword_filter.as_deref(),
+        Some(&["spam".to_owned()][..])
+    );
+
+    let alice = sb.actor("alice");
+    let blocked = alice.say(general, "buy SPAM today");
+    let Event::AutoModerationActionExecution(x) =
+        event(&mut shard, "AUTO_MODERATION_ACTION_EXECUTION").await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (x.rule_id, x.guild_id, x.user_id),
+        (rule, guild, alice.id())
+    );
+    assert_eq!(x.channel_id, Some(general));
+    assert_eq!(x.content, "buy SPAM today");
+    assert_eq!(x.matched_keyword.as_deref(), Some("spam"));
+    assert_eq!(x.matched_content.as_deref(), Some("SPAM"));
+    assert_eq!(x.message_id, None, "a blocked message is never created");
+    assert!(sb.messages(general).iter().all(|m| m.id != blocked));
+    // Words that only contain the keyword pass; the owner is exempt.
+    alice.say(general, "spammer");
+    expect(&mut shard, "MESSAGE_CREATE").await;
+    sb.actor("mod").say(general, "spam");
+    expect(&mut shard, "MESSAGE_CREATE").await;
+
+    sb.update_automod_rule(rule, "No scams", "scam*");
+    let Event::AutoModerationRuleUpdate(r) = event(&mut shard, "AUTO_MODERATION_RULE_UPDATE").await
+    else {
+        unreachable!()
+    };
+    assert_eq!(r.name, "No scams");
+    alice.say(general, "scammers everywhere");
+    let Event::AutoModerationActionExecution(x) =
+        event(&mut shard, "AUTO_MODERATION_ACTION_EXECUTION").await
+    else {
+        unreachable!()
+    };
+    assert_eq!(x.matched_content.as_deref(), Some("scammers"));
+    sb.delete_automod_rule(rule);
+    let Event::AutoModerationRuleDelete(r) = event(&mut shard, "AUTO_MODERATION_RULE_DELETE").await
+    else {
+        unreachable!()
+    };
+    assert_eq!(r.id, rule);
+    alice.say(general, "scammers everywhere");
+    expect(&mut shard, "MESSAGE_CREATE").await;
+    let transcript = sb.transcript();
+    for line in [
+        "[admin] created automod rule \"No spam\" (keyword spam) in Herald Test",
+        "[automod] blocked alice's message in #general (rule \"No spam\", keyword spam)",
+        "[admin] updated automod rule \"No scams\" (keyword scam*) in Herald Test",
+        "[admin] deleted automod rule \"No scams\" in Herald Test",
+    ] {
+        assert!(
+            transcript.iter().any(|l| l == line),
+            "{line:?} in {transcript:#?}"
+        );
+    }
+}
+
+/// Without MESSAGE_CONTENT the execution's contents are blank, as on
+/// Discord (the matched keyword is not).
+#[tokio::test]
+async fn automod_execution_without_message_content() {
+    let sb = Sandbox::start().await.unwrap();
+    let intents = all_intents() - Intents::MESSAGE_CONTENT;
+    let mut shard = connect(&sb, intents, 1).await;
+    let guild = sb.guild("Herald Test");
+    sb.create_automod_rule(guild, "No spam", "spam");
+    expect(&mut shard, "AUTO_MODERATION_RULE_CREATE").await;
+    sb.actor("alice").say(sb.channel("general"), "spam");
+    let Event::AutoModerationActionExecution(x) =
+        event(&mut shard, "AUTO_MODERATION_ACTION_EXECUTION").await
+    else {
+        unreachable!()
+    };
+    assert_eq!(x.content, "");
+    assert_eq!(x.matched_content.as_deref(), Some(""));
+    assert_eq!(x.matched_keyword.as_deref(), Some("spam"));
+}
+
+#[tokio::test]
+async fn voice_switch_and_server_mute_deafen() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = connect(&sb, all_intents(), 1).await;
+    let guild = sb.guild("Herald Test");
+    let voice = sb.channel("Voice");
+    let lounge = sb.create_voice_channel(guild, "Lounge");
+    expect(&mut shard, "CHANNEL_CREATE").await;
+    let alice = sb.actor("alice");
+
+    alice.voice_join(voice);
+    let Event::VoiceStateUpdate(v) = event(&mut shard, "VOICE_STATE_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(v.channel_id, Some(voice));
+    let session = v.session_id.clone();
+    alice.voice_join(lounge);
+    let Event::VoiceStateUpdate(v) = event(&mut shard, "VOICE_STATE_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(
+        v.channel_id,
+        Some(lounge),
+        "a switch is one update with the new channel"
+    );
+    assert_eq!(v.session_id, session);
+
+    sb.server_mute(guild, alice.id(), true);
+    let Event::VoiceStateUpdate(v) = event(&mut shard, "VOICE_STATE_UPDATE").await else {
+        unreachable!()
+    };
+    assert!(v.mute && !v.deaf);
+    sb.server_deafen(guild, alice.id(), true);
+    let Event::VoiceStateUpdate(v) = event(&mut shard, "VOICE_STATE_UPDATE").await else {
+        unreachable!()
+    };
+    assert!(v.mute && v.deaf);
+    assert_eq!(
+        v.member.as_ref().map(|m| (m.mute, m.deaf)),
+        Some((true, true))
+    );
+    let g = fresh_guild(&sb).await;
+    assert!(
+        g.voice_states
+            .iter()
+            .any(|v| v.user_id == alice.id() && v.mute && v.deaf)
+    );
+
+    // Deleting the channel disconnects its users.
+    sb.delete_channel(lounge);
+    let Event::VoiceStateUpdate(v) = event(&mut shard, "VOICE_STATE_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(v.channel_id, None);
+    event(&mut shard, "CHANNEL_DELETE").await;
+    assert!(
+        sb.transcript()
+            .iter()
+            .any(|l| l == "[admin] server-muted alice in Lounge")
+    );
+}
+
+/// Events needing intents other than GUILDS and GUILD_MESSAGES never reach
+/// a session without them; THREAD_MEMBERS_UPDATE about other users needs
+/// GUILD_MEMBERS, about the bot only GUILDS.
+#[tokio::test]
+async fn intents_withhold_the_new_events() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = connect(&sb, Intents::GUILDS | Intents::GUILD_MESSAGES, 1).await;
+    let guild = sb.guild("Herald Test");
+    let general = sb.channel("general");
+    let alice = sb.actor("alice");
+    let msg = alice.say(general, "hello");
+    expect(&mut shard, "MESSAGE_CREATE").await;
+    alice.react(general, msg, "✅");
+    let thread = alice.create_thread(general, "plans");
+    expect(&mut shard, "THREAD_CREATE").await;
+
+    sb.set_emojis(guild, &["new"]); // GUILD_EMOJIS_AND_STICKERS
+    sb.set_stickers(guild, &["new"]); // GUILD_EMOJIS_AND_STICKERS
+    sb.rename_user(sb.user("bob"), "robert"); // GUILD_MEMBERS
+    sb.set_user_presence(sb.user("carol"), "idle"); // GUILD_PRESENCES
+    sb.thread_add_member(thread, sb.user("carol")); // GUILD_MEMBERS (not the bot)
+    let event_id = sb.create_scheduled_event(guild, "Game night"); // GUILD_SCHEDULED_EVENTS
+    alice.interested(event_id);
+    sb.create_automod_rule(guild, "No spam", "spam"); // AUTO_MODERATION_CONFIGURATION
+    alice.say(general, "spam"); // AUTO_MODERATION_EXECUTION (blocked)
+    sb.clear_reaction_emoji(general, msg, "✅"); // GUILD_MESSAGE_REACTIONS
+    sb.clear_reactions(general, msg);
+    alice.voice_join(sb.channel("Voice")); // GUILD_VOICE_STATES
+    sb.server_mute(guild, alice.id(), true);
+    only_sentinel_arrives(&sb, &mut shard).await;
+
+    sb.thread_add_member(thread, sb.bot_user_id());
+    let Event::ThreadMembersUpdate(u) = event(&mut shard, "THREAD_MEMBERS_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(u.added_members[0].user_id, Some(sb.bot_user_id()));
+}
+
+/// Without GUILDS: guild, channel, role, thread, stage and pin events are
+/// withheld, and a new guild sends no GUILD_CREATE.
+#[tokio::test]
+async fn intents_withhold_guild_structure_events() {
+    let mut world = World::demo();
+    let guild = world.guild_id("Herald Test").unwrap();
+    let stage_channel = world.add_stage_channel(guild, "Town Hall");
+    let sb = Sandbox::builder().world(world).start().await.unwrap();
+    let intents = Intents::GUILD_MESSAGES | Intents::MESSAGE_CONTENT;
+    let mut shard = connect(&sb, intents, 1).await;
+    let general = sb.channel("general");
+    let msg = sb.actor("alice").say(general, "hi");
+    expect(&mut shard, "MESSAGE_CREATE").await;
+
+    let new_guild = sb.add_bot_to_guild("Elsewhere");
+    sb.update_guild(new_guild, "Still elsewhere");
+    sb.guild_outage(new_guild);
+    sb.guild_restored(new_guild);
+    sb.remove_bot_from_guild(new_guild);
+    let channel = sb.create_channel(guild, "plans");
+    sb.rename_channel(channel, "roadmap");
+    sb.delete_channel(channel);
+    sb.pin(general, msg);
+    let role = sb.create_role(guild, "Helper");
+    sb.rename_role(role, "Helpers");
+    sb.delete_role(guild, role);
+    let thread = sb.create_thread(general, "notes");
+    sb.rename_thread(thread, "notes 2");
+    sb.thread_add_member(thread, sb.bot_user_id());
+    sb.delete_thread(thread);
+    let stage = sb.start_stage(stage_channel, "Q&A");
+    sb.update_stage(stage, "Open mic");
+    sb.end_stage(stage);
+    only_sentinel_arrives(&sb, &mut shard).await;
+
+    // MESSAGE_DELETE_BULK needs GUILD_MESSAGES only.
+    sb.bulk_delete(general, &[msg]);
+    event(&mut shard, "MESSAGE_DELETE_BULK").await;
+}
