@@ -62,9 +62,12 @@ impl Table {
         self.slots.keys().copied().collect()
     }
 
-    /// Every listener's description.
+    /// Every listener's description, in registration order.
     pub(crate) fn metas(&self) -> Vec<ListenerMeta> {
-        self.slots.values().flat_map(|slot| slot.metas()).collect()
+        let mut metas: Vec<(u64, ListenerMeta)> =
+            self.slots.values().flat_map(|slot| slot.metas()).collect();
+        metas.sort_unstable_by_key(|(id, _)| *id);
+        metas.into_iter().map(|(_, meta)| meta).collect()
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -81,7 +84,7 @@ trait AnySlot: Send + Sync {
     fn as_any(&self) -> &dyn Any;
     /// `None`: `id` is not here; `Some(None)`: removing it empties the slot.
     fn without(&self, id: u64) -> Option<Option<Arc<dyn AnySlot>>>;
-    fn metas(&self) -> Vec<ListenerMeta>;
+    fn metas(&self) -> Vec<(u64, ListenerMeta)>;
     fn len(&self) -> usize;
 }
 
@@ -100,8 +103,8 @@ impl<E: Event> AnySlot for Slot<E> {
         Some(Some(Arc::new(Slot { entries })))
     }
 
-    fn metas(&self) -> Vec<ListenerMeta> {
-        self.entries.iter().map(|e| e.meta.clone()).collect()
+    fn metas(&self) -> Vec<(u64, ListenerMeta)> {
+        self.entries.iter().map(|e| (e.id, e.meta.clone())).collect()
     }
 
     fn len(&self) -> usize {
