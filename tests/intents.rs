@@ -57,7 +57,10 @@ fn explicit_intents_that_leave_a_listener_deaf_fail_the_build_naming_it() {
          GUILD_MESSAGE_REACTIONS | DIRECT_MESSAGE_REACTIONS",
         "IntentCheck::Warn",
     ] {
-        assert!(message.contains(expected), "{expected:?} missing from:\n{message}");
+        assert!(
+            message.contains(expected),
+            "{expected:?} missing from:\n{message}"
+        );
     }
     assert!(!message.contains("log_messages"), "{message}");
 }
@@ -96,7 +99,10 @@ fn intent_sets() {
         Intents::PRIVILEGED,
         Intents::GUILD_MEMBERS | Intents::GUILD_PRESENCES | Intents::MESSAGE_CONTENT
     );
-    assert_eq!(<Intents as IntentsExt>::default() | Intents::PRIVILEGED, Intents::all());
+    assert_eq!(
+        <Intents as IntentsExt>::default() | Intents::PRIVILEGED,
+        Intents::all()
+    );
     assert!(!<Intents as IntentsExt>::default().intersects(Intents::PRIVILEGED));
     assert_eq!(Intents::none(), Intents::empty());
     assert_eq!(
@@ -133,8 +139,15 @@ async fn the_sandbox_withholds_events_the_intents_do_not_cover() {
     sb.actor("alice").say(general, "after the join");
     after.await.expect("GUILD_MESSAGES events still arrive");
     // The gateway is ordered: had the join been sent, it would have been dispatched first.
-    assert!(sb.member_roles(guild, sb.user("dave")).is_some(), "dave joined");
-    assert_eq!(joins.load(Ordering::SeqCst), 0, "GUILD_MEMBER_ADD was withheld");
+    assert!(
+        sb.member_roles(guild, sb.user("dave")).is_some(),
+        "dave joined"
+    );
+    assert_eq!(
+        joins.load(Ordering::SeqCst),
+        0,
+        "GUILD_MEMBER_ADD was withheld"
+    );
     running.shutdown().await.unwrap();
 
     // The same listener with computed intents hears the next join.
@@ -202,8 +215,14 @@ async fn message_content_is_blank_without_the_intent() {
         assert_eq!(dm.id, dm_id);
 
         let expected_plain = if with_content { "hello everyone" } else { "" };
-        assert_eq!(plain.content, expected_plain, "with_content = {with_content}");
-        assert!(mention.content.ends_with("hello bot"), "mentions keep content");
+        assert_eq!(
+            plain.content, expected_plain,
+            "with_content = {with_content}"
+        );
+        assert!(
+            mention.content.ends_with("hello bot"),
+            "mentions keep content"
+        );
         assert_eq!(dm.content, "hello in private", "DMs keep content");
         running.shutdown().await.unwrap();
     }

@@ -86,7 +86,7 @@ impl_event!(
     GuildUnavailable,
     "guild_unavailable",
     Intents::GUILDS,
-    |e| { guild(e.id) }
+    |e| guild(e.id)
 );
 
 /// A guild's settings changed (`guild_update`).

@@ -104,7 +104,10 @@ impl<E: Event> AnySlot for Slot<E> {
     }
 
     fn metas(&self) -> Vec<(u64, ListenerMeta)> {
-        self.entries.iter().map(|e| (e.id, e.meta.clone())).collect()
+        self.entries
+            .iter()
+            .map(|e| (e.id, e.meta.clone()))
+            .collect()
     }
 
     fn len(&self) -> usize {
