@@ -84,7 +84,8 @@ impl<E: Event> Filter<E> {
 ///
 /// ```no_run
 /// # use herald_framework::prelude::*;
-/// # use herald_framework::event::gateway::{MessageCreate, ReactionAdd};
+/// # use herald_framework::event::gateway::MessageCreate;
+/// # use herald_framework::event::message::ReactionAdd;
 /// # use std::time::Duration;
 /// # async fn f(ctx: Context, asked: &MessageCreate) -> herald_framework::Result {
 /// let author = asked.author.id;
@@ -209,7 +210,7 @@ impl<E: Event> fmt::Debug for Waiter<E> {
 ///
 /// ```no_run
 /// # use herald_framework::prelude::*;
-/// # use herald_framework::event::gateway::ReactionAdd;
+/// # use herald_framework::event::message::ReactionAdd;
 /// # use futures_util::StreamExt;
 /// # use std::time::Duration;
 /// # async fn f(ctx: Context, poll: twilight_model::id::Id<twilight_model::id::marker::MessageMarker>) {
