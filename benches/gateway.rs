@@ -77,6 +77,7 @@ async fn herald(n: usize, cache: ResourceType) -> Duration {
         .sandbox(&sb)
         .intents(INTENTS)
         .cache_resources(cache)
+        .max_messages(env("MAX_MESSAGES", herald::bot::DEFAULT_MAX_MESSAGES))
         .listener(listener)
         .build()
         .unwrap();

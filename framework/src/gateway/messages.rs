@@ -46,7 +46,11 @@ impl MessageBound {
                 None
             }
         };
-        if let Some((id, channel_id, guild_id)) = evicted {
+        // Skip messages already gone (deleted, or evicted by the per-channel bound): the cache's
+        // delete scans the channel's list.
+        if let Some((id, channel_id, guild_id)) = evicted
+            && cache.message(id).is_some()
+        {
             cache.update(&MessageDelete {
                 id,
                 channel_id,
