@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use herald::BotBuilder;
 use herald::model::channel::message::EmojiReactionType;
 use herald::prelude::*;
 
@@ -108,11 +109,10 @@ async fn scene(ctx: Context) -> herald::Result {
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Error> {
-    tracing_subscriber::fmt().with_env_filter("warn").init();
+/// The bot: its listeners, intents and scene. `main` connects it; `tests/examples_*.rs` runs it on a
+/// sandbox and checks the transcript.
+pub(crate) fn bot() -> BotBuilder {
     Bot::builder()
-        .token_from_env("DISCORD_TOKEN")
         // Content of messages (privileged), and reactions for `clear`'s waiter.
         .add_intents(Intents::MESSAGE_CONTENT | Intents::GUILD_MESSAGE_REACTIONS)
         .listener(ping)
@@ -120,6 +120,10 @@ async fn main() -> Result<(), Error> {
         .listener(clear)
         .event(on_ready)
         .scene(scene)
-        .run()
-        .await
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    tracing_subscriber::fmt().with_env_filter("warn").init();
+    bot().token_from_env("DISCORD_TOKEN").run().await
 }
