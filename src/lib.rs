@@ -26,8 +26,8 @@ pub use herald_framework::*;
 /// first event, then unregisters), `sequential` (one event at a time, in order), `crate = "..."`
 /// (the path of a renamed `herald` dependency).
 ///
-/// It expands to a unit struct named like the function, registering
-/// `Listener::new(greet::call).name("greet")`; the function stays callable as `greet::call`.
+/// It expands to `fn greet() -> Listener` (holding the original function) that returns
+/// `Listener::new(greet).name("greet")`; `.listener(greet)` registers it.
 pub use herald_macros::listener;
 
 /// Registers `async fn on_<event>` as the one handler of that event, disnake's `@bot.event`.
@@ -74,6 +74,29 @@ pub use herald_macros::event;
 /// assert_eq!(LevelUp::NAME, "level_up");
 /// ```
 pub use herald_macros::Event;
+
+/// The guides in `docs/`, compiled as doctests so that their examples stay true.
+#[cfg(doctest)]
+mod guides {
+    macro_rules! guides {
+        ($($name:ident => $file:literal),* $(,)?) => {$(
+            #[doc = include_str!(concat!("../docs/", $file))]
+            struct $name;
+        )*};
+    }
+    guides! {
+        GettingStarted => "getting-started.md",
+        Events => "events.md",
+        Listeners => "listeners.md",
+        Waiters => "waiters.md",
+        CustomEvents => "custom-events.md",
+        Errors => "errors.md",
+        Intents => "intents.md",
+        Sharding => "sharding.md",
+        Testing => "testing.md",
+        Architecture => "architecture.md",
+    }
+}
 
 /// What a bot's source file needs: `use herald::prelude::*;`.
 pub mod prelude {
