@@ -37,6 +37,30 @@ pub const DEFAULT_GUILD_READY_TIMEOUT: Duration = Duration::from_secs(2);
 pub const DEFAULT_MAX_MESSAGES: usize = 1000;
 
 /// A bot: its listeners, its configuration, and the [`Context`] they share.
+///
+/// Configure it with [`Bot::builder`], then [`run`](Bot::run) it (until Ctrl-C, a fatal close, or
+/// the end of its sandbox scene) or [`start`](Bot::start) it (tests).
+///
+/// ```no_run
+/// use herald_framework::prelude::*;
+/// use herald_framework::event::gateway::MessageCreate;
+///
+/// async fn ping(ctx: Context, msg: &MessageCreate) -> herald_framework::Result {
+///     if msg.content == "!ping" {
+///         ctx.http().create_message(msg.channel_id).content("pong").await?;
+///     }
+///     Ok(())
+/// }
+///
+/// # async fn f() -> Result<(), Error> {
+/// Bot::builder()
+///     .token_from_env("DISCORD_TOKEN") // the embedded sandbox when unset
+///     .add_intents(Intents::MESSAGE_CONTENT)
+///     .listener(ping)
+///     .run()
+///     .await
+/// # }
+/// ```
 pub struct Bot {
     ctx: Context,
     config: Config,

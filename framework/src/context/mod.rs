@@ -185,6 +185,22 @@ impl Context {
     /// `bot.dispatch`. Returns at once; listeners run in their own tasks.
     ///
     /// Must be called inside the bot's tokio runtime.
+    ///
+    /// ```
+    /// use herald_framework::prelude::*;
+    ///
+    /// struct LevelUp { level: u32 }
+    /// impl Event for LevelUp { const NAME: &'static str = "level_up"; }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let bot = Bot::builder().build().unwrap();
+    /// let ctx = bot.context().clone();
+    /// let next = ctx.wait_for::<LevelUp>().register();
+    /// ctx.dispatch(LevelUp { level: 2 });
+    /// assert_eq!(next.await.unwrap().level, 2);
+    /// # }
+    /// ```
     pub fn dispatch<E: Event>(&self, event: E) {
         self.dispatch_shared(Arc::new(event));
     }
