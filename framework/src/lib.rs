@@ -50,9 +50,9 @@ pub mod prelude {
     pub use crate::event::raw::*;
     pub use crate::event::{Event, Key, Keys, ListenerError};
     pub use crate::intents::{IntentCheck, IntentsExt};
+    pub use crate::listener::{IntoListener, Listener, ListenerId};
     /// `stream.next().await` on [`EventStream`](crate::context::EventStream)s.
     pub use futures_util::StreamExt as _;
-    pub use crate::listener::{IntoListener, Listener, ListenerId};
     pub use twilight_model::gateway::Intents;
     pub use twilight_model::id::Id;
     pub use twilight_model::id::marker::*;

@@ -15,7 +15,7 @@ use super::Keys;
 use super::intents::{MESSAGES, REACTIONS};
 use super::raw::{
     RawBulkMessageDelete, RawMessageDelete, RawReactionAdd, RawReactionClear,
-    RawReactionClearEmoji, RawReactionRemove,
+    RawReactionClearEmoji, RawReactionRemove, reaction_keys,
 };
 
 /// A message was edited (`message_edit`): the cached message from before the edit, and the
@@ -85,12 +85,9 @@ pub struct ReactionAdd {
     pub message: Option<CachedMessage>,
 }
 
-impl_event!(ReactionAdd, "reaction_add", REACTIONS, |e| Keys {
-    guild: e.raw.guild_id,
-    channel: Some(e.raw.channel_id),
-    message: Some(e.raw.message_id),
-    user: Some(e.raw.user_id),
-});
+impl_event!(ReactionAdd, "reaction_add", REACTIONS, |e| reaction_keys(
+    &e.raw
+));
 
 /// A user removed their reaction (`reaction_remove`).
 #[derive(Clone, Debug)]
@@ -104,11 +101,8 @@ pub struct ReactionRemove {
     pub message: Option<CachedMessage>,
 }
 
-impl_event!(ReactionRemove, "reaction_remove", REACTIONS, |e| Keys {
-    guild: e.raw.guild_id,
-    channel: Some(e.raw.channel_id),
-    message: Some(e.raw.message_id),
-    user: Some(e.raw.user_id),
+impl_event!(ReactionRemove, "reaction_remove", REACTIONS, |e| {
+    reaction_keys(&e.raw)
 });
 
 /// Every reaction was removed from a message (`reaction_clear`).

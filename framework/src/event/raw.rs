@@ -5,7 +5,6 @@
 //! [`RawMessageEdit`], ...) that adds what the cache knew before the change. Both fire for every
 //! change: listen to the raw event when you only need the ids, to skip the cache lookups.
 
-use twilight_model::gateway::Intents;
 pub use twilight_model::gateway::payload::incoming::{
     MessageDelete as RawMessageDelete, MessageDeleteBulk as RawBulkMessageDelete,
     MessageUpdate as RawMessageEdit, ReactionAdd as RawReactionAdd,
@@ -13,6 +12,7 @@ pub use twilight_model::gateway::payload::incoming::{
     ReactionRemoveEmoji as RawReactionClearEmoji, ThreadDelete as RawThreadDelete,
     ThreadUpdate as RawThreadUpdate,
 };
+use twilight_model::gateway::{GatewayReaction, Intents};
 
 use super::Keys;
 use super::intents::{MESSAGES, REACTIONS};
@@ -39,19 +39,11 @@ impl_event!(
         ..Keys::NONE
     }
 );
-impl_event!(RawReactionAdd, "raw_reaction_add", REACTIONS, |e| Keys {
-    guild: e.guild_id,
-    channel: Some(e.channel_id),
-    message: Some(e.message_id),
-    user: Some(e.user_id),
+impl_event!(RawReactionAdd, "raw_reaction_add", REACTIONS, |e| {
+    reaction_keys(e)
 });
 impl_event!(RawReactionRemove, "raw_reaction_remove", REACTIONS, |e| {
-    Keys {
-        guild: e.guild_id,
-        channel: Some(e.channel_id),
-        message: Some(e.message_id),
-        user: Some(e.user_id),
-    }
+    reaction_keys(e)
 });
 impl_event!(RawReactionClear, "raw_reaction_clear", REACTIONS, |e| {
     Keys {
@@ -86,3 +78,13 @@ impl_event!(RawThreadDelete, "raw_thread_delete", Intents::GUILDS, |e| {
         ..Keys::NONE
     }
 });
+
+/// The keys of a reaction added or removed: where, on which message, by whom.
+pub(crate) fn reaction_keys(reaction: &GatewayReaction) -> Keys {
+    Keys {
+        guild: reaction.guild_id,
+        channel: Some(reaction.channel_id),
+        message: Some(reaction.message_id),
+        user: Some(reaction.user_id),
+    }
+}
