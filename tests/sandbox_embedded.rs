@@ -48,3 +48,37 @@ async fn no_token_runs_the_scene_on_the_embedded_sandbox() {
         "{transcript:#?}"
     );
 }
+
+/// A scene that fails, or panics (a refused sandbox action panics), still stops the bot, and
+/// `run` reports it.
+#[tokio::test]
+async fn a_failing_or_panicking_scene_stops_the_bot_and_is_reported() {
+    let sb = herald::sandbox::Sandbox::start().await.unwrap();
+    let result = Bot::builder()
+        .sandbox(&sb)
+        .scene(|_ctx: Context| async { Err("the scene went wrong".into()) })
+        .run()
+        .await;
+    let error = result.expect_err("the scene failed");
+    assert!(matches!(error, Error::Scene(_)), "{error}");
+    assert_eq!(
+        error.to_string(),
+        "the sandbox scene failed: the scene went wrong"
+    );
+
+    let sb = herald::sandbox::Sandbox::start().await.unwrap();
+    let result = Bot::builder()
+        .sandbox(&sb)
+        .scene(|ctx: Context| async move {
+            let sandbox = ctx.sandbox().unwrap();
+            sandbox.actor("nobody-by-this-name");
+            Ok(())
+        })
+        .run()
+        .await;
+    let error = result.expect_err("the scene panicked");
+    assert!(
+        error.to_string().contains("panicked") && error.to_string().contains("nobody-by-this-name"),
+        "{error}"
+    );
+}

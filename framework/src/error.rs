@@ -86,6 +86,9 @@ pub enum Error {
         /// When the limit resets.
         reset_after: Duration,
     },
+    /// The sandbox scene returned an error or panicked (the bot was stopped after it).
+    #[error("the sandbox scene failed: {0}")]
+    Scene(BoxError),
     /// The setup hook failed.
     #[error("the setup hook failed: {0}")]
     Setup(BoxError),

@@ -40,6 +40,22 @@ impl Sandbox {
         }
     }
 
+    // ---- users ----------------------------------------------------------------
+
+    /// From now on, `user` refuses DMs from the bot: creating the DM channel works, sending in it
+    /// answers 403 with Discord's code 50007 ("Cannot send messages to this user"), as when a
+    /// user closed their DMs. ([`World::refuse_dms`](crate::World::refuse_dms) does the same
+    /// before the sandbox starts.)
+    pub fn refuse_dms(&self, user: Id<UserMarker>) {
+        self.admin("refuse DMs", |state| {
+            if state.world.user_rec(user.get()).is_none() {
+                return Err(OpError::UnknownUser(user.get()));
+            }
+            state.world.refuse_dms(user);
+            Ok(())
+        });
+    }
+
     // ---- guilds ---------------------------------------------------------------
 
     /// Adds the bot to a new guild `name` (with a text channel `general`):

@@ -11,6 +11,7 @@ use twilight_model::gateway::connection_info::BotConnectionInfo;
 use super::{Bot, Target, Token};
 use crate::context::Context;
 use crate::error::Error;
+use crate::event::Panicked;
 use crate::event::lifecycle::Ready;
 use crate::gateway::queue::SharedQueue;
 use crate::gateway::{
@@ -204,26 +205,37 @@ impl Bot {
     ///
     /// # Errors
     /// As [`start`](Self::start), then [`Error::Gateway`] when a shard was closed fatally, with
-    /// what to do about it.
+    /// what to do about it, and [`Error::Scene`] when the sandbox scene failed or panicked.
     pub async fn run(mut self) -> Result<(), Error> {
         let scene = self.config.scene.take();
         // Registered before connecting, so that the scene cannot miss the first `ready`.
         let ready = self.ctx.wait_for::<Ready>().register();
         let running = self.start().await?;
         let ctx = running.context().clone();
-        if let Some(scene) = scene.filter(|_| is_sandboxed(&ctx)) {
+        let scene = scene.filter(|_| is_sandboxed(&ctx)).map(|scene| {
             let ctx = ctx.clone();
             tokio::spawn(async move {
+                let mut outcome = Ok(());
                 if ready.await.is_ok() {
-                    if let Err(error) = scene(ctx.clone()).await {
+                    // Its own task, so that a panicking scene (a refused sandbox action panics)
+                    // still stops the bot, and `run` reports it.
+                    outcome = match tokio::spawn(scene(ctx.clone())).await {
+                        Ok(result) => result,
+                        Err(join) => Err(match join.try_into_panic() {
+                            Ok(payload) => Box::new(Panicked::from_payload(payload)),
+                            Err(join) => join.to_string().into(),
+                        }),
+                    };
+                    if let Err(error) = &outcome {
                         tracing::error!(%error, "the sandbox scene failed");
                     }
                     // Let the bot finish what the scene caused before stopping.
                     settle(&ctx).await;
                 }
                 ctx.shutdown();
-            });
-        }
+                outcome
+            })
+        });
         let stopping = ctx.clone();
         tokio::select! {
             result = tokio::signal::ctrl_c() => {
@@ -234,7 +246,15 @@ impl Bot {
             }
             () = stopped(&stopping) => {}
         }
-        running.wait().await
+        let result = running.wait().await;
+        let scene = match scene {
+            Some(task) => match task.await {
+                Ok(outcome) => outcome.map_err(Error::Scene),
+                Err(join) => Err(Error::Internal(format!("the scene task failed: {join}"))),
+            },
+            None => Ok(()),
+        };
+        result.and(scene)
     }
 
     /// Resolves the connection target.
