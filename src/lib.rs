@@ -95,6 +95,8 @@ mod guides {
         Sharding => "sharding.md",
         Testing => "testing.md",
         Architecture => "architecture.md",
+        FromDisnake => "from-disnake.md",
+        FromSerenityTwilight => "from-serenity-twilight.md",
     }
 }
 

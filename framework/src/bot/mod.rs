@@ -3,6 +3,7 @@
 mod intents;
 mod run;
 
+use std::any::{Any, TypeId};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
@@ -179,6 +180,7 @@ pub struct BotBuilder {
     events: HashMap<&'static str, Cow<'static, str>>,
     errors: Vec<Error>,
     max_running_listeners: usize,
+    data: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
     config: Config,
 }
 
@@ -189,6 +191,7 @@ impl Default for BotBuilder {
             events: HashMap::new(),
             errors: Vec::new(),
             max_running_listeners: DEFAULT_MAX_RUNNING_LISTENERS,
+            data: HashMap::new(),
             config: Config {
                 target: Target::None,
                 intents: None,
@@ -356,6 +359,15 @@ impl BotBuilder {
         self
     }
 
+    /// Gives the bot a piece of state, which every listener reads with
+    /// [`ctx.data::<T>()`](Context::data): a database pool, settings, counters. One value per
+    /// type; giving a second `T` replaces the first. Use interior mutability (atomics, a
+    /// `Mutex`, `tokio::sync::RwLock`) for state that changes.
+    pub fn data<T: Any + Send + Sync>(mut self, value: T) -> Self {
+        self.data.insert(TypeId::of::<T>(), Box::new(value));
+        self
+    }
+
     /// Bounds the listener calls running at once (default
     /// [`DEFAULT_MAX_RUNNING_LISTENERS`]). At the bound the gateway stops reading until calls
     /// finish, so a burst slows the bot down instead of growing its memory without limit; custom
@@ -391,6 +403,7 @@ impl BotBuilder {
             gateway: OnceLock::new(),
             #[cfg(feature = "sandbox")]
             sandbox: OnceLock::new(),
+            data: self.data,
         };
         let bot = Bot {
             ctx: Context::new(shared),

@@ -2,6 +2,8 @@
 
 mod wait;
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -32,6 +34,8 @@ pub(crate) struct Shared {
     pub(crate) gateway: OnceLock<Gateway>,
     #[cfg(feature = "sandbox")]
     pub(crate) sandbox: OnceLock<herald_sandbox::Sandbox>,
+    /// The bot's own state, by type (`BotBuilder::data`).
+    pub(crate) data: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
 }
 
 impl Context {
@@ -51,6 +55,46 @@ impl Context {
 
     pub(crate) fn gateway(&self) -> Option<&Gateway> {
         self.shared.gateway.get()
+    }
+
+    /// The bot's state of type `T`, given to the builder with
+    /// [`BotBuilder::data`](crate::BotBuilder::data): a database pool, settings, counters
+    /// (serenity's `ctx.data`, typed).
+    ///
+    /// ```
+    /// use herald_framework::prelude::*;
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    ///
+    /// #[derive(Default)]
+    /// struct Stats { messages: AtomicU64 }
+    ///
+    /// async fn count(ctx: Context, _msg: &herald_framework::event::gateway::MessageCreate) {
+    ///     ctx.data::<Stats>().messages.fetch_add(1, Ordering::Relaxed);
+    /// }
+    ///
+    /// let bot = Bot::builder().data(Stats::default()).listener(count).build().unwrap();
+    /// assert_eq!(bot.context().data::<Stats>().messages.load(Ordering::Relaxed), 0);
+    /// ```
+    ///
+    /// # Panics
+    /// When no `T` was given to the builder; [`try_data`](Self::try_data) returns `None` instead.
+    #[track_caller]
+    pub fn data<T: Any + Send + Sync>(&self) -> &T {
+        self.try_data().unwrap_or_else(|| {
+            panic!(
+                "no `{}` in the bot's data: give it to the builder with `.data(..)`",
+                std::any::type_name::<T>()
+            )
+        })
+    }
+
+    /// The bot's state of type `T`, if the builder was given one
+    /// ([`BotBuilder::data`](crate::BotBuilder::data)).
+    pub fn try_data<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.shared
+            .data
+            .get(&TypeId::of::<T>())
+            .and_then(|value| value.downcast_ref())
     }
 
     /// The twilight-http client, authenticated as the bot, pointed at Discord (or at the

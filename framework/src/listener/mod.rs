@@ -3,7 +3,7 @@
 //! A listener is any `async fn(Context, &E)` or `async fn(&E)` (or closure) where `E: Event`,
 //! returning `()` or a `Result<(), impl Into<BoxError>>`. [`Listener::new`] turns it into a
 //! registration; [`IntoListener`] is what `Bot::builder().listener(..)` accepts: every such
-//! function, and the unit structs `#[listener]` generates.
+//! function, and the `fn name() -> Listener` that `#[listener]` and `#[event]` generate.
 //!
 //! ```
 //! use herald_framework::prelude::*;
