@@ -15,7 +15,6 @@
 //! ```
 
 use herald::BotBuilder;
-use herald::event::Panicked;
 use herald::prelude::*;
 use herald::sandbox::RestFault;
 
@@ -35,11 +34,8 @@ async fn on_error(ctx: Context, err: &ListenerError) -> herald::Result {
     let Some(channel) = errors_channel(&ctx) else {
         return Ok(());
     };
-    let report = match err.error.downcast_ref::<Panicked>() {
-        Some(panic) => format!(
-            "💥 `{}` panicked on `{}`: {}",
-            err.listener, err.event, panic.message
-        ),
+    let report = match err.panic_message() {
+        Some(panic) => format!("💥 `{}` panicked on `{}`: {panic}", err.listener, err.event),
         None => format!(
             "⚠️ `{}` failed on `{}`: {}",
             err.listener, err.event, err.error

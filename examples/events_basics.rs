@@ -16,11 +16,11 @@
 //! not ask.
 
 use herald::BotBuilder;
+use herald::gateway::presence;
 use herald::http::request::channel::reaction::RequestReactionType;
 use herald::model::channel::ChannelType;
 use herald::model::channel::message::Embed;
-use herald::model::gateway::payload::outgoing::update_presence::UpdatePresencePayload;
-use herald::model::gateway::presence::{ActivityType, MinimalActivity, Status};
+use herald::model::gateway::presence::{ActivityType, Status};
 use herald::prelude::*;
 
 /// Where edits and deletions are logged.
@@ -40,17 +40,12 @@ async fn on_ready(ctx: Context, ready: &Ready) -> herald::Result {
         .current_user()
         .map_or_else(String::new, |user| user.name);
     println!("ready as {me} in {} guild(s)", ready.guilds);
-    let playing = MinimalActivity {
-        kind: ActivityType::Playing,
-        name: "Managing the server!".to_owned(),
-        url: None,
-    };
-    ctx.set_presence(UpdatePresencePayload::new(
-        vec![playing.into()],
-        false,
-        None,
+    // (`BotBuilder::presence` sets one from the first moment instead.)
+    ctx.set_presence(presence(
         Status::Online,
-    )?)?;
+        ActivityType::Playing,
+        "Managing the server!",
+    ))?;
     Ok(())
 }
 

@@ -75,7 +75,8 @@ pub(crate) fn is_transient(error: &Error) -> bool {
     match error {
         // A request to Discord failed: `GET /gateway/bot` answered 5xx (or 429 beyond what
         // twilight-http waits out itself), or the connection was refused, reset or timed out.
-        Error::Http(_) => true,
+        // `Error::is_transient` tells these from a 4xx, which retrying would not fix.
+        Error::Http { .. } => error.is_transient(),
         // Discord closed the gateway for good: a rejected token (`FatalClose::AuthenticationFailed`),
         // privileged intents the application may not use (`DisallowedIntents`), too few shards
         // (`ShardingRequired`), ... Retrying gets the same answer; herald's message says what to do.

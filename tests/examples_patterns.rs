@@ -327,7 +327,16 @@ async fn reconnect_scene() {
     .await
     .expect("it gives up after its attempts")
     .unwrap_err();
-    assert!(matches!(error, Error::Http(_)), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::Http {
+                status: Some(500),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
     let attempts = reconnect::Backoff::SANDBOX.attempts as usize;
     assert_eq!(sandbox.requests().len(), attempts);
 

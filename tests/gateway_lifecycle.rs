@@ -172,3 +172,25 @@ async fn only_needed_intents_are_requested() {
     );
     running.shutdown().await.unwrap();
 }
+
+/// `BotBuilder::presence` is sent with the IDENTIFY: the bot shows it from the first moment.
+#[tokio::test]
+async fn the_builder_presence_is_sent_with_the_identify() {
+    use herald::gateway::presence;
+    use herald::model::gateway::presence::{ActivityType, Status};
+
+    let sb = Sandbox::start().await.unwrap();
+    let running = bot::start(
+        &sb,
+        Bot::builder().presence(presence(Status::Idle, ActivityType::Watching, "the logs")),
+    )
+    .await;
+    let presences = sb.presences();
+    assert_eq!(presences.len(), 1, "{presences:?}");
+    let sent = &presences[0];
+    assert!(sent.from_identify);
+    assert_eq!(sent.status, "idle");
+    assert_eq!(sent.activities[0]["name"], "the logs");
+    assert_eq!(sent.activities[0]["type"], 3);
+    running.shutdown().await.unwrap();
+}

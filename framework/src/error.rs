@@ -92,9 +92,16 @@ pub enum Error {
     /// The setup hook failed.
     #[error("the setup hook failed: {0}")]
     Setup(BoxError),
-    /// An HTTP request the runtime made failed.
-    #[error("{0}")]
-    Http(String),
+    /// An HTTP request the runtime made (`GET /gateway/bot` at start-up) failed.
+    /// [`is_transient`](Error::is_transient) says whether trying again may help.
+    #[error("{message}")]
+    Http {
+        /// What failed, and why.
+        message: String,
+        /// The HTTP status Discord answered with; `None` when there was no answer (connection
+        /// refused, reset, timed out) or it could not be read.
+        status: Option<u16>,
+    },
     /// A command was sent to a shard that has shut down.
     #[error("shard {0} has shut down")]
     ShardClosed(u32),
@@ -105,6 +112,27 @@ pub enum Error {
     /// A bug in herald: please report it with this message.
     #[error("herald bug: {0}")]
     Internal(String),
+}
+
+impl Error {
+    /// Whether the error may go away if the bot starts again: an HTTP request that got no answer
+    /// or a 5xx or 429 one. Fatal gateway closes (bad token, disallowed intents), configuration
+    /// mistakes and the session start limit are not transient: retrying gets the same answer.
+    ///
+    /// ```
+    /// # use herald_framework::Error;
+    /// let outage = Error::Http { message: "GET /gateway/bot: 503".into(), status: Some(503) };
+    /// assert!(outage.is_transient());
+    /// assert!(!Error::Config("shard 3 of 2".into()).is_transient());
+    /// ```
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::Http { status, .. } => {
+                status.is_none_or(|status| status >= 500 || status == 429)
+            }
+            _ => false,
+        }
+    }
 }
 
 fn missing_token(var: Option<&str>) -> String {

@@ -48,7 +48,7 @@ pub mod prelude {
     pub use crate::event::lifecycle::*;
     pub use crate::event::message::*;
     pub use crate::event::raw::*;
-    pub use crate::event::{Event, Key, Keys, ListenerError};
+    pub use crate::event::{Event, Key, Keys, ListenerError, Panicked};
     pub use crate::intents::{IntentCheck, IntentsExt};
     pub use crate::listener::{IntoListener, Listener, ListenerId};
     /// `stream.next().await` on [`EventStream`](crate::context::EventStream)s.

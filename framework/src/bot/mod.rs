@@ -15,6 +15,7 @@ use std::time::Duration;
 pub use run::RunningBot;
 use twilight_cache_inmemory::{InMemoryCache, ResourceType};
 use twilight_model::gateway::Intents;
+use twilight_model::gateway::payload::outgoing::update_presence::UpdatePresencePayload;
 
 use crate::context::{Context, Shared};
 use crate::error::{BoxError, Error};
@@ -115,6 +116,7 @@ pub(crate) struct Config {
     pub(crate) cache_resources: ResourceType,
     pub(crate) max_messages: usize,
     pub(crate) intent_check: IntentCheck,
+    pub(crate) presence: Option<UpdatePresencePayload>,
     pub(crate) scene: Option<Scene>,
 }
 
@@ -204,6 +206,7 @@ impl Default for BotBuilder {
                 cache_resources: ResourceType::all(),
                 max_messages: DEFAULT_MAX_MESSAGES,
                 intent_check: IntentCheck::Error,
+                presence: None,
                 scene: None,
             },
         }
@@ -295,6 +298,25 @@ impl BotBuilder {
     /// ([`IntentCheck::Warn`]).
     pub fn intent_check(mut self, check: IntentCheck) -> Self {
         self.config.intent_check = check;
+        self
+    }
+
+    /// The presence every shard identifies with (disnake's `activity=` and `status=`): shown
+    /// from the first moment, where `ctx.set_presence` in `on_ready` would come later. Build it
+    /// with [`presence`](crate::gateway::presence).
+    ///
+    /// ```
+    /// use herald_framework::prelude::*;
+    /// use herald_framework::gateway::presence;
+    /// use herald_framework::model::gateway::presence::{ActivityType, Status};
+    ///
+    /// let bot = Bot::builder()
+    ///     .presence(presence(Status::Online, ActivityType::Watching, "the server"))
+    ///     .build()
+    ///     .unwrap();
+    /// ```
+    pub fn presence(mut self, presence: UpdatePresencePayload) -> Self {
+        self.config.presence = Some(presence);
         self
     }
 

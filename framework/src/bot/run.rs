@@ -139,6 +139,10 @@ impl Bot {
                 Some((gateway_url, _)) => builder.proxy_url(gateway_url.clone()),
                 None => builder,
             };
+            let builder = match &config.presence {
+                Some(presence) => builder.presence(presence.clone()),
+                None => builder,
+            };
             let shard = Shard::with_config(ShardId::new(number, total), builder.build());
             handles.push(Arc::new(ShardHandle::new(shard.id(), shard.sender())));
             shards.push(shard);
@@ -326,12 +330,19 @@ async fn fetch_gateway_info(http: &twilight_http::Client) -> Result<BotConnectio
         .map_err(|error| match error.kind() {
             ErrorType::Unauthorized => rejected(),
             ErrorType::Response { status, .. } if status.get() == 401 => rejected(),
-            _ => Error::Http(format!("GET /gateway/bot failed: {error}")),
+            ErrorType::Response { status, .. } => Error::Http {
+                message: format!("GET /gateway/bot failed: {error}"),
+                status: Some(status.get()),
+            },
+            _ => Error::Http {
+                message: format!("GET /gateway/bot failed: {error}"),
+                status: None,
+            },
         })?;
-    response
-        .model()
-        .await
-        .map_err(|error| Error::Http(format!("GET /gateway/bot answered badly: {error}")))
+    response.model().await.map_err(|error| Error::Http {
+        message: format!("GET /gateway/bot answered badly: {error}"),
+        status: None,
+    })
 }
 
 fn is_sandboxed(_ctx: &Context) -> bool {

@@ -28,6 +28,13 @@ impl ListenerError {
     pub fn is_panic(&self) -> bool {
         self.error.is::<Panicked>()
     }
+
+    /// The panic's message, when the listener panicked.
+    pub fn panic_message(&self) -> Option<&str> {
+        self.error
+            .downcast_ref::<Panicked>()
+            .map(|panic| panic.message.as_str())
+    }
 }
 
 impl fmt::Debug for ListenerError {

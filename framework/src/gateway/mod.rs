@@ -25,7 +25,7 @@ use futures_util::StreamExt as _;
 pub use params::{GatewayParams, SessionStartLimit, Shards};
 pub use queue::{IDENTIFY_WINDOW, IdentifyQueue, Queue};
 use ready::ReadyTracker;
-pub use shard::{ShardHandle, ShardState, ShardStatus};
+pub use shard::{ShardHandle, ShardState, ShardStatus, presence};
 use tokio::sync::watch;
 use twilight_cache_inmemory::InMemoryCache;
 pub use twilight_gateway::EventTypeFlags;

@@ -151,3 +151,24 @@ impl ShardHandle {
         }
     }
 }
+
+/// A presence with one activity, for [`BotBuilder::presence`](crate::BotBuilder::presence),
+/// [`Context::set_presence`](crate::Context::set_presence) and [`ShardHandle::set_presence`]:
+/// `presence(Status::Online, ActivityType::Playing, "with herald")` shows "Playing with herald".
+pub fn presence(
+    status: twilight_model::gateway::presence::Status,
+    kind: twilight_model::gateway::presence::ActivityType,
+    name: impl Into<String>,
+) -> UpdatePresencePayload {
+    let activity = twilight_model::gateway::presence::MinimalActivity {
+        kind,
+        name: name.into(),
+        url: None,
+    };
+    UpdatePresencePayload {
+        activities: vec![activity.into()],
+        afk: false,
+        since: None,
+        status,
+    }
+}
