@@ -22,6 +22,7 @@ use herald::model::channel::ChannelType;
 use herald::model::channel::message::Embed;
 use herald::model::gateway::presence::{ActivityType, Status};
 use herald::prelude::*;
+use herald::util::builder::embed::EmbedBuilder;
 
 /// Where edits and deletions are logged.
 const LOG_CHANNEL: &str = "moderation-logs";
@@ -196,24 +197,14 @@ fn channel_label(ctx: &Context, id: Id<ChannelMarker>) -> String {
         .map_or_else(|| format!("<#{id}>"), |name| format!("#{name}"))
 }
 
-/// A plain embed: twilight's `Embed` has no builder without the `twilight-util` crate.
+/// An embed with a title, a description and a colour, built with twilight-util's
+/// `EmbedBuilder` (re-exported as `herald::util`).
 fn embed(title: &str, description: String, color: u32) -> Embed {
-    Embed {
-        author: None,
-        color: Some(color),
-        description: Some(description),
-        fields: Vec::new(),
-        flags: None,
-        footer: None,
-        image: None,
-        kind: "rich".to_owned(),
-        provider: None,
-        thumbnail: None,
-        timestamp: None,
-        title: Some(title.to_owned()),
-        url: None,
-        video: None,
-    }
+    EmbedBuilder::new()
+        .title(title)
+        .description(description)
+        .color(color)
+        .build()
 }
 
 /// At most `max` characters of `text` (an embed description holds 4096).

@@ -14,6 +14,7 @@
 use herald::BotBuilder;
 use herald::model::channel::message::Embed;
 use herald::prelude::*;
+use herald::util::builder::embed::EmbedBuilder;
 
 const GREEN: u32 = 0x00ff00;
 const RED: u32 = 0xff0000;
@@ -138,24 +139,14 @@ fn channel_named(ctx: &Context, guild: Id<GuildMarker>, name: &str) -> Option<Id
     })
 }
 
-/// A plain embed: twilight's `Embed` has no builder without the `twilight-util` crate.
+/// An embed with a title, a description and a colour, built with twilight-util's
+/// `EmbedBuilder` (re-exported as `herald::util`).
 fn embed(title: &str, description: String, color: u32) -> Embed {
-    Embed {
-        author: None,
-        color: Some(color),
-        description: Some(description),
-        fields: Vec::new(),
-        flags: None,
-        footer: None,
-        image: None,
-        kind: "rich".to_owned(),
-        provider: None,
-        thumbnail: None,
-        timestamp: None,
-        title: Some(title.to_owned()),
-        url: None,
-        video: None,
-    }
+    EmbedBuilder::new()
+        .title(title)
+        .description(description)
+        .color(color)
+        .build()
 }
 
 /// What happens on the sandbox: alice and bob hang out in voice, a moderator steps in.

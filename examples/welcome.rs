@@ -22,10 +22,11 @@ use herald::http::api_error::ApiError;
 use herald::http::error::ErrorType;
 use herald::http::request::AuditLogReason;
 use herald::model::channel::message::Embed;
-use herald::model::channel::message::embed::{EmbedField, EmbedFooter};
+use herald::model::channel::message::embed::EmbedField;
 use herald::model::guild::audit_log::AuditLogEventType;
 use herald::model::user::User;
 use herald::prelude::*;
+use herald::util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
 
 /// The role every newcomer gets.
 const AUTO_ROLE: &str = "Member";
@@ -70,11 +71,7 @@ async fn welcome(ctx: Context, join: &MemberAdd) -> herald::Result {
             true,
         ),
     ];
-    embed.footer = Some(EmbedFooter {
-        icon_url: None,
-        proxy_icon_url: None,
-        text: format!("User ID: {}", join.user.id),
-    });
+    embed.footer = Some(EmbedFooterBuilder::new(format!("User ID: {}", join.user.id)).build());
     ctx.http().create_message(channel).embeds(&[embed]).await?;
     Ok(())
 }
@@ -179,11 +176,7 @@ async fn departure_log(ctx: Context, remove: &MemberRemove) -> herald::Result {
             true,
         ));
     }
-    embed.footer = Some(EmbedFooter {
-        icon_url: None,
-        proxy_icon_url: None,
-        text: format!("User ID: {}", user.id),
-    });
+    embed.footer = Some(EmbedFooterBuilder::new(format!("User ID: {}", user.id)).build());
     ctx.http().create_message(channel).embeds(&[embed]).await?;
     Ok(())
 }
@@ -382,32 +375,19 @@ fn created_at(user: Id<UserMarker>) -> u64 {
     ((user.get() >> 22) + 1_420_070_400_000) / 1000
 }
 
-/// A plain embed: twilight's `Embed` has no builder without the `twilight-util` crate.
+/// An embed with a title, a description and a colour, built with twilight-util's
+/// `EmbedBuilder` (re-exported as `herald::util`).
 fn embed(title: &str, description: String, color: u32) -> Embed {
-    Embed {
-        author: None,
-        color: Some(color),
-        description: Some(description),
-        fields: Vec::new(),
-        flags: None,
-        footer: None,
-        image: None,
-        kind: "rich".to_owned(),
-        provider: None,
-        thumbnail: None,
-        timestamp: None,
-        title: Some(title.to_owned()),
-        url: None,
-        video: None,
-    }
+    EmbedBuilder::new()
+        .title(title)
+        .description(description)
+        .color(color)
+        .build()
 }
 
 fn field(name: &str, value: String, inline: bool) -> EmbedField {
-    EmbedField {
-        inline,
-        name: name.to_owned(),
-        value,
-    }
+    let field = EmbedFieldBuilder::new(name, value);
+    if inline { field.inline() } else { field }.build()
 }
 
 /// What happens on the sandbox: dave comes, changes, goes; bob is banned, forgiven, and returns.

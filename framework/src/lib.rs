@@ -36,6 +36,9 @@ pub use herald_sandbox as sandbox;
 pub use twilight_cache_inmemory as cache;
 pub use twilight_http as http;
 pub use twilight_model as model;
+/// Builders for embeds, components and other models (twilight-util's `builder` feature):
+/// `herald::util::builder::embed::EmbedBuilder`.
+pub use twilight_util as util;
 
 /// What a bot's source file needs: `use herald::prelude::*;`.
 pub mod prelude {
