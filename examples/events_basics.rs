@@ -173,20 +173,10 @@ async fn on_message_delete(ctx: Context, delete: &MessageDelete) -> herald::Resu
 
 /// Posts `entry` in the guild's log channel, if it has one.
 async fn log(ctx: &Context, guild: Id<GuildMarker>, entry: Embed) -> herald::Result {
-    if let Some(channel) = channel_named(ctx, guild, LOG_CHANNEL) {
+    if let Some(channel) = ctx.channel_named(guild, LOG_CHANNEL) {
         ctx.http().create_message(channel).embeds(&[entry]).await?;
     }
     Ok(())
-}
-
-/// The guild's channel named `name`, from the cache (which `GUILDS` keeps filled).
-fn channel_named(ctx: &Context, guild: Id<GuildMarker>, name: &str) -> Option<Id<ChannelMarker>> {
-    let cache = ctx.cache();
-    cache.guild_channels(guild)?.iter().copied().find(|id| {
-        cache
-            .channel(*id)
-            .is_some_and(|channel| channel.name.as_deref() == Some(name))
-    })
 }
 
 /// `#general`, or the channel's mention when the cache does not know its name.

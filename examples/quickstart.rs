@@ -30,15 +30,7 @@ async fn ping(ctx: Context, msg: &MessageCreate) -> herald::Result {
 /// Welcomes a member who joined, in the guild's #welcome channel (found in the cache).
 #[listener]
 async fn welcome(ctx: Context, join: &MemberAdd) -> herald::Result {
-    let cache = ctx.cache();
-    let welcome = cache.guild_channels(join.guild_id).and_then(|channels| {
-        channels.iter().copied().find(|id| {
-            cache
-                .channel(*id)
-                .is_some_and(|c| c.name.as_deref() == Some("welcome"))
-        })
-    });
-    if let Some(channel) = welcome {
+    if let Some(channel) = ctx.channel_named(join.guild_id, "welcome") {
         ctx.http()
             .create_message(channel)
             .content(&format!("Welcome, {}!", join.user.name))

@@ -85,18 +85,6 @@ impl Throttle {
 /// Events of each kind copied to #member-logs per minute.
 const LIMIT: usize = 5;
 
-/// The channel named `name` in `guild`, from the cache.
-fn channel_named(ctx: &Context, guild: Id<GuildMarker>, name: &str) -> Option<Id<ChannelMarker>> {
-    let cache = ctx.cache();
-    cache.guild_channels(guild).and_then(|channels| {
-        channels.iter().copied().find(|id| {
-            cache
-                .channel(*id)
-                .is_some_and(|c| c.name.as_deref() == Some(name))
-        })
-    })
-}
-
 /// Copies members' messages to #member-logs, throttled.
 #[listener]
 async fn log_message(ctx: Context, msg: &MessageCreate) -> herald::Result {
@@ -107,7 +95,7 @@ async fn log_message(ctx: Context, msg: &MessageCreate) -> herald::Result {
     if !ctx.data::<Throttle>().admit(msg) {
         return Ok(());
     }
-    if let Some(logs) = channel_named(&ctx, guild, "member-logs") {
+    if let Some(logs) = ctx.channel_named(guild, "member-logs") {
         ctx.http()
             .create_message(logs)
             .content(&format!("{}: {}", msg.author.name, msg.content))
@@ -135,7 +123,7 @@ async fn log_reaction(ctx: Context, reaction: &ReactionAdd) -> herald::Result {
             format!(":{}:", name.clone().unwrap_or_else(|| id.to_string()))
         }
     };
-    if let Some(logs) = channel_named(&ctx, guild, "member-logs") {
+    if let Some(logs) = ctx.channel_named(guild, "member-logs") {
         ctx.http()
             .create_message(logs)
             .content(&format!("{who} reacted {emoji}"))

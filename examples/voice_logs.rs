@@ -29,7 +29,7 @@ async fn voice_log(ctx: Context, update: &VoiceStateUpdate) -> herald::Result {
     let Some(guild) = after.guild_id else {
         return Ok(()); // a DM call
     };
-    let Some(log) = channel_named(&ctx, guild, "voice-logs") else {
+    let Some(log) = ctx.channel_named(guild, "voice-logs") else {
         return Ok(());
     };
     let who = member_name(&ctx, update);
@@ -127,16 +127,6 @@ fn channel_name(ctx: &Context, id: Id<ChannelMarker>) -> String {
         .channel(id)
         .and_then(|channel| channel.name.clone())
         .unwrap_or_else(|| format!("<#{id}>"))
-}
-
-/// The guild's channel named `name`, from the cache (which `GUILDS` keeps filled).
-fn channel_named(ctx: &Context, guild: Id<GuildMarker>, name: &str) -> Option<Id<ChannelMarker>> {
-    let cache = ctx.cache();
-    cache.guild_channels(guild)?.iter().copied().find(|id| {
-        cache
-            .channel(*id)
-            .is_some_and(|channel| channel.name.as_deref() == Some(name))
-    })
 }
 
 /// An embed with a title, a description and a colour, built with twilight-util's

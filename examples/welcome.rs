@@ -44,7 +44,7 @@ const CANNOT_DM: u64 = 50007;
 /// bot's), the others still run.
 #[listener]
 async fn welcome(ctx: Context, join: &MemberAdd) -> herald::Result {
-    let Some(channel) = channel_named(&ctx, join.guild_id, "welcome") else {
+    let Some(channel) = ctx.channel_named(join.guild_id, "welcome") else {
         return Ok(());
     };
     let guild = guild_name(&ctx, join.guild_id);
@@ -82,14 +82,7 @@ async fn auto_role(ctx: Context, join: &MemberAdd) -> herald::Result {
     if join.user.bot {
         return Ok(());
     }
-    let cache = ctx.cache();
-    let role = cache.guild_roles(join.guild_id).and_then(|roles| {
-        roles
-            .iter()
-            .copied()
-            .find(|id| cache.role(*id).is_some_and(|role| role.name == AUTO_ROLE))
-    });
-    if let Some(role) = role {
+    if let Some(role) = ctx.role_named(join.guild_id, AUTO_ROLE) {
         ctx.http()
             .add_guild_member_role(join.guild_id, join.user.id, role)
             .reason("Auto-role on join")
@@ -131,7 +124,7 @@ async fn dm_tips(ctx: Context, join: &MemberAdd) -> herald::Result {
                 "Could not DM {} the welcome tips: they do not accept DMs.",
                 join.user.name
             );
-            if let Some(channel) = channel_named(&ctx, join.guild_id, "member-logs") {
+            if let Some(channel) = ctx.channel_named(join.guild_id, "member-logs") {
                 ctx.http().create_message(channel).content(&note).await?;
             }
             Ok(())
@@ -144,7 +137,7 @@ async fn dm_tips(ctx: Context, join: &MemberAdd) -> herald::Result {
 #[listener]
 async fn departure_log(ctx: Context, remove: &MemberRemove) -> herald::Result {
     let (guild, user) = (remove.raw.guild_id, &remove.raw.user);
-    let Some(channel) = channel_named(&ctx, guild, "member-logs") else {
+    let Some(channel) = ctx.channel_named(guild, "member-logs") else {
         return Ok(());
     };
     let mut embed = embed(
@@ -189,7 +182,7 @@ async fn member_changes(ctx: Context, update: &MemberUpdate) -> herald::Result {
     let Some(before) = &update.before else {
         return Ok(());
     };
-    let Some(channel) = channel_named(&ctx, after.guild_id, "member-logs") else {
+    let Some(channel) = ctx.channel_named(after.guild_id, "member-logs") else {
         return Ok(());
     };
     let mut logs = Vec::new();
@@ -240,7 +233,7 @@ async fn member_changes(ctx: Context, update: &MemberUpdate) -> herald::Result {
 /// Logs a ban, with who banned and why from the audit log.
 #[listener]
 async fn ban_log(ctx: Context, ban: &BanAdd) -> herald::Result {
-    let Some(channel) = channel_named(&ctx, ban.guild_id, "moderation-logs") else {
+    let Some(channel) = ctx.channel_named(ban.guild_id, "moderation-logs") else {
         return Ok(());
     };
     let mut description = format!("{} was banned", ban.user.name);
@@ -267,7 +260,7 @@ async fn ban_log(ctx: Context, ban: &BanAdd) -> herald::Result {
 /// Logs an unban, with who lifted it from the audit log.
 #[listener]
 async fn unban_log(ctx: Context, unban: &BanRemove) -> herald::Result {
-    let Some(channel) = channel_named(&ctx, unban.guild_id, "moderation-logs") else {
+    let Some(channel) = ctx.channel_named(unban.guild_id, "moderation-logs") else {
         return Ok(());
     };
     let mut description = format!("{} was unbanned", unban.user.name);
@@ -332,16 +325,6 @@ fn api_error_code(error: &herald::http::Error) -> Option<u64> {
         } => Some(general.code),
         _ => None,
     }
-}
-
-/// The guild's channel named `name`, from the cache (which `GUILDS` keeps filled).
-fn channel_named(ctx: &Context, guild: Id<GuildMarker>, name: &str) -> Option<Id<ChannelMarker>> {
-    let cache = ctx.cache();
-    cache.guild_channels(guild)?.iter().copied().find(|id| {
-        cache
-            .channel(*id)
-            .is_some_and(|channel| channel.name.as_deref() == Some(name))
-    })
 }
 
 fn guild_name(ctx: &Context, guild: Id<GuildMarker>) -> String {

@@ -9,6 +9,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use twilight_cache_inmemory::InMemoryCache;
+use twilight_model::id::Id;
+use twilight_model::id::marker::{ChannelMarker, GuildMarker, RoleMarker};
 use twilight_model::user::CurrentUser;
 pub use wait::{EventStream, StreamBuilder, WaitFor, Waiter};
 
@@ -95,6 +97,28 @@ impl Context {
             .data
             .get(&TypeId::of::<T>())
             .and_then(|value| value.downcast_ref())
+    }
+
+    /// The guild's channel named `name`, from the cache: disnake's
+    /// `disnake.utils.get(guild.channels, name=...)`. `None` when the guild or such a channel is
+    /// not cached (the cache keeps channels by default, from the `GUILDS` intent).
+    pub fn channel_named(&self, guild: Id<GuildMarker>, name: &str) -> Option<Id<ChannelMarker>> {
+        let cache = self.cache();
+        cache.guild_channels(guild)?.iter().copied().find(|id| {
+            cache
+                .channel(*id)
+                .is_some_and(|channel| channel.name.as_deref() == Some(name))
+        })
+    }
+
+    /// The guild's role named `name`, from the cache (like [`channel_named`](Self::channel_named)).
+    pub fn role_named(&self, guild: Id<GuildMarker>, name: &str) -> Option<Id<RoleMarker>> {
+        let cache = self.cache();
+        cache
+            .guild_roles(guild)?
+            .iter()
+            .copied()
+            .find(|id| cache.role(*id).is_some_and(|role| role.name == name))
     }
 
     /// The twilight-http client, authenticated as the bot, pointed at Discord (or at the
