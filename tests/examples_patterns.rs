@@ -247,6 +247,9 @@ async fn reconnect_scene() {
     assert_in_order(
         &transcript,
         &[
+            "herald-bot: GET /gateway/bot failed: 503",
+            "herald-bot: GET /gateway/bot failed: 502",
+            "herald-bot: GET /gateway/bot failed: 429",
             "[gateway] shard 0 identified",
             "alice in #general: !ping",
             "herald-bot in #general: pong",

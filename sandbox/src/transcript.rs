@@ -938,8 +938,8 @@ pub(crate) struct RestLine {
 }
 
 impl RestLine {
-    /// Prepares the line of a request; `None` for reads (GET, HEAD,
-    /// OPTIONS).
+    /// Prepares the line of a request. Reads (GET, HEAD, OPTIONS) get a line
+    /// only when they fail (an injected fault, an unknown id).
     pub(crate) fn before(
         state: &State,
         method: &str,
@@ -947,9 +947,6 @@ impl RestLine {
         body: Option<&Value>,
         reason: Option<&str>,
     ) -> Option<Self> {
-        if matches!(method, "GET" | "HEAD" | "OPTIONS") {
-            return None;
-        }
         let world = &state.world;
         let bot = world.bot_id;
         let bot_name = user(world, bot);
@@ -966,7 +963,7 @@ impl RestLine {
             success: None,
             dm_recipient: None,
         };
-        if !path.starts_with("/api/v10/") {
+        if !path.starts_with("/api/v10/") || matches!(method, "GET" | "HEAD" | "OPTIONS") {
             return Some(line);
         }
         let field = |key: &str| body.and_then(|b| b.get(key));
