@@ -105,8 +105,10 @@ async fn scene(ctx: Context) -> herald::Result {
 /// sandbox and checks the transcript.
 pub(crate) fn bot() -> BotBuilder {
     Bot::builder()
-        // Content of messages (privileged), and reactions for `clear`'s waiter.
-        .add_intents(Intents::MESSAGE_CONTENT | Intents::GUILD_MESSAGE_REACTIONS)
+        // Content of messages (privileged).
+        .add_intents(Intents::MESSAGE_CONTENT)
+        // `clear` waits for reactions: their intents, as a listener of them would get.
+        .waits_for::<ReactionAdd>()
         .listener(ping)
         .listener(welcome)
         .listener(clear)

@@ -19,6 +19,7 @@ use twilight_model::gateway::payload::outgoing::update_presence::UpdatePresenceP
 
 use crate::context::{Context, Shared};
 use crate::error::{BoxError, Error};
+use crate::event::Event;
 use crate::gateway::{Queue, Shards};
 use crate::intents::{IntentCheck, IntentReport};
 use crate::listener::{IntoListener, Listener};
@@ -317,6 +318,23 @@ impl BotBuilder {
     /// ```
     pub fn presence(mut self, presence: UpdatePresencePayload) -> Self {
         self.config.presence = Some(presence);
+        self
+    }
+
+    /// Declares that listeners wait for `E` (`ctx.wait_for::<E>()`, `ctx.stream::<E>()`): adds the
+    /// intents `E` is sent under to the computed ones, as a listener of `E` would. Waiters are
+    /// created at run time, so herald cannot see them at start-up; without the intents, such a
+    /// waiter fails at once with [`Error::MissingIntents`].
+    ///
+    /// ```
+    /// use herald_framework::prelude::*;
+    /// use herald_framework::event::message::ReactionAdd;
+    ///
+    /// let bot = Bot::builder().waits_for::<ReactionAdd>().build().unwrap();
+    /// assert!(bot.intent_report().intents.contains(Intents::GUILD_MESSAGE_REACTIONS));
+    /// ```
+    pub fn waits_for<E: Event>(mut self) -> Self {
+        self.config.extra_intents |= E::INTENTS;
         self
     }
 
