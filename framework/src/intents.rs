@@ -199,13 +199,18 @@ impl IntentReport {
         }
     }
 
-    /// Logs the problems (as warnings) and notes.
-    pub(crate) fn log(&self) {
+    /// Logs the problems (warnings) and notes: warnings too when herald computed the intents,
+    /// `INFO` when the author chose them explicitly (and so, presumably, knowingly).
+    pub(crate) fn log(&self, explicit: bool) {
         for missing in &self.missing {
             tracing::warn!("{missing}; it will never fire");
         }
         for note in &self.notes {
-            tracing::info!("note: {note}");
+            if explicit {
+                tracing::info!("note: {note}");
+            } else {
+                tracing::warn!("note: {note}");
+            }
         }
     }
 }

@@ -193,8 +193,9 @@ impl SandboxBuilder {
 
     /// Whether to print each [transcript](Sandbox::transcript) line to
     /// stdout as it happens (default `false`). Bot examples turn it on to
-    /// show who said what and what the bot answered; under `cargo test` the
-    /// output is captured like any `println!`.
+    /// show who said what and what the bot answered. Lines go straight to
+    /// stdout (under `cargo test` they are not captured; tests read
+    /// [`transcript`](Sandbox::transcript) instead).
     pub fn print_transcript(mut self, print: bool) -> Self {
         self.print_transcript = print;
         self

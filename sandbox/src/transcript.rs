@@ -57,10 +57,16 @@ impl Transcript {
 }
 
 impl State {
-    /// Appends a line to the transcript (and prints it if asked to).
+    /// Appends a line to the transcript (and prints it if asked to). A failed write (stdout
+    /// closed: `cargo run --example x | head`) stops the printing, never the sandbox: `println!`
+    /// would panic here, inside the sandbox's lock.
     pub(crate) fn note(&mut self, line: String) {
         if self.transcript.print {
-            println!("{line}");
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
+                self.transcript.print = false;
+            }
         }
         self.transcript.lines.push(line);
     }

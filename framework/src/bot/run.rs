@@ -127,7 +127,7 @@ impl Bot {
 
         // Again after the setup hook, which may have added listeners.
         let report = self.check_intents()?;
-        report.log();
+        report.log(self.config.intents.is_some());
         let intents = report.intents;
         let config = &self.config;
         let mut shards = Vec::new();
@@ -298,11 +298,14 @@ impl Bot {
 
     #[cfg(feature = "sandbox")]
     async fn embedded_sandbox(&self, var: &str) -> Result<Endpoint, Error> {
+        use std::io::Write as _;
         let sandbox = herald_sandbox::Sandbox::builder()
             .print_transcript(true)
             .start()
             .await?;
-        println!(
+        // Not `println!`, which panics when stdout is closed (`cargo run --example x | head`).
+        let _ = writeln!(
+            std::io::stdout(),
             "{var} is not set: running on the embedded sandbox, a local Discord (set {var} to connect to Discord)"
         );
         Ok(self.use_sandbox(sandbox, None))
