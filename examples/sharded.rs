@@ -79,10 +79,20 @@ async fn on_shard_ready(ctx: Context, ready: &ShardReady) {
 
 #[event]
 async fn on_shard_disconnect(disconnect: &ShardDisconnect) {
-    let code = disconnect
-        .code
-        .map_or("no close code".to_owned(), |c| format!("close code {c}"));
-    println!("shard {} disconnected ({code})", disconnect.shard_id);
+    let why = match disconnect.reason {
+        DisconnectReason::Reconnect => "Discord asked it to reconnect".to_owned(),
+        DisconnectReason::InvalidSession { resumable } => {
+            format!("session invalidated, resumable: {resumable}")
+        }
+        DisconnectReason::Lost => "connection lost".to_owned(),
+        DisconnectReason::Shutdown => "shutting down".to_owned(),
+        // Closed, and reasons later versions may add.
+        _ => match disconnect.code {
+            Some(code) => format!("close code {code}"),
+            None => "closed".to_owned(),
+        },
+    };
+    println!("shard {} disconnected: {why}", disconnect.shard_id);
 }
 
 #[event]

@@ -490,7 +490,8 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
 
     // A reconnect: disconnect, connect again, resume.
     sb.shard(0).reconnect().unwrap();
-    rec.expect(|e: &ShardDisconnect| e.shard_id == 0).await;
+    rec.expect(|e: &ShardDisconnect| e.shard_id == 0 && e.reason == DisconnectReason::Reconnect)
+        .await;
     rec.expect(|_: &Disconnect| true).await;
     rec.expect(|e: &ShardResumed| e.shard_id == 0).await;
     rec.expect(|e: &Resumed| e.shard_id == 0).await;

@@ -81,7 +81,12 @@ async fn op_9_not_resumable_identifies_again_and_is_ready_again() {
     let mut readies = ctx.stream::<Ready>().limit(2).idle_timeout(WAIT).register();
     let running = bot.start().await.unwrap();
     readies.next().await.expect("first ready");
+    let disconnected = ctx.wait_for::<ShardDisconnect>().timeout(WAIT).register();
     sb.shard(0).invalid_session(false).unwrap();
+    assert_eq!(
+        disconnected.await.unwrap().reason,
+        DisconnectReason::InvalidSession { resumable: false }
+    );
     readies
         .next()
         .await
@@ -103,11 +108,13 @@ async fn a_zombie_connection_is_detected_and_resumed() {
     let disconnected = ctx.wait_for::<ShardDisconnect>().timeout(WAIT).register();
     let resumed = ctx.wait_for::<ShardResumed>().timeout(WAIT).register();
     sb.shard(0).zombie().unwrap();
+    let disconnected = disconnected.await.unwrap();
     assert_eq!(
-        disconnected.await.unwrap().code,
+        disconnected.code,
         Some(1006),
         "twilight drops a silent connection"
     );
+    assert_eq!(disconnected.reason, DisconnectReason::Lost);
     resumed.await.unwrap();
     assert_eq!(sb.resumes().len(), 1);
     running.shutdown().await.unwrap();

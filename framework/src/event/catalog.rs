@@ -115,7 +115,7 @@ static CATALOG: LazyLock<Vec<CatalogEntry>> = LazyLock::new(|| {
             Ready, "on_ready()", "guilds", [], "every shard is ready and its guilds arrived (or guild_ready_timeout passed)", [];
             Resumed, "on_resumed()", "shard_id", [], "a shard resumed its session (RESUMED)", [];
             ShardConnect, "on_shard_connect(shard_id)", "shard_id", [], "a shard connects (HELLO)", [];
-            ShardDisconnect, "on_shard_disconnect(shard_id)", "shard_id, code", [], "a shard's connection closes or is lost", [];
+            ShardDisconnect, "on_shard_disconnect(shard_id)", "shard_id, code, reason", [], "a shard's connection closes or is lost", [];
             ShardReady, "on_shard_ready(shard_id)", "shard_id, guilds", [], "a shard's READY and the guilds it listed arrived", [];
             ShardResumed, "on_shard_resumed(shard_id)", "shard_id", [], "a shard resumed its session (RESUMED)", [];
             ListenerError, "on_error(event, *args)", "event, listener, error", [], "a listener returned an error or panicked", [];

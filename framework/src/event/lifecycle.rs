@@ -57,6 +57,31 @@ pub struct ShardDisconnect {
     pub shard_id: u32,
     /// The close code, when there was one (1006: the connection dropped).
     pub code: Option<u16>,
+    /// Why: a close frame, a lost connection, Discord's op 7 or op 9, or shutdown.
+    pub reason: DisconnectReason,
+}
+
+/// Why a shard's connection ended ([`ShardDisconnect::reason`]). Except for fatal close codes
+/// (which end `run()` with an error) and shutdown, the shard reconnects by itself, resuming its
+/// session when it can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DisconnectReason {
+    /// A close frame, with its code in [`ShardDisconnect::code`].
+    Closed,
+    /// The connection ended without a close frame: dropped TCP, or a zombie connection whose
+    /// heartbeats went unacknowledged.
+    Lost,
+    /// Discord asked the shard to reconnect (op 7 RECONNECT); it resumes.
+    Reconnect,
+    /// Discord invalidated the session (op 9); `resumable: false` means a new session (and a new
+    /// `ready`).
+    InvalidSession {
+        /// Whether the shard may resume the session.
+        resumable: bool,
+    },
+    /// The bot is shutting down.
+    Shutdown,
 }
 
 /// A shard's session is ready (disnake's `on_shard_ready`).

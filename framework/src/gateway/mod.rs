@@ -38,7 +38,8 @@ use twilight_model::user::CurrentUser;
 
 use crate::context::Context;
 use crate::event::lifecycle::{
-    Connect, Disconnect, Ready, Resumed, ShardConnect, ShardDisconnect, ShardReady, ShardResumed,
+    Connect, Disconnect, DisconnectReason, Ready, Resumed, ShardConnect, ShardDisconnect,
+    ShardReady, ShardResumed,
 };
 
 /// What the shard tasks of one bot share.
@@ -112,8 +113,18 @@ impl Gateway {
         }
     }
 
-    fn shard_disconnected(&self, ctx: &Context, shard_id: u32, code: Option<u16>) {
-        ctx.dispatch(ShardDisconnect { shard_id, code });
+    fn shard_disconnected(
+        &self,
+        ctx: &Context,
+        shard_id: u32,
+        code: Option<u16>,
+        reason: DisconnectReason,
+    ) {
+        ctx.dispatch(ShardDisconnect {
+            shard_id,
+            code,
+            reason,
+        });
         if self.connected.fetch_sub(1, Ordering::AcqRel) == 1 {
             ctx.dispatch(Disconnect);
         }
@@ -188,7 +199,14 @@ pub(crate) async fn run_shard(
                 let code = frame.as_ref().map(|f| f.code);
                 if std::mem::take(&mut connected) {
                     handle.update(|s| s.state = ShardState::Connecting);
-                    gateway.shard_disconnected(&ctx, shard_id, code);
+                    let reason = match code {
+                        _ if closing => DisconnectReason::Shutdown,
+                        // 1006: no close frame from the server (twilight reports a dropped or
+                        // zombie connection so).
+                        None | Some(1006) => DisconnectReason::Lost,
+                        Some(_) => DisconnectReason::Closed,
+                    };
+                    gateway.shard_disconnected(&ctx, shard_id, code, reason);
                 }
                 if let Some(error) = code.and_then(|c| FatalClose::from_code(c, gateway.intents)) {
                     tracing::error!(shard = shard_id, code, "{error}");
@@ -215,7 +233,12 @@ pub(crate) async fn run_shard(
                             Frame::GatewayHello(_) => {
                                 if std::mem::replace(&mut connected, true) {
                                     // The previous connection ended without a close frame.
-                                    gateway.shard_disconnected(&ctx, shard_id, None);
+                                    gateway.shard_disconnected(
+                                        &ctx,
+                                        shard_id,
+                                        None,
+                                        DisconnectReason::Lost,
+                                    );
                                 }
                                 handle.update(|s| s.state = ShardState::Connected);
                                 gateway.shard_connected(&ctx, shard_id);
@@ -230,9 +253,15 @@ pub(crate) async fn run_shard(
                                 });
                             }
                             Frame::GatewayReconnect | Frame::GatewayInvalidateSession(_) => {
+                                let reason = match event {
+                                    Frame::GatewayInvalidateSession(resumable) => {
+                                        DisconnectReason::InvalidSession { resumable }
+                                    }
+                                    _ => DisconnectReason::Reconnect,
+                                };
                                 if std::mem::take(&mut connected) {
                                     handle.update(|s| s.state = ShardState::Connecting);
-                                    gateway.shard_disconnected(&ctx, shard_id, None);
+                                    gateway.shard_disconnected(&ctx, shard_id, None, reason);
                                 }
                             }
                             Frame::Ready(ready_event) => {
@@ -299,7 +328,7 @@ pub(crate) async fn run_shard(
     }
     handle.update(|s| s.state = ShardState::Closed);
     if connected {
-        gateway.shard_disconnected(&ctx, shard_id, Some(1000));
+        gateway.shard_disconnected(&ctx, shard_id, Some(1000), DisconnectReason::Shutdown);
     }
     fatal.map_or(Ok(()), Err)
 }
