@@ -219,13 +219,10 @@ pub(crate) fn sandbox() -> SandboxBuilder {
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     tracing_subscriber::fmt().with_env_filter("warn").init();
-    if std::env::var("DISCORD_TOKEN").is_ok_and(|token| !token.trim().is_empty()) {
-        return bot().token_from_env("DISCORD_TOKEN").run().await;
-    }
-    let sandbox = sandbox().print_transcript(true).start().await?;
-    println!(
-        "DISCORD_TOKEN is not set: running on a local sandbox with 4 guilds and 2 shards (set \
-         DISCORD_TOKEN to connect to Discord)"
-    );
-    bot().sandbox(&sandbox).run().await
+    bot()
+        .token_from_env("DISCORD_TOKEN")
+        // Without a token: a sandbox with 4 guilds that recommends 2 shards.
+        .embedded_sandbox(sandbox())
+        .run()
+        .await
 }

@@ -119,6 +119,9 @@ pub(crate) struct Config {
     pub(crate) intent_check: IntentCheck,
     pub(crate) presence: Option<UpdatePresencePayload>,
     pub(crate) scene: Option<Scene>,
+    /// How to build the embedded sandbox (the demo world by default).
+    #[cfg(feature = "sandbox")]
+    pub(crate) embedded: Option<herald_sandbox::SandboxBuilder>,
 }
 
 impl fmt::Debug for Config {
@@ -209,6 +212,8 @@ impl Default for BotBuilder {
                 intent_check: IntentCheck::Error,
                 presence: None,
                 scene: None,
+                #[cfg(feature = "sandbox")]
+                embedded: None,
             },
         }
     }
@@ -272,6 +277,28 @@ impl BotBuilder {
     #[cfg(feature = "sandbox")]
     pub fn sandbox(mut self, sandbox: &herald_sandbox::Sandbox) -> Self {
         self.config.target = Target::Sandbox(sandbox.clone(), None);
+        self
+    }
+
+    /// The sandbox to run on when [`token_from_env`](Self::token_from_env) finds no token
+    /// (default: `Sandbox::builder()`, the demo world): your own world, more guilds, several
+    /// recommended shards, faster heartbeats. Its transcript is printed.
+    ///
+    /// ```no_run
+    /// use herald_framework::prelude::*;
+    /// use herald_framework::sandbox::{Sandbox, World};
+    ///
+    /// # async fn f() -> Result<(), Error> {
+    /// Bot::builder()
+    ///     .token_from_env("DISCORD_TOKEN")
+    ///     .embedded_sandbox(Sandbox::builder().world(World::with_guilds(4)).recommended_shards(2))
+    ///     .run()
+    ///     .await
+    /// # }
+    /// ```
+    #[cfg(feature = "sandbox")]
+    pub fn embedded_sandbox(mut self, sandbox: herald_sandbox::SandboxBuilder) -> Self {
+        self.config.embedded = Some(sandbox);
         self
     }
 

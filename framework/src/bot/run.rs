@@ -297,9 +297,13 @@ impl Bot {
     }
 
     #[cfg(feature = "sandbox")]
-    async fn embedded_sandbox(&self, var: &str) -> Result<Endpoint, Error> {
+    async fn embedded_sandbox(&mut self, var: &str) -> Result<Endpoint, Error> {
         use std::io::Write as _;
-        let sandbox = herald_sandbox::Sandbox::builder()
+        let sandbox = self
+            .config
+            .embedded
+            .take()
+            .unwrap_or_else(herald_sandbox::Sandbox::builder)
             .print_transcript(true)
             .start()
             .await?;
@@ -312,7 +316,7 @@ impl Bot {
     }
 
     #[cfg(not(feature = "sandbox"))]
-    async fn embedded_sandbox(&self, var: &str) -> Result<Endpoint, Error> {
+    async fn embedded_sandbox(&mut self, var: &str) -> Result<Endpoint, Error> {
         Err(Error::MissingToken {
             var: Some(var.to_owned()),
         })
