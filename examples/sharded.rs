@@ -55,11 +55,6 @@ fn show(latency: Option<Duration>) -> String {
     })
 }
 
-/// The shard a guild's events arrive on.
-fn shard_of(guild: Id<GuildMarker>, shard_count: u32) -> u32 {
-    u32::try_from((guild.get() >> 22) % u64::from(shard_count.max(1))).unwrap_or(0)
-}
-
 #[event]
 async fn on_shard_connect(connect: &ShardConnect) {
     println!("shard {} connected", connect.shard_id);
@@ -121,10 +116,8 @@ async fn latency(ctx: Context, msg: &MessageCreate) -> herald::Result {
         return Ok(());
     }
     let shards = ctx.shards();
-    let here = msg.guild_id.map(|guild| {
-        let count = shards.first().map_or(1, |shard| shard.id().total());
-        shard_of(guild, count)
-    });
+    // The shard this server's events arrive on: `(guild_id >> 22) % shard_count`.
+    let here = msg.guild_id.and_then(|guild| ctx.shard_id_of(guild));
     let mut report: Vec<String> = shards
         .iter()
         .map(|shard| {
@@ -159,12 +152,11 @@ async fn latency(ctx: Context, msg: &MessageCreate) -> herald::Result {
 async fn scene(ctx: Context) -> herald::Result {
     let sandbox = ctx.sandbox().expect("scenes run on the sandbox");
     let alice = sandbox.actor("alice");
-    let shard_count = u32::try_from(ctx.shards().len())?;
     // The #general channel of a guild on shard `n`.
     let general_on = |n: u32| {
         (0..4)
             .map(|k| sandbox.guild(&format!("Guild {k}")))
-            .find(|guild| shard_of(*guild, shard_count) == n)
+            .find(|guild| ctx.shard_id_of(*guild) == Some(n))
             .map(|guild| sandbox.guild_channel(guild, "general"))
             .expect("the world has a guild on each shard")
     };

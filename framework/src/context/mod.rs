@@ -171,6 +171,13 @@ impl Context {
         self.gateway().map(|g| &g.params)
     }
 
+    /// The shard that receives `guild`'s events: `(guild_id >> 22) % shard_count` (disnake's
+    /// `guild.shard_id`). `None` before the bot has started.
+    pub fn shard_id_of(&self, guild: Id<GuildMarker>) -> Option<u32> {
+        let total = u64::from(self.gateway_params()?.shard_count.max(1));
+        u32::try_from((guild.get() >> 22) % total).ok()
+    }
+
     /// Sets the presence of every shard of this process (disnake's `change_presence`); see
     /// [`ShardHandle::set_presence`] for one shard.
     ///
