@@ -553,3 +553,31 @@ async fn the_message_cache_is_bounded_in_total() {
     );
     running.shutdown().await.unwrap();
 }
+
+/// Cache-backed events work for waiters too, with no listener of them: the waiter alone makes
+/// herald deserialise MESSAGE_UPDATE and read the cache before applying it.
+#[tokio::test]
+async fn a_waiter_gets_the_cache_backed_event_with_its_before() {
+    let sb = Sandbox::start().await.unwrap();
+    let running = bot::start(
+        &sb,
+        Bot::builder()
+            .add_intents(Intents::MESSAGE_CONTENT)
+            .waits_for::<MessageEdit>()
+            .waits_for::<MessageCreate>(),
+    )
+    .await;
+    let ctx = running.context().clone();
+    let general = sb.channel("general");
+    let alice = sb.actor("alice");
+
+    let created = ctx.wait_for::<MessageCreate>().timeout(WAIT).register();
+    let id = alice.say(general, "first draft");
+    created.await.unwrap();
+    let edited = ctx.wait_for::<MessageEdit>().on(id).timeout(WAIT).register();
+    alice.edit(general, id, "final text");
+    let edit = edited.await.unwrap();
+    assert_eq!(edit.before.as_ref().map(|m| m.content()), Some("first draft"));
+    assert_eq!(edit.after.content, "final text");
+    running.shutdown().await.unwrap();
+}
