@@ -574,10 +574,17 @@ async fn a_waiter_gets_the_cache_backed_event_with_its_before() {
     let created = ctx.wait_for::<MessageCreate>().timeout(WAIT).register();
     let id = alice.say(general, "first draft");
     created.await.unwrap();
-    let edited = ctx.wait_for::<MessageEdit>().on(id).timeout(WAIT).register();
+    let edited = ctx
+        .wait_for::<MessageEdit>()
+        .on(id)
+        .timeout(WAIT)
+        .register();
     alice.edit(general, id, "final text");
     let edit = edited.await.unwrap();
-    assert_eq!(edit.before.as_ref().map(|m| m.content()), Some("first draft"));
+    assert_eq!(
+        edit.before.as_ref().map(|m| m.content()),
+        Some("first draft")
+    );
     assert_eq!(edit.after.content, "final text");
     running.shutdown().await.unwrap();
 }
