@@ -545,6 +545,13 @@ async fn the_message_cache_is_bounded_in_total() {
     alice.edit(sent[0].0, sent[0].1, "message 0, edited");
     let edit = rec.expect(|e: &MessageEdit| e.after.id == sent[0].1).await;
     assert!(edit.before.is_none(), "evicted");
+    // The edit brings message 0 back into the cache as the newest: the oldest goes, the total
+    // stays 3.
+    let cached: Vec<bool> = sent
+        .iter()
+        .map(|(_, id)| ctx.cache().message(*id).is_some())
+        .collect();
+    assert_eq!(cached, [true, false, false, true, true]);
     alice.edit(sent[4].0, sent[4].1, "message 4, edited");
     let edit = rec.expect(|e: &MessageEdit| e.after.id == sent[4].1).await;
     assert_eq!(

@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
+use rustc_hash::FxHashSet;
 use twilight_cache_inmemory::InMemoryCache;
 use twilight_model::gateway::event::Event as Frame;
 use twilight_model::gateway::payload::incoming::MessageDelete;
@@ -19,29 +20,48 @@ type Cached = (
 
 pub(crate) struct MessageBound {
     max: usize,
-    order: Mutex<VecDeque<Cached>>,
+    tracked: Mutex<Tracked>,
+}
+
+/// The messages the cache took in, oldest first, and the same ids as a set.
+#[derive(Default)]
+struct Tracked {
+    order: VecDeque<Cached>,
+    ids: FxHashSet<Id<MessageMarker>>,
 }
 
 impl MessageBound {
     pub(crate) fn new(max: usize) -> Self {
         MessageBound {
             max,
-            order: Mutex::new(VecDeque::with_capacity(max.min(4096) + 1)),
+            tracked: Mutex::default(),
         }
     }
 
-    /// After the cache applied `event`: records a newly cached message and evicts the oldest
-    /// beyond the bound. Messages deleted meanwhile stay in the order until their turn (their
-    /// eviction is then a no-op), so the cache holds at most `max` messages.
+    /// After the cache applied `event`: records a message the cache took in (a new message, or
+    /// the edit of one it did not hold, which twilight caches as the newest) and evicts the
+    /// oldest beyond the bound. Messages deleted meanwhile stay in the order until their turn
+    /// (their eviction is then a no-op), so the cache holds at most `max` messages.
     pub(crate) fn track(&self, cache: &InMemoryCache, event: &Frame) {
-        let Frame::MessageCreate(message) = event else {
-            return;
+        let message = match event {
+            Frame::MessageCreate(message) => &***message,
+            Frame::MessageUpdate(message) => &***message,
+            _ => return,
         };
         let evicted = {
-            let mut order = self.order.lock().unwrap_or_else(|p| p.into_inner());
-            order.push_back((message.id, message.channel_id, message.guild_id));
-            if order.len() > self.max {
-                order.pop_front()
+            let mut tracked = self.tracked.lock().unwrap_or_else(|p| p.into_inner());
+            if !tracked.ids.insert(message.id) {
+                return; // an edit of a message it holds already
+            }
+            tracked
+                .order
+                .push_back((message.id, message.channel_id, message.guild_id));
+            if tracked.order.len() > self.max {
+                let oldest = tracked.order.pop_front();
+                if let Some((id, ..)) = oldest {
+                    tracked.ids.remove(&id);
+                }
+                oldest
             } else {
                 None
             }
