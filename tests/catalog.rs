@@ -154,6 +154,8 @@ mod handlers {
     #[event]
     pub async fn on_scheduled_event_user_remove(_event: &GuildScheduledEventUserRemove) {}
     #[event]
+    pub async fn on_gateway_dispatch(_event: &GatewayDispatch) {}
+    #[event]
     pub async fn on_automod_rule_create(_event: &AutoModerationRuleCreate) {}
     #[event]
     pub async fn on_automod_rule_update(_event: &AutoModerationRuleUpdate) {}
@@ -234,6 +236,7 @@ const HANDLED: &[&str] = &[
     "scheduled_event_delete",
     "scheduled_event_user_add",
     "scheduled_event_user_remove",
+    "gateway_dispatch",
     "automod_rule_create",
     "automod_rule_update",
     "automod_rule_delete",
@@ -318,6 +321,7 @@ fn every_catalog_event_has_an_event_handler_that_compiles() {
         .event(handlers::on_scheduled_event_delete)
         .event(handlers::on_scheduled_event_user_add)
         .event(handlers::on_scheduled_event_user_remove)
+        .event(handlers::on_gateway_dispatch)
         .event(handlers::on_automod_rule_create)
         .event(handlers::on_automod_rule_update)
         .event(handlers::on_automod_rule_delete)

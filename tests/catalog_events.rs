@@ -148,7 +148,7 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
         GuildScheduledEventCreate, ScheduledEventUpdate, GuildScheduledEventDelete,
         GuildScheduledEventUserAdd, GuildScheduledEventUserRemove,
         AutoModerationRuleCreate, AutoModerationRuleUpdate, AutoModerationRuleDelete,
-        AutoModerationActionExecution,
+        AutoModerationActionExecution, GatewayDispatch,
     )
     .listener(fails_on_command)
     .listener(explodes)
@@ -487,6 +487,25 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
     sb.delete_automod_rule(rule);
     rec.expect(|e: &AutoModerationRuleDelete| e.id == rule)
         .await;
+
+    // Any dispatch, as JSON, including those herald has no type for.
+    sb.dispatch_raw(
+        "INVITE_CREATE",
+        serde_json::json!({
+            "guild_id": guild.to_string(),
+            "channel_id": general.to_string(),
+            "code": "herald",
+        }),
+    );
+    let invite = rec
+        .expect(|e: &GatewayDispatch| e.kind == "INVITE_CREATE")
+        .await;
+    assert_eq!(invite.data["code"], "herald");
+    assert_eq!(invite.shard_id, 0);
+    let said = rec
+        .expect(|e: &GatewayDispatch| e.kind == "MESSAGE_CREATE" && e.data["content"] == "pin me")
+        .await;
+    assert!(said.sequence > 0);
 
     // A reconnect: disconnect, connect again, resume.
     sb.shard(0).reconnect().unwrap();

@@ -77,6 +77,7 @@ pub(crate) const CATALOG: &[(&str, &str)] = &[
         "scheduled_event_user_remove",
         "&GuildScheduledEventUserRemove",
     ),
+    ("gateway_dispatch", "&GatewayDispatch"),
     ("automod_rule_create", "&AutoModerationRuleCreate"),
     ("automod_rule_update", "&AutoModerationRuleUpdate"),
     ("automod_rule_delete", "&AutoModerationRuleDelete"),

@@ -196,7 +196,10 @@ static CATALOG: LazyLock<Vec<CatalogEntry>> = LazyLock::new(|| {
             GuildScheduledEventUserAdd, "on_scheduled_event_user_add(event, user)", "guild_id, guild_scheduled_event_id, user_id", [GUILD_SCHEDULED_EVENT_USER_ADD], "", [];
             GuildScheduledEventUserRemove, "on_scheduled_event_user_remove(event, user)", "guild_id, guild_scheduled_event_id, user_id", [GUILD_SCHEDULED_EVENT_USER_REMOVE], "", [];
         ]
-        "Auto moderation": [
+        "Raw gateway dispatches": [
+            GatewayDispatch, "on_socket_raw_receive(msg)", "shard_id, kind, sequence, data (JSON)", [], "every gateway dispatch, before herald parses it", [];
+        ]
+                "Auto moderation": [
             AutoModerationRuleCreate, "on_automod_rule_create(rule)", "the rule", [AUTO_MODERATION_RULE_CREATE], "", [];
             AutoModerationRuleUpdate, "on_automod_rule_update(rule)", "the rule", [AUTO_MODERATION_RULE_UPDATE], "", [];
             AutoModerationRuleDelete, "on_automod_rule_delete(rule)", "the rule", [AUTO_MODERATION_RULE_DELETE], "", [];

@@ -88,3 +88,56 @@ pub(crate) fn reaction_keys(reaction: &GatewayReaction) -> Keys {
         user: Some(reaction.user_id),
     }
 }
+
+/// Every gateway dispatch, as JSON, before herald parses it (`gateway_dispatch`; disnake's
+/// `on_socket_raw_receive` and `on_socket_event_type`).
+///
+/// The escape hatch for dispatches herald has no type for (INVITE_CREATE, WEBHOOKS_UPDATE,
+/// INTEGRATION_CREATE, VOICE_SERVER_UPDATE, ...), and for logging what Discord sends. herald
+/// parses each frame into JSON for it only while someone listens to or waits for it; Discord
+/// still sends only what the bot's intents cover.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct GatewayDispatch {
+    /// The shard that received it.
+    pub shard_id: u32,
+    /// The dispatch's name: `"MESSAGE_CREATE"`, `"INVITE_CREATE"`, ...
+    pub kind: String,
+    /// Its sequence number on the shard's session.
+    pub sequence: u64,
+    /// Its `d` payload.
+    pub data: serde_json::Value,
+}
+
+impl_event!(GatewayDispatch, "gateway_dispatch", Intents::empty(), |e| {
+    Keys {
+        guild: e
+            .data
+            .get("guild_id")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|id| id.parse().ok()),
+        ..Keys::NONE
+    }
+});
+
+impl GatewayDispatch {
+    /// The dispatch in `frame`, a gateway frame's text; `None` for other opcodes.
+    pub(crate) fn parse(shard_id: u32, frame: &str) -> Option<Self> {
+        #[derive(serde::Deserialize)]
+        struct Envelope {
+            op: u8,
+            s: Option<u64>,
+            t: Option<String>,
+            #[serde(default)]
+            d: serde_json::Value,
+        }
+        let envelope: Envelope = serde_json::from_str(frame).ok()?;
+        (envelope.op == 0).then_some(())?;
+        Some(GatewayDispatch {
+            shard_id,
+            kind: envelope.t?,
+            sequence: envelope.s?,
+            data: envelope.d,
+        })
+    }
+}

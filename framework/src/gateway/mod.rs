@@ -41,6 +41,7 @@ use crate::event::lifecycle::{
     Connect, Disconnect, DisconnectReason, Ready, Resumed, ShardConnect, ShardDisconnect,
     ShardReady, ShardResumed,
 };
+use crate::event::raw::GatewayDispatch;
 
 /// What the shard tasks of one bot share.
 pub(crate) struct Gateway {
@@ -217,6 +218,11 @@ pub(crate) async fn run_shard(
                 }
             }
             Ok(Message::Text(text)) => {
+                if ctx.router().wants::<GatewayDispatch>()
+                    && let Some(dispatch) = GatewayDispatch::parse(shard_id, &text)
+                {
+                    ctx.dispatch(dispatch);
+                }
                 let flags = wanted.current(ctx.router());
                 let parsed = match flags::stickers_update(&text, flags) {
                     Some(frame) => Ok(Some(frame)),
