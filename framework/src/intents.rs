@@ -29,23 +29,20 @@ use crate::event::raw::RawMessageEdit;
 use crate::listener::ListenerMeta;
 
 /// The privileged intents, with the switch that enables each in the Developer Portal.
-pub(crate) const PRIVILEGED_NAMES: [(Intents, &str, &str); 3] = [
-    (
-        Intents::GUILD_MEMBERS,
-        "GUILD_MEMBERS",
-        "Server Members Intent",
-    ),
-    (
-        Intents::GUILD_PRESENCES,
-        "GUILD_PRESENCES",
-        "Presence Intent",
-    ),
-    (
-        Intents::MESSAGE_CONTENT,
-        "MESSAGE_CONTENT",
-        "Message Content Intent",
-    ),
+const PORTAL_SWITCHES: [(Intents, &str); 3] = [
+    (Intents::GUILD_MEMBERS, "Server Members Intent"),
+    (Intents::GUILD_PRESENCES, "Presence Intent"),
+    (Intents::MESSAGE_CONTENT, "Message Content Intent"),
 ];
+
+/// The Developer Portal switches of the privileged intents among `intents`.
+pub(crate) fn portal_names(intents: Intents) -> Vec<&'static str> {
+    PORTAL_SWITCHES
+        .iter()
+        .filter(|(intent, _)| intents.contains(*intent))
+        .map(|(_, portal)| *portal)
+        .collect()
+}
 
 /// disnake's intent sets, on twilight's [`Intents`]: `Intents::default()`, `Intents::none()`,
 /// `Intents::PRIVILEGED` (`Intents::all()` is twilight's own). In the prelude.
@@ -131,11 +128,7 @@ impl fmt::Display for MissingIntent {
                 self.needs.names()
             }
         )?;
-        let portal: Vec<&str> = PRIVILEGED_NAMES
-            .iter()
-            .filter(|(intent, ..)| self.needs.contains(*intent))
-            .map(|(.., portal)| *portal)
-            .collect();
+        let portal = portal_names(self.needs);
         if !portal.is_empty() {
             write!(
                 f,

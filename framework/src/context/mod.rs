@@ -16,6 +16,7 @@ pub use wait::{EventStream, StreamBuilder, WaitFor, Waiter};
 
 use crate::event::Event;
 use crate::gateway::{Gateway, ShardHandle};
+use crate::intents::IntentReport;
 use crate::listener::{IntoListener, ListenerId};
 use crate::router::Router;
 
@@ -306,13 +307,8 @@ impl Context {
     pub fn add_listener<M>(&self, listener: impl IntoListener<M>) -> ListenerId {
         let listener = listener.into_listener();
         if let Some(gateway) = self.gateway() {
-            let meta = &listener.meta;
-            if !meta.intents.is_empty() && !gateway.intents.intersects(meta.intents) {
-                let missing = crate::intents::MissingIntent {
-                    listener: meta.name.clone(),
-                    event: meta.event_name,
-                    needs: meta.intents,
-                };
+            let report = IntentReport::new(std::slice::from_ref(&listener.meta), gateway.intents);
+            for missing in report.missing {
                 tracing::warn!(
                     "{missing}, and the running bot did not request it: it will never fire"
                 );

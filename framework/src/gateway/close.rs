@@ -42,31 +42,11 @@ pub enum FatalClose {
     DisallowedIntents(Intents),
 }
 
-use crate::intents::PRIVILEGED_NAMES as PRIVILEGED;
+use crate::intents::{IntentsExt as _, portal_names};
 
+/// The names of `intents`' flags: `GUILD_MEMBERS, MESSAGE_CONTENT`.
 fn names(intents: Intents) -> Vec<&'static str> {
-    PRIVILEGED
-        .iter()
-        .filter(|(i, ..)| intents.contains(*i))
-        .map(|(_, name, _)| *name)
-        .collect()
-}
-
-fn portal_names(intents: Intents) -> Vec<&'static str> {
-    PRIVILEGED
-        .iter()
-        .filter(|(i, ..)| intents.contains(*i))
-        .map(|(.., portal)| *portal)
-        .collect()
-}
-
-/// The privileged intents among `intents`.
-pub(crate) fn privileged(intents: Intents) -> Intents {
-    PRIVILEGED
-        .iter()
-        .map(|(i, ..)| *i)
-        .filter(|i| intents.contains(*i))
-        .fold(Intents::empty(), |a, i| a | i)
+    intents.iter_names().map(|(name, _)| name).collect()
 }
 
 impl FatalClose {
@@ -78,7 +58,7 @@ impl FatalClose {
             4011 => FatalClose::ShardingRequired,
             4012 => FatalClose::InvalidApiVersion,
             4013 => FatalClose::InvalidIntents(intents),
-            4014 => FatalClose::DisallowedIntents(privileged(intents)),
+            4014 => FatalClose::DisallowedIntents(intents.privileged()),
             _ => return None,
         })
     }

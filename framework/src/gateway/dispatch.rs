@@ -38,6 +38,17 @@ use crate::event::message::{
 };
 use crate::event::raw::{RawMessageEdit, RawReactionAdd, RawReactionRemove, RawThreadUpdate};
 
+/// What `before` captured as `$variant`, or nothing (`None`, an empty list) when it captured
+/// something else (no one wanted the cache-backed event).
+macro_rules! captured {
+    ($before:expr, $variant:ident) => {
+        match $before {
+            Before::$variant(value) => value,
+            _ => Default::default(),
+        }
+    };
+}
+
 /// What the cache held before a frame, for the cache-backed event it makes.
 #[derive(Default)]
 pub(crate) enum Before {
@@ -166,13 +177,6 @@ impl Before {
             _ => Before::None,
         }
     }
-
-    fn message(self) -> Option<CachedMessage> {
-        match self {
-            Before::Message(message) => message,
-            _ => None,
-        }
-    }
 }
 
 /// The user who reacted: the payload's member in guilds, else the cache.
@@ -237,20 +241,17 @@ pub(crate) fn dispatch(
         Gateway::MessageCreate(e) => send_boxed(ctx, e),
         Gateway::MessageUpdate(e) => {
             raw_then(ctx, Arc::from(e), |e: &RawMessageEdit| MessageEdit {
-                before: before.message(),
+                before: captured!(before, Message),
                 after: e.0.clone(),
             })
         }
         Gateway::MessageDelete(e) => raw_then(ctx, Arc::new(e), |e| MessageDelete {
             raw: e.clone(),
-            message: before.message(),
+            message: captured!(before, Message),
         }),
         Gateway::MessageDeleteBulk(e) => raw_then(ctx, Arc::new(e), |e| BulkMessageDelete {
             raw: e.clone(),
-            messages: match before {
-                Before::Messages(messages) => messages,
-                _ => Vec::new(),
-            },
+            messages: captured!(before, Messages),
         }),
         Gateway::ReactionAdd(e) => raw_then(ctx, Arc::from(e), |e: &RawReactionAdd| ReactionAdd {
             user: reaction_user(cache, e.member.as_ref(), e.user_id),
@@ -266,11 +267,11 @@ pub(crate) fn dispatch(
         }
         Gateway::ReactionRemoveAll(e) => raw_then(ctx, Arc::new(e), |e| ReactionClear {
             raw: e.clone(),
-            message: before.message(),
+            message: captured!(before, Message),
         }),
         Gateway::ReactionRemoveEmoji(e) => raw_then(ctx, Arc::new(e), |e| ReactionClearEmoji {
             raw: e.clone(),
-            message: before.message(),
+            message: captured!(before, Message),
         }),
         Gateway::TypingStart(e) => send_boxed(ctx, e),
         Gateway::MemberAdd(e) => send_boxed(ctx, e),
@@ -303,10 +304,7 @@ pub(crate) fn dispatch(
         Gateway::BanAdd(e) => send(ctx, e),
         Gateway::BanRemove(e) => send(ctx, e),
         Gateway::PresenceUpdate(e) => {
-            let before = match before {
-                Before::Presence(presence) => presence,
-                _ => None,
-            };
+            let before = captured!(before, Presence);
             send(ctx, PresenceUpdate { before, after: e.0 });
         }
         Gateway::GuildCreate(e) => match *e {
@@ -320,10 +318,7 @@ pub(crate) fn dispatch(
             GuildCreate::Unavailable(guild) => shards.guild_unavailable(guild.id),
         },
         Gateway::GuildDelete(e) => {
-            let guild = match before {
-                Before::Guild(guild) => guild,
-                _ => None,
-            };
+            let guild = captured!(before, Guild);
             if e.unavailable == Some(true) {
                 shards.guild_unavailable(e.id);
                 send_if(ctx, || GuildUnavailable { id: e.id, guild });
@@ -332,10 +327,7 @@ pub(crate) fn dispatch(
             }
         }
         Gateway::GuildUpdate(e) => {
-            let before = match before {
-                Before::Guild(guild) => guild,
-                _ => None,
-            };
+            let before = captured!(before, Guild);
             send(ctx, GuildUpdate { before, after: e.0 });
         }
         Gateway::ChannelCreate(e) => send_boxed(ctx, e),
@@ -343,7 +335,7 @@ pub(crate) fn dispatch(
         Gateway::ChannelUpdate(e) => send(
             ctx,
             ChannelUpdate {
-                before: channel(before),
+                before: captured!(before, Channel),
                 after: e.0,
             },
         ),
@@ -353,7 +345,7 @@ pub(crate) fn dispatch(
             ctx,
             RoleUpdate {
                 guild_id: e.guild_id,
-                before: role(before),
+                before: captured!(before, Role),
                 after: e.role,
             },
         ),
@@ -362,17 +354,14 @@ pub(crate) fn dispatch(
             RoleDelete {
                 guild_id: e.guild_id,
                 role_id: e.role_id,
-                role: role(before),
+                role: captured!(before, Role),
             },
         ),
         Gateway::GuildEmojisUpdate(e) => send(
             ctx,
             GuildEmojisUpdate {
                 guild_id: e.guild_id,
-                before: match before {
-                    Before::Emojis(emojis) => emojis,
-                    _ => Vec::new(),
-                },
+                before: captured!(before, Emojis),
                 after: e.emojis,
             },
         ),
@@ -380,20 +369,14 @@ pub(crate) fn dispatch(
             ctx,
             GuildStickersUpdate {
                 guild_id: e.guild_id,
-                before: match before {
-                    Before::Stickers(stickers) => stickers,
-                    _ => Vec::new(),
-                },
+                before: captured!(before, Stickers),
                 after: e.stickers,
             },
         ),
         Gateway::VoiceStateUpdate(e) => send(
             ctx,
             VoiceStateUpdate {
-                before: match before {
-                    Before::Voice(state) => state,
-                    _ => None,
-                },
+                before: captured!(before, Voice),
                 after: e.0,
             },
         ),
@@ -402,10 +385,7 @@ pub(crate) fn dispatch(
         Gateway::StageInstanceUpdate(e) => send(
             ctx,
             StageInstanceUpdate {
-                before: match before {
-                    Before::Stage(stage) => stage,
-                    _ => None,
-                },
+                before: captured!(before, Stage),
                 after: e.0,
             },
         ),
@@ -441,13 +421,13 @@ pub(crate) fn dispatch(
         Gateway::ThreadCreate(e) => send_boxed(ctx, e),
         Gateway::ThreadUpdate(e) => {
             raw_then(ctx, Arc::from(e), |e: &RawThreadUpdate| ThreadUpdate {
-                before: channel(before),
+                before: captured!(before, Channel),
                 after: e.0.clone(),
             })
         }
         Gateway::ThreadDelete(e) => raw_then(ctx, Arc::new(e), |e| ThreadDelete {
             raw: e.clone(),
-            thread: channel(before),
+            thread: captured!(before, Channel),
         }),
         Gateway::ThreadMembersUpdate(e) => {
             for member in e.added_members {
@@ -476,10 +456,7 @@ pub(crate) fn dispatch(
         Gateway::GuildScheduledEventUpdate(e) => send(
             ctx,
             ScheduledEventUpdate {
-                before: match before {
-                    Before::Scheduled(event) => event,
-                    _ => None,
-                },
+                before: captured!(before, Scheduled),
                 after: e.0,
             },
         ),
@@ -490,19 +467,5 @@ pub(crate) fn dispatch(
         Gateway::AutoModerationRuleDelete(e) => send(ctx, e),
         Gateway::AutoModerationActionExecution(e) => send(ctx, e),
         _ => {}
-    }
-}
-
-fn channel(before: Before) -> Option<Channel> {
-    match before {
-        Before::Channel(channel) => channel,
-        _ => None,
-    }
-}
-
-fn role(before: Before) -> Option<Role> {
-    match before {
-        Before::Role(role) => role,
-        _ => None,
     }
 }

@@ -10,6 +10,8 @@ use twilight_gateway::EventTypeFlags;
 use twilight_model::gateway::event::{Event as Frame, GatewayEventDeserializer};
 use twilight_model::gateway::payload::incoming::GuildStickersUpdate;
 
+use crate::event::raw::GatewayDispatch;
+
 /// Always parsed: what the runtime itself acts on (lifecycle, readiness, guild tracking).
 pub(crate) const RUNTIME: EventTypeFlags = EventTypeFlags::READY
     .union(EventTypeFlags::RESUMED)
@@ -138,6 +140,8 @@ pub(crate) struct Wanted {
     base: EventTypeFlags,
     generation: u64,
     flags: EventTypeFlags,
+    /// Whether someone wants every dispatch as JSON (`GatewayDispatch`).
+    raw: bool,
 }
 
 impl Wanted {
@@ -147,6 +151,7 @@ impl Wanted {
             base,
             generation: u64::MAX,
             flags: base,
+            raw: false,
         }
     }
 
@@ -155,11 +160,15 @@ impl Wanted {
         let generation = router.generation();
         if generation != self.generation {
             self.generation = generation;
-            self.flags = router
-                .event_types()
-                .into_iter()
-                .fold(self.base, |all, t| all | of(t));
+            let types = router.event_types();
+            self.raw = types.contains(&TypeId::of::<GatewayDispatch>());
+            self.flags = types.into_iter().fold(self.base, |all, t| all | of(t));
         }
         self.flags
+    }
+
+    /// Whether to build [`GatewayDispatch`]es, as of the last [`current`](Self::current).
+    pub(crate) fn raw(&self) -> bool {
+        self.raw
     }
 }

@@ -218,12 +218,12 @@ pub(crate) async fn run_shard(
                 }
             }
             Ok(Message::Text(text)) => {
-                if ctx.router().wants::<GatewayDispatch>()
+                let flags = wanted.current(ctx.router());
+                if wanted.raw()
                     && let Some(dispatch) = GatewayDispatch::parse(shard_id, &text)
                 {
                     ctx.dispatch(dispatch);
                 }
-                let flags = wanted.current(ctx.router());
                 let parsed = match flags::stickers_update(&text, flags) {
                     Some(frame) => Ok(Some(frame)),
                     None => twilight_gateway::parse(text, flags).map(|e| e.map(Frame::from)),

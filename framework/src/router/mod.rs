@@ -114,7 +114,7 @@ impl Router {
     /// Whether any listener or waiter of `E` exists: events nobody wants are not built.
     pub(crate) fn wants<E: Event>(&self) -> bool {
         let id = TypeId::of::<E>();
-        self.table.load().has(id) || (self.waiters.len() > 0 && self.waiters.count_of(id) > 0)
+        self.table.load().has(id) || self.waiters.has(id)
     }
 
     /// Offers `event` to its waiters, then starts its listeners. Never blocks.

@@ -129,6 +129,12 @@ impl Waiters {
         slot
     }
 
+    /// Whether any waiter of type `event` is pending: one lookup (a type's entry goes when its
+    /// last waiter does).
+    pub(crate) fn has(&self, event: TypeId) -> bool {
+        self.len() > 0 && self.lock().contains_key(&event)
+    }
+
     /// How many waiters of type `event` are pending.
     pub(crate) fn count_of(&self, event: TypeId) -> usize {
         self.lock().get(&event).map_or(0, |w| {
