@@ -122,6 +122,15 @@ impl Conn {
                 incoming = self.ws.next() => match incoming {
                     None | Some(Err(_)) => Flow::Drop,
                     Some(Ok(message)) if message.is_close() => {
+                        let (code, reason) = message
+                            .as_close()
+                            .map_or((None, ""), |(code, reason)| {
+                                let code = (code != CloseCode::NO_STATUS_RECEIVED)
+                                    .then(|| u16::from(code));
+                                (code, reason)
+                            });
+                        let conn = self.id;
+                        self.shared.with(|state| state.client_closed(conn, code, reason));
                         // tokio-websockets queued the echo; the next poll
                         // flushes it and ends the stream.
                         self.detach();
@@ -263,6 +272,8 @@ impl Conn {
         let d = payload.get("d").cloned().unwrap_or(Value::Null);
         match op {
             Some(1) => {
+                let (conn, seq) = (self.id, d.as_u64());
+                self.shared.with(|state| state.heartbeat(conn, seq));
                 self.send_op(r#"{"t":null,"s":null,"op":11,"d":null}"#)
                     .await
             }

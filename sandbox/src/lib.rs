@@ -77,7 +77,8 @@
 //!   ([`Sandbox::set_user_presence`]), server mute and deafen.
 //! - [`Fault`], [`ShardHandle`], [`RestFault`]: fault injection.
 //! - [`RecordedRequest`], [`IdentifyRecord`] (with [`IdentifyThrottle`]),
-//!   [`ResumeRecord`], [`PresenceRecord`], [`ConnectionInfo`],
+//!   [`ResumeRecord`], [`PresenceRecord`], [`HeartbeatRecord`],
+//!   [`ClientClose`], [`ConnectionInfo`],
 //!   [`StoredMessage`]: observation.
 //! - [`Sandbox::transcript`] (and [`SandboxBuilder::print_transcript`]): a
 //!   readable log of both sides, `alice in #general: !ping` then
@@ -140,8 +141,8 @@ pub use crate::{
     error::SandboxError,
     faults::{Fault, RestFault, ShardHandle},
     record::{
-        ConnectionInfo, IdentifyRecord, IdentifyThrottle, PresenceRecord, RecordedRequest,
-        ResumeRecord, StoredMessage,
+        ClientClose, ConnectionInfo, HeartbeatRecord, IdentifyRecord, IdentifyThrottle,
+        PresenceRecord, RecordedRequest, ResumeRecord, StoredMessage,
     },
     sandbox::{Sandbox, SandboxBuilder},
     world::World,

@@ -173,6 +173,32 @@ pub struct ResumeRecord {
     pub at: Instant,
 }
 
+/// One heartbeat (op 1) a client sent.
+#[derive(Clone, Debug)]
+pub struct HeartbeatRecord {
+    /// `[shard_id, shard_count]` of the connection's session (`None` before
+    /// it identified or resumed).
+    pub shard: Option<[u32; 2]>,
+    /// The sequence number it carried (`d`).
+    pub seq: Option<u64>,
+    /// When it arrived.
+    pub at: Instant,
+}
+
+/// A close frame a client sent (the bot closing its connection).
+#[derive(Clone, Debug)]
+pub struct ClientClose {
+    /// `[shard_id, shard_count]` of the connection's session (`None` before
+    /// it identified or resumed).
+    pub shard: Option<[u32; 2]>,
+    /// The close code (`None`: a close frame without one).
+    pub code: Option<u16>,
+    /// The reason text.
+    pub reason: String,
+    /// When it arrived.
+    pub at: Instant,
+}
+
 /// A live, authenticated gateway connection (after READY or RESUMED).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConnectionInfo {

@@ -1,7 +1,11 @@
 //! The sandbox handle: start it, point twilight at it, look up the world,
 //! act, observe, inject faults.
 
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    net::SocketAddr,
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 use serde_json::Value;
 use tokio::{net::TcpListener, task::JoinHandle};
@@ -22,8 +26,8 @@ use crate::{
     faults::{Fault, RestFault, RestFaultRule, RouteMatcher, ShardHandle, validate_close_code},
     intents::PRIVILEGED,
     record::{
-        ConnectionInfo, IdentifyRecord, PresenceRecord, RecordedRequest, ResumeRecord,
-        StoredMessage,
+        ClientClose, ConnectionInfo, HeartbeatRecord, IdentifyRecord, PresenceRecord,
+        RecordedRequest, ResumeRecord, StoredMessage,
     },
     state::{Config, SESSION_START_PERIOD, Shared, State},
     transcript,
@@ -889,6 +893,85 @@ impl Sandbox {
     /// Every RESUME so far (refused ones included).
     pub fn resumes(&self) -> Vec<ResumeRecord> {
         self.shared.lock().resumes.clone()
+    }
+
+    /// The heartbeats (op 1) clients sent, oldest first: the last 10,000.
+    pub fn heartbeats(&self) -> Vec<HeartbeatRecord> {
+        self.shared.lock().heartbeats.iter().cloned().collect()
+    }
+
+    /// Waits until shard `shard` has sent `n` heartbeats after `since`, and
+    /// returns them: how a test checks that a bot keeps heartbeating.
+    ///
+    /// # Errors
+    ///
+    /// [`SandboxError::Timeout`] with the heartbeats seen.
+    pub async fn wait_for_heartbeats(
+        &self,
+        shard: u32,
+        n: usize,
+        since: Instant,
+        timeout: Duration,
+    ) -> Result<Vec<HeartbeatRecord>, SandboxError> {
+        let of_shard = move |state: &State| -> Vec<HeartbeatRecord> {
+            state
+                .heartbeats
+                .iter()
+                .filter(|h| h.at >= since && h.shard.is_some_and(|s| s[0] == shard))
+                .cloned()
+                .collect()
+        };
+        self.shared
+            .wait_until(
+                timeout,
+                |state| {
+                    format!(
+                        "{n} heartbeats of shard {shard}; got {}",
+                        of_shard(state).len()
+                    )
+                },
+                |state| {
+                    let beats = of_shard(state);
+                    (beats.len() >= n).then_some(beats)
+                },
+            )
+            .await
+    }
+
+    /// The close frames clients sent, in order: a bot that shuts down
+    /// cleanly closes with 1000.
+    pub fn client_closes(&self) -> Vec<ClientClose> {
+        self.shared.lock().client_closes.clone()
+    }
+
+    /// Waits until shard `shard` sent a close frame, and returns it.
+    ///
+    /// # Errors
+    ///
+    /// [`SandboxError::Timeout`] with the close frames seen.
+    pub async fn wait_for_client_close(
+        &self,
+        shard: u32,
+        timeout: Duration,
+    ) -> Result<ClientClose, SandboxError> {
+        self.shared
+            .wait_until(
+                timeout,
+                |state| {
+                    format!(
+                        "a close frame from shard {shard}; got {:?}",
+                        state.client_closes
+                    )
+                },
+                |state| {
+                    state
+                        .client_closes
+                        .iter()
+                        .find(|c| c.shard.is_some_and(|s| s[0] == shard))
+                        .cloned()
+                },
+            )
+            .await
     }
 
     /// The live, authenticated connections.

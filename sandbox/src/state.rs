@@ -17,13 +17,19 @@ use crate::{
     error::SandboxError,
     faults::{Fault, RestFaultRule},
     intents::required_intent,
-    record::{IdentifyRecord, PresenceRecord, RecordedRequest, ResumeRecord},
+    record::{
+        ClientClose, HeartbeatRecord, IdentifyRecord, PresenceRecord, RecordedRequest, ResumeRecord,
+    },
     transcript::{self, Transcript},
     world::World,
 };
 
 /// How often Discord resets the session start limit (24 h).
 pub(crate) const SESSION_START_PERIOD: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Heartbeats kept in [`State::heartbeats`]: enough for any test, bounded for
+/// a sandbox that runs for days.
+pub(crate) const MAX_HEARTBEATS: usize = 10_000;
 
 /// Fixed configuration of one sandbox.
 #[derive(Debug)]
@@ -140,6 +146,10 @@ pub(crate) struct State {
     pub(crate) throttle_streaks: HashMap<u32, usize>,
     pub(crate) presences: Vec<PresenceRecord>,
     pub(crate) resumes: Vec<ResumeRecord>,
+    /// The last [`MAX_HEARTBEATS`] heartbeats, oldest first.
+    pub(crate) heartbeats: VecDeque<HeartbeatRecord>,
+    /// Close frames clients sent.
+    pub(crate) client_closes: Vec<ClientClose>,
     pub(crate) requests: Vec<RecordedRequest>,
     pub(crate) rest_faults: Vec<RestFaultRule>,
     pub(crate) interactions: HashMap<String, InteractionRec>,
@@ -179,6 +189,8 @@ impl Shared {
                 throttle_streaks: HashMap::new(),
                 presences: Vec::new(),
                 resumes: Vec::new(),
+                heartbeats: VecDeque::new(),
+                client_closes: Vec::new(),
                 requests: Vec::new(),
                 rest_faults: Vec::new(),
                 interactions: HashMap::new(),
@@ -326,6 +338,44 @@ impl State {
     }
 
     /// Detaches a connection from its session (the session keeps buffering).
+    /// The `[shard_id, shard_count]` of the session connection `conn` serves.
+    pub(crate) fn shard_of_conn(&self, conn: u64) -> Option<[u32; 2]> {
+        let session = self.conns.get(&conn)?.session.as_deref()?;
+        self.sessions
+            .iter()
+            .find(|s| s.id == session)
+            .map(|s| s.shard)
+    }
+
+    /// Records a heartbeat of connection `conn`.
+    pub(crate) fn heartbeat(&mut self, conn: u64, seq: Option<u64>) {
+        if self.heartbeats.len() == MAX_HEARTBEATS {
+            self.heartbeats.pop_front();
+        }
+        let shard = self.shard_of_conn(conn);
+        self.heartbeats.push_back(HeartbeatRecord {
+            shard,
+            seq,
+            at: Instant::now(),
+        });
+    }
+
+    /// Records a close frame connection `conn` sent.
+    pub(crate) fn client_closed(&mut self, conn: u64, code: Option<u16>, reason: &str) {
+        let shard = self.shard_of_conn(conn);
+        // A bot leaving (1000, 1001) gets a line; a close to reconnect (twilight
+        // closes with 4000 after op 7) is told by the lines that follow it.
+        if let (Some([shard, _]), Some(code @ (1000 | 1001))) = (shard, code) {
+            self.note(transcript::client_closed(shard, code));
+        }
+        self.client_closes.push(ClientClose {
+            shard,
+            code,
+            reason: reason.to_owned(),
+            at: Instant::now(),
+        });
+    }
+
     pub(crate) fn detach_conn(&mut self, conn: u64) {
         let mut detached = Vec::new();
         for session in &mut self.sessions {

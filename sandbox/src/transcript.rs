@@ -927,6 +927,10 @@ pub(crate) fn disconnected(shard: u32) -> String {
     format!("[gateway] shard {shard} disconnected")
 }
 
+pub(crate) fn client_closed(shard: u32, code: u16) -> String {
+    format!("[gateway] shard {shard} closed its connection ({code})")
+}
+
 // ---- the bot's REST writes ----------------------------------------------------------
 
 /// The transcript line of one REST request, prepared before it is answered
