@@ -20,6 +20,7 @@ use herald::BotBuilder;
 use herald::http::request::channel::reaction::RequestReactionType;
 use herald::model::channel::message::EmojiReactionType;
 use herald::prelude::*;
+use herald::sandbox::Sandbox;
 
 const CONFIRM: &str = "✅";
 const CANCEL: &str = "❌";
@@ -210,5 +211,10 @@ pub(crate) fn bot() -> BotBuilder {
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     tracing_subscriber::fmt().with_env_filter("warn").init();
-    bot().token_from_env("DISCORD_TOKEN").run().await
+    bot()
+        .token_from_env("DISCORD_TOKEN")
+        // Without DISCORD_TOKEN: run offline on herald's sandbox and play the scene.
+        .embedded_sandbox(Sandbox::builder())
+        .run()
+        .await
 }

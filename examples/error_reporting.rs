@@ -16,7 +16,7 @@
 
 use herald::BotBuilder;
 use herald::prelude::*;
-use herald::sandbox::RestFault;
+use herald::sandbox::{RestFault, Sandbox};
 
 /// The channel errors are reported in (the first channel with this name the bot can see).
 const ERRORS_CHANNEL: &str = "errors";
@@ -157,5 +157,10 @@ pub(crate) fn bot() -> BotBuilder {
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     tracing_subscriber::fmt().with_env_filter("warn").init();
-    bot().token_from_env("DISCORD_TOKEN").run().await
+    bot()
+        .token_from_env("DISCORD_TOKEN")
+        // Without DISCORD_TOKEN: run offline on herald's sandbox and play the scene.
+        .embedded_sandbox(Sandbox::builder())
+        .run()
+        .await
 }

@@ -22,6 +22,7 @@ use herald::model::channel::ChannelType;
 use herald::model::channel::message::Embed;
 use herald::model::gateway::presence::{ActivityType, Status};
 use herald::prelude::*;
+use herald::sandbox::Sandbox;
 use herald::util::builder::embed::EmbedBuilder;
 
 /// Where edits and deletions are logged.
@@ -263,5 +264,10 @@ pub(crate) fn bot() -> BotBuilder {
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     tracing_subscriber::fmt().with_env_filter("warn").init();
-    bot().token_from_env("DISCORD_TOKEN").run().await
+    bot()
+        .token_from_env("DISCORD_TOKEN")
+        // Without DISCORD_TOKEN: run offline on herald's sandbox and play the scene.
+        .embedded_sandbox(Sandbox::builder())
+        .run()
+        .await
 }

@@ -20,6 +20,7 @@ use std::sync::Mutex;
 
 use herald::BotBuilder;
 use herald::prelude::*;
+use herald::sandbox::Sandbox;
 
 /// XP a message earns.
 const XP_PER_MESSAGE: u64 = 10;
@@ -146,5 +147,10 @@ pub(crate) fn bot() -> BotBuilder {
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     tracing_subscriber::fmt().with_env_filter("warn").init();
-    bot().token_from_env("DISCORD_TOKEN").run().await
+    bot()
+        .token_from_env("DISCORD_TOKEN")
+        // Without DISCORD_TOKEN: run offline on herald's sandbox and play the scene.
+        .embedded_sandbox(Sandbox::builder())
+        .run()
+        .await
 }

@@ -77,10 +77,10 @@ pub(crate) fn is_transient(error: &Error) -> bool {
         // twilight-http waits out itself), or the connection was refused, reset or timed out.
         // `Error::is_transient` tells these from a 4xx, which retrying would not fix.
         Error::Http { .. } => error.is_transient(),
-        // Discord closed the gateway for good: a rejected token (`FatalClose::AuthenticationFailed`),
-        // privileged intents the application may not use (`DisallowedIntents`), too few shards
+        // Discord refused the token (`TokenRejected`), or closed the gateway for good: privileged
+        // intents the application may not use (`FatalClose::DisallowedIntents`), too few shards
         // (`ShardingRequired`), ... Retrying gets the same answer; herald's message says what to do.
-        Error::Gateway { .. } => false,
+        Error::TokenRejected { .. } | Error::Gateway { .. } => false,
         // Fewer session starts left today than shards: the limit resets hours later.
         Error::SessionStartLimit { .. } => false,
         // Configuration mistakes (`Config`, `ListenersMissingIntents`, `DuplicateEventHandler`,

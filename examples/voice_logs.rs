@@ -14,6 +14,7 @@
 use herald::BotBuilder;
 use herald::model::channel::message::Embed;
 use herald::prelude::*;
+use herald::sandbox::Sandbox;
 use herald::util::builder::embed::EmbedBuilder;
 
 const GREEN: u32 = 0x00ff00;
@@ -180,5 +181,10 @@ pub(crate) fn bot() -> BotBuilder {
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     tracing_subscriber::fmt().with_env_filter("warn").init();
-    bot().token_from_env("DISCORD_TOKEN").run().await
+    bot()
+        .token_from_env("DISCORD_TOKEN")
+        // Without DISCORD_TOKEN: run offline on herald's sandbox and play the scene.
+        .embedded_sandbox(Sandbox::builder())
+        .run()
+        .await
 }

@@ -26,6 +26,7 @@ use herald::model::channel::message::embed::EmbedField;
 use herald::model::guild::audit_log::AuditLogEventType;
 use herald::model::user::User;
 use herald::prelude::*;
+use herald::sandbox::Sandbox;
 use herald::util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
 
 /// The role every newcomer gets.
@@ -430,5 +431,10 @@ pub(crate) fn bot() -> BotBuilder {
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     tracing_subscriber::fmt().with_env_filter("warn").init();
-    bot().token_from_env("DISCORD_TOKEN").run().await
+    bot()
+        .token_from_env("DISCORD_TOKEN")
+        // Without DISCORD_TOKEN: run offline on herald's sandbox and play the scene.
+        .embedded_sandbox(Sandbox::builder())
+        .run()
+        .await
 }

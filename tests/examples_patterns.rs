@@ -272,16 +272,7 @@ async fn reconnect_scene() {
     .await
     .expect("it gives up at once")
     .unwrap_err();
-    assert!(
-        matches!(
-            error,
-            Error::Gateway {
-                source: FatalClose::AuthenticationFailed,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
+    assert!(matches!(error, Error::TokenRejected { .. }), "{error:?}");
     assert_eq!(sandbox.requests().len(), 1, "{:?}", sandbox.requests());
 
     // Privileged intents the application may not use are fatal too.

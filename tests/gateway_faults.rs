@@ -129,19 +129,19 @@ async fn a_rejected_token_ends_run_with_what_to_do() {
         .run()
         .await
         .unwrap_err();
+    // The sandbox refuses it on REST first, as Discord does: a 401, not a gateway close.
     assert!(
         matches!(
             error,
-            Error::Gateway {
-                shard: 0,
-                source: herald::gateway::FatalClose::AuthenticationFailed
+            Error::TokenRejected {
+                request: "GET /gateway/bot"
             }
         ),
         "{error:?}"
     );
     let text = error.to_string();
     assert!(
-        text.contains("4004") && text.contains("Reset Token"),
+        text.contains("HTTP 401") && !text.contains("4004") && text.contains("Reset Token"),
         "{text}"
     );
 }

@@ -4,6 +4,7 @@
 #[path = "common/bot.rs"]
 mod bot;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bot::{Order, WAIT};
@@ -95,8 +96,21 @@ async fn lifecycle_events_arrive_in_order() {
         ]
     );
 
+    // At shutdown waiters and streams end first; listeners still see the last disconnects.
+    let (log, disconnect_log) = (Arc::clone(&order.0), Arc::clone(&order.0));
+    ctx.add_listener(Listener::new(move |d: &ShardDisconnect| {
+        log.lock().unwrap().push(match d.reason {
+            DisconnectReason::Shutdown => "shard_disconnect (shutdown)",
+            _ => "shard_disconnect (another reason)",
+        });
+        async {}
+    }));
+    ctx.add_listener(Listener::new(move |_: &Disconnect| {
+        disconnect_log.lock().unwrap().push("disconnect");
+        async {}
+    }));
     running.shutdown().await.unwrap();
-    assert_eq!(order.take(), ["shard_disconnect", "disconnect"]);
+    assert_eq!(order.take(), ["shard_disconnect (shutdown)", "disconnect"]);
     assert_eq!(
         ctx.shard(0).unwrap().status().state,
         herald::gateway::ShardState::Closed

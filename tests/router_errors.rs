@@ -55,7 +55,8 @@ async fn errors_and_panics_reach_on_error_with_event_and_listener_names() {
         [
             "error in fails on message: cannot handle boom",
             "fine ran",
-            "panic in panicky on message: panicked: listener exploded on 5",
+            "panic in panicky on message: panicked at tests/router_errors.rs:20:9: listener \
+             exploded on 5",
         ]
     );
 }
@@ -128,7 +129,10 @@ fn without_error_listeners_failures_are_logged_with_their_fields() {
     });
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(log.contains("ERROR"), "{log}");
-    assert!(log.contains("listener failed"), "{log}");
+    assert!(
+        log.contains("listener `save` failed on `message`: no database"),
+        "{log}"
+    );
     assert!(
         log.contains("event=\"message\"") || log.contains("event=message"),
         "{log}"

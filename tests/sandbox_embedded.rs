@@ -1,5 +1,6 @@
-//! With no token in the environment, a bot runs on the embedded sandbox, plays its scene, prints
-//! the transcript and stops by itself.
+//! With no token in the environment, a bot that opted into the embedded sandbox runs on it, plays
+//! its scene, prints the transcript and stops by itself; one that did not fails, naming the
+//! variable.
 
 use herald::prelude::*;
 
@@ -21,6 +22,7 @@ async fn no_token_runs_the_scene_on_the_embedded_sandbox() {
     let (done, finished) = tokio::sync::oneshot::channel();
     let result = Bot::builder()
         .token_from_env(var)
+        .embedded_sandbox(herald::sandbox::Sandbox::builder())
         .listener(greet)
         .add_intents(Intents::MESSAGE_CONTENT)
         .scene(move |ctx: Context| async move {
@@ -46,6 +48,30 @@ async fn no_token_runs_the_scene_on_the_embedded_sandbox() {
     assert!(
         transcript.contains(&"herald-bot in #general: hello, alice!".to_owned()),
         "{transcript:#?}"
+    );
+}
+
+/// A deployment whose secret is missing fails at once, naming the variable, instead of running
+/// on a fake Discord.
+#[tokio::test]
+async fn no_token_without_the_opt_in_is_an_error_naming_the_variable() {
+    let var = "HERALD_TEST_TOKEN_THAT_IS_NEVER_SET_EITHER";
+    assert!(std::env::var(var).is_err());
+    let error = Bot::builder()
+        .token_from_env(var)
+        .listener(greet)
+        .add_intents(Intents::MESSAGE_CONTENT)
+        .run()
+        .await
+        .expect_err("no token, no opt-in");
+    assert!(
+        matches!(&error, Error::MissingToken { var: Some(v) } if v == var),
+        "{error:?}"
+    );
+    let text = error.to_string();
+    assert!(
+        text.starts_with(&format!("{var} is not set")) && text.contains(".embedded_sandbox("),
+        "{text}"
     );
 }
 

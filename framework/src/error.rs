@@ -32,15 +32,20 @@ pub enum Error {
     /// A waiter's timeout passed before a matching event arrived.
     #[error("waited {0:?} for `{1}` without a matching event")]
     Timeout(Duration, &'static str),
-    /// The bot shut down while a waiter was pending.
+    /// The bot shut down while a waiter was pending (or it was made after shutdown began).
     #[error("the bot shut down while waiting for `{0}`")]
     Closed(&'static str),
+    /// The check of a `wait_for` panicked; the panic was also reported to `on_error`.
+    #[error("the check of a waiter for `{event}` {panic}")]
+    CheckPanicked {
+        /// The event waited for.
+        event: &'static str,
+        /// The panic: message, location, backtrace.
+        panic: crate::event::Panicked,
+    },
     /// A waiter for an event the bot cannot receive: it identified without any of the intents
     /// the event is sent under.
-    #[error(
-        "cannot wait for `{event}`: the bot did not request any of the intents {needed:?} it is sent \
-         under; add them with `.add_intents(..)` on the builder"
-    )]
+    #[error("{}", missing_intents(.event, *.needed))]
     MissingIntents {
         /// The event waited for.
         event: &'static str,
@@ -61,6 +66,16 @@ pub enum Error {
     MissingToken {
         /// The environment variable that was read, if any.
         var: Option<String>,
+    },
+    /// Discord answered HTTP 401 to the token: it is wrong, reset or revoked.
+    #[error(
+        "Discord rejected the bot token (HTTP 401 on {request}). Use the token from the Developer \
+         Portal (your application → Bot → Reset Token), without a `Bot ` prefix; a token that \
+         leaked is revoked by Discord and must be reset"
+    )]
+    TokenRejected {
+        /// The request that was refused (`GET /gateway/bot`).
+        request: &'static str,
     },
     /// A shard was closed for good by Discord.
     #[error("shard {shard}: {source}")]
@@ -135,11 +150,34 @@ impl Error {
     }
 }
 
+/// The message of [`Error::MissingIntents`]: the intents by name, and the builder call that adds
+/// them.
+fn missing_intents(event: &str, needed: twilight_model::gateway::Intents) -> String {
+    let names: Vec<&str> = needed.iter_names().map(|(name, _)| name).collect();
+    let type_name = crate::event::catalog()
+        .iter()
+        .find(|entry| entry.name == event)
+        .map_or("E", |entry| entry.type_name);
+    format!(
+        "cannot wait for `{event}`: Discord sends it only with {} {}, which the bot did not \
+         request; declare the wait on the builder with `.waits_for::<{type_name}>()`, which adds \
+         {}",
+        if names.len() > 1 {
+            "one of"
+        } else {
+            "the intent"
+        },
+        names.join(" or "),
+        if names.len() > 1 { "them" } else { "it" },
+    )
+}
+
 fn missing_token(var: Option<&str>) -> String {
     match var {
         Some(var) => format!(
-            "{var} is not set: set it to the bot token (Developer Portal → your application → Bot), \
-             or enable herald's `sandbox` feature to run on a local Discord"
+            "{var} is not set: set it to the bot token (Developer Portal → your application → Bot \
+             → Reset Token). To run offline on herald's sandbox when it is unset, call \
+             `.embedded_sandbox(Sandbox::builder())` on the builder (feature `sandbox`)"
         ),
         None => {
             "no token: call `.token(..)` or `.token_from_env(\"DISCORD_TOKEN\")` on the builder, \

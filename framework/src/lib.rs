@@ -14,6 +14,7 @@
 //! | [`intents`] | intent sets and the start-up check that every listener can fire |
 //! | [`bot`] | the [`Bot`] builder: registration, validation, start, run, shutdown |
 //! | [`error`] | [`Error`], [`BoxError`], [`Result`] |
+//! | `isolate`, `report` | running user code (panics caught, blocking watched); telling people (rate-limited lines, stderr when no subscriber) |
 
 pub mod bot;
 pub mod context;
@@ -21,7 +22,9 @@ pub mod error;
 pub mod event;
 pub mod gateway;
 pub mod intents;
+mod isolate;
 pub mod listener;
+mod report;
 mod router;
 
 pub use bot::{Bot, BotBuilder, RunningBot};
@@ -51,7 +54,7 @@ pub mod prelude {
     pub use crate::event::lifecycle::*;
     pub use crate::event::message::*;
     pub use crate::event::raw::*;
-    pub use crate::event::{Event, Key, Keys, ListenerError, Panicked};
+    pub use crate::event::{Event, Key, Keys, ListenerError, PanicLocation, Panicked};
     pub use crate::intents::{IntentCheck, IntentsExt};
     pub use crate::listener::{IntoListener, Listener, ListenerId};
     /// `stream.next().await` on [`EventStream`](crate::context::EventStream)s.

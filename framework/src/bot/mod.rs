@@ -25,9 +25,17 @@ use crate::intents::{IntentCheck, IntentReport};
 use crate::listener::{IntoListener, Listener};
 use crate::router::Router;
 
-/// The default bound on listener calls running at once; see
+/// The default bound on the calls of one listener running at once; see
 /// [`BotBuilder::max_running_listeners`].
 pub const DEFAULT_MAX_RUNNING_LISTENERS: usize = 4096;
+
+/// The default bound on the calls of one listener waiting for room; see
+/// [`BotBuilder::max_waiting_calls`].
+pub const DEFAULT_MAX_WAITING_CALLS: usize = 16_384;
+
+/// How long user code may hold a shard's task before herald warns; see
+/// [`BotBuilder::blocking_threshold`].
+pub const DEFAULT_BLOCKING_THRESHOLD: Duration = Duration::from_millis(100);
 
 /// How long shutdown waits for running listener calls; see [`BotBuilder::shutdown_timeout`].
 pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -113,13 +121,14 @@ pub(crate) struct Config {
     pub(crate) identify_queue: Option<Arc<dyn Queue + Send + Sync>>,
     pub(crate) setup: Option<Scene>,
     pub(crate) shutdown_timeout: Duration,
+    pub(crate) blocking_threshold: Duration,
     pub(crate) guild_ready_timeout: Duration,
     pub(crate) cache_resources: ResourceType,
     pub(crate) max_messages: usize,
     pub(crate) intent_check: IntentCheck,
     pub(crate) presence: Option<UpdatePresencePayload>,
     pub(crate) scene: Option<Scene>,
-    /// How to build the embedded sandbox (the demo world by default).
+    /// The sandbox to run on when the token variable is unset; `None`: that is an error.
     #[cfg(feature = "sandbox")]
     pub(crate) embedded: Option<herald_sandbox::SandboxBuilder>,
 }
@@ -186,6 +195,7 @@ pub struct BotBuilder {
     events: HashMap<&'static str, Cow<'static, str>>,
     errors: Vec<Error>,
     max_running_listeners: usize,
+    max_waiting_calls: usize,
     data: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
     config: Config,
 }
@@ -197,6 +207,7 @@ impl Default for BotBuilder {
             events: HashMap::new(),
             errors: Vec::new(),
             max_running_listeners: DEFAULT_MAX_RUNNING_LISTENERS,
+            max_waiting_calls: DEFAULT_MAX_WAITING_CALLS,
             data: HashMap::new(),
             config: Config {
                 target: Target::None,
@@ -206,6 +217,7 @@ impl Default for BotBuilder {
                 identify_queue: None,
                 setup: None,
                 shutdown_timeout: DEFAULT_SHUTDOWN_TIMEOUT,
+                blocking_threshold: DEFAULT_BLOCKING_THRESHOLD,
                 guild_ready_timeout: DEFAULT_GUILD_READY_TIMEOUT,
                 cache_resources: ResourceType::all(),
                 max_messages: DEFAULT_MAX_MESSAGES,
@@ -266,8 +278,8 @@ impl BotBuilder {
     }
 
     /// Reads the token from the environment variable `var` when the bot starts. When it is not
-    /// set, the bot runs on an embedded sandbox (a local Discord) instead, with the `sandbox`
-    /// feature, and plays the [`scene`](Self::scene) if one is set.
+    /// set (or empty), starting fails with [`Error::MissingToken`] naming the variable, unless
+    /// [`embedded_sandbox`](Self::embedded_sandbox) opted into running offline.
     pub fn token_from_env(mut self, var: impl Into<Cow<'static, str>>) -> Self {
         self.config.target = Target::Env(var.into());
         self
@@ -280,9 +292,15 @@ impl BotBuilder {
         self
     }
 
-    /// The sandbox to run on when [`token_from_env`](Self::token_from_env) finds no token
-    /// (default: `Sandbox::builder()`, the demo world): your own world, more guilds, several
-    /// recommended shards, faster heartbeats. Its transcript is printed.
+    /// Opts into running offline: when [`token_from_env`](Self::token_from_env) finds no token,
+    /// the bot runs on this sandbox, a local Discord started in-process, plays its
+    /// [`scene`](Self::scene), and prints the transcript. `Sandbox::builder()` gives the demo
+    /// world; build your own world, more guilds, several recommended shards, faster heartbeats.
+    ///
+    /// Without this call a missing token is an error, so a deployment whose secret is missing
+    /// fails loudly instead of talking to a fake Discord. The sandbox is compiled in only with
+    /// herald's `sandbox` feature: enable it for development (e.g. in a feature of your own), not
+    /// in the build you deploy.
     ///
     /// ```no_run
     /// use herald_framework::prelude::*;
@@ -396,10 +414,20 @@ impl BotBuilder {
         self
     }
 
-    /// How long shutdown waits for running listener calls to finish after the shards closed
-    /// (default [`DEFAULT_SHUTDOWN_TIMEOUT`]).
+    /// How long shutdown waits, from the moment it is asked, for the shards to close and the
+    /// running listener calls to finish (default [`DEFAULT_SHUTDOWN_TIMEOUT`]). Calls still
+    /// running then are cancelled, and named in a warning.
     pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
         self.config.shutdown_timeout = timeout;
+        self
+    }
+
+    /// How long user code (a listener before its first `.await`, a waiter's check) may hold a
+    /// shard's task before herald warns, naming it (default [`DEFAULT_BLOCKING_THRESHOLD`], as
+    /// asyncio's `slow_callback_duration`). Heartbeats never wait for it: they run on the
+    /// gateway's own thread.
+    pub fn blocking_threshold(mut self, threshold: Duration) -> Self {
+        self.config.blocking_threshold = threshold;
         self
     }
 
@@ -435,12 +463,23 @@ impl BotBuilder {
         self
     }
 
-    /// Bounds the listener calls running at once (default
-    /// [`DEFAULT_MAX_RUNNING_LISTENERS`]). At the bound the gateway stops reading until calls
-    /// finish, so a burst slows the bot down instead of growing its memory without limit; custom
-    /// events dispatched with `ctx.dispatch` are never refused.
+    /// Bounds the calls of **each** listener running at once (default
+    /// [`DEFAULT_MAX_RUNNING_LISTENERS`]; a `sequential` listener runs one). Past the bound its
+    /// calls wait, in order, for running ones to finish (see
+    /// [`max_waiting_calls`](Self::max_waiting_calls)), and herald warns, naming the listener.
+    /// The bound is per listener so that one whose calls never finish holds up only itself: the
+    /// gateway keeps reading and heartbeating, waiters are fed, other listeners run.
     pub fn max_running_listeners(mut self, max: usize) -> Self {
         self.max_running_listeners = max;
+        self
+    }
+
+    /// Bounds the calls of each listener waiting for room (default
+    /// [`DEFAULT_MAX_WAITING_CALLS`]). A call past it is dropped and reported as an error (at a
+    /// bounded rate); [`Context::listeners`] counts them. This bounds the memory a stuck
+    /// listener can hold.
+    pub fn max_waiting_calls(mut self, max: usize) -> Self {
+        self.max_waiting_calls = max;
         self
     }
 
@@ -452,7 +491,11 @@ impl BotBuilder {
         if !self.errors.is_empty() {
             return Err(self.errors.remove(0));
         }
-        let router = Router::new(self.max_running_listeners);
+        crate::isolate::install_panic_hook();
+        let router = Router::new(crate::router::Limits {
+            running: self.max_running_listeners,
+            waiting: self.max_waiting_calls,
+        });
         for listener in self.listeners {
             router.add(listener);
         }

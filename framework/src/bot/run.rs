@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use twilight_cache_inmemory::ResourceType;
 use twilight_gateway::{ConfigBuilder, Shard, ShardId};
@@ -10,14 +11,15 @@ use twilight_model::gateway::connection_info::BotConnectionInfo;
 
 use super::{Bot, Target, Token};
 use crate::context::Context;
-use crate::error::Error;
-use crate::event::Panicked;
+use crate::error::{BoxError, Error};
 use crate::event::lifecycle::Ready;
 use crate::gateway::queue::SharedQueue;
 use crate::gateway::{
-    self, FatalClose, Gateway, GatewayParams, IDENTIFY_WINDOW, IdentifyQueue, SessionStartLimit,
+    self, Gateway, GatewayParams, IDENTIFY_WINDOW, IdentifyQueue, Reader, SessionStartLimit,
     ShardHandle, flags,
 };
+use crate::isolate::{CatchUnwind, Watch};
+use crate::report::tell;
 
 /// Where to connect, resolved at start.
 struct Endpoint {
@@ -122,7 +124,10 @@ impl Bot {
             }),
         });
         if let Some(setup) = self.config.setup.take() {
-            setup(ctx.clone()).await.map_err(Error::Setup)?;
+            match CatchUnwind::new(setup(ctx.clone())).await {
+                Ok(result) => result.map_err(Error::Setup)?,
+                Err(panic) => return Err(Error::Setup(Box::new(panic))),
+            }
         }
 
         // Again after the setup hook, which may have added listeners.
@@ -130,8 +135,9 @@ impl Bot {
         report.log(self.config.intents.is_some());
         let intents = report.intents;
         let config = &self.config;
-        let mut shards = Vec::new();
+        let mut readers = Vec::new();
         let mut handles = Vec::new();
+        let mut tasks = Vec::new();
         for number in range {
             let builder =
                 ConfigBuilder::new(endpoint.token.0.clone(), intents).queue(queue.clone());
@@ -144,8 +150,17 @@ impl Bot {
                 None => builder,
             };
             let shard = Shard::with_config(ShardId::new(number, total), builder.build());
-            handles.push(Arc::new(ShardHandle::new(shard.id(), shard.sender())));
-            shards.push(shard);
+            let handle = Arc::new(ShardHandle::new(shard.id(), shard.sender()));
+            let (frames, received) = mpsc::unbounded_channel();
+            let watch = Arc::new(Watch::default());
+            readers.push(Reader {
+                shard,
+                handle: Arc::clone(&handle),
+                frames,
+                watch: Arc::clone(&watch),
+            });
+            tasks.push((received, Arc::clone(&handle), watch));
+            handles.push(handle);
         }
         let cache_flags = flags::for_cache(config.cache_resources);
         let gateway = Gateway::new(
@@ -164,43 +179,24 @@ impl Bot {
         }
         tracing::info!(shards = handles.len(), total, ?intents, "starting");
 
-        let mut tasks = JoinSet::new();
-        for (shard, handle) in shards.into_iter().zip(handles) {
+        let mut shard_tasks = JoinSet::new();
+        for (received, handle, watch) in tasks {
             let (ctx, cache) = (ctx.clone(), Arc::clone(&shared.cache));
-            tasks.spawn(async move {
+            shard_tasks.spawn(async move {
                 let number = handle.id().number();
-                gateway::run_shard(shard, handle, ctx, cache)
+                gateway::run_shard(received, handle, ctx, cache, watch)
                     .await
                     .map_err(|source| (number, source))
             });
         }
-        let supervisor_ctx = ctx.clone();
-        let shutdown_timeout = config.shutdown_timeout;
-        let task = tokio::spawn(async move {
-            let mut first_error = None;
-            while let Some(joined) = tasks.join_next().await {
-                let error = match joined {
-                    Ok(Ok(())) => continue,
-                    Ok(Err((shard, source))) => Error::Gateway { shard, source },
-                    Err(join) => Error::Internal(format!("a shard task failed: {join}")),
-                };
-                // One shard closed for good: stop the others too.
-                supervisor_ctx.shutdown();
-                first_error.get_or_insert(error);
-            }
-            // Let running listener calls finish, within the deadline.
-            if tokio::time::timeout(shutdown_timeout, supervisor_ctx.idle())
-                .await
-                .is_err()
-            {
-                tracing::warn!(
-                    running = supervisor_ctx.running_listeners(),
-                    "listener calls still running after the shutdown timeout of {shutdown_timeout:?}"
-                );
-            }
-            supervisor_ctx.close_waiters();
-            first_error.map_or(Ok(()), Err)
-        });
+        let gateway = ctx.gateway().expect("set above");
+        gateway::reader::spawn(
+            readers,
+            gateway.shutdown.subscribe(),
+            config.blocking_threshold,
+        )
+        .map_err(|error| Error::Internal(format!("cannot start the gateway thread: {error}")))?;
+        let task = tokio::spawn(supervise(ctx.clone(), shard_tasks, config.shutdown_timeout));
         Ok(RunningBot { ctx, task })
     }
 
@@ -221,14 +217,13 @@ impl Bot {
             tokio::spawn(async move {
                 let mut outcome = Ok(());
                 if ready.await.is_ok() {
-                    // Its own task, so that a panicking scene (a refused sandbox action panics)
-                    // still stops the bot, and `run` reports it.
-                    outcome = match tokio::spawn(scene(ctx.clone())).await {
-                        Ok(result) => result,
-                        Err(join) => Err(match join.try_into_panic() {
-                            Ok(payload) => Box::new(Panicked::from_payload(payload)),
-                            Err(join) => join.to_string().into(),
-                        }),
+                    // Its own task, so that a scene that panics (a refused sandbox action panics)
+                    // or blocks still leaves the bot running, and `run` reports it.
+                    let scene = CatchUnwind::new(scene(ctx.clone()));
+                    outcome = match tokio::spawn(scene).await {
+                        Ok(Ok(result)) => result,
+                        Ok(Err(panic)) => Err(Box::new(panic) as BoxError),
+                        Err(join) => Err(join.to_string().into()),
                     };
                     if let Err(error) = &outcome {
                         tracing::error!(%error, "the sandbox scene failed");
@@ -241,16 +236,11 @@ impl Bot {
             })
         });
         let stopping = ctx.clone();
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => {
-                if result.is_ok() {
-                    tracing::info!("Ctrl-C: shutting down");
-                }
-                stopping.shutdown();
-            }
-            () = stopped(&stopping) => {}
-        }
-        let result = running.wait().await;
+        let result = tokio::select! {
+            // A first signal shuts down gracefully; a second one exits at once.
+            () = signals::stop_on_signals(&stopping) => unreachable!("it never returns"),
+            result = running.wait() => result,
+        };
         let scene = match scene {
             Some(task) => match task.await {
                 Ok(outcome) => outcome.map_err(Error::Scene),
@@ -296,17 +286,16 @@ impl Bot {
         endpoint
     }
 
+    /// The embedded sandbox, when the builder opted into it; else the missing token's error.
     #[cfg(feature = "sandbox")]
     async fn embedded_sandbox(&mut self, var: &str) -> Result<Endpoint, Error> {
         use std::io::Write as _;
-        let sandbox = self
-            .config
-            .embedded
-            .take()
-            .unwrap_or_else(herald_sandbox::Sandbox::builder)
-            .print_transcript(true)
-            .start()
-            .await?;
+        let Some(sandbox) = self.config.embedded.take() else {
+            return Err(Error::MissingToken {
+                var: Some(var.to_owned()),
+            });
+        };
+        let sandbox = sandbox.print_transcript(true).start().await?;
         // Not `println!`, which panics when stdout is closed (`cargo run --example x | head`).
         let _ = writeln!(
             std::io::stdout(),
@@ -326,9 +315,8 @@ impl Bot {
 /// `GET /gateway/bot`: the recommended shard count and the session start limit.
 async fn fetch_gateway_info(http: &twilight_http::Client) -> Result<BotConnectionInfo, Error> {
     use twilight_http::error::ErrorType;
-    let rejected = || Error::Gateway {
-        shard: 0,
-        source: FatalClose::AuthenticationFailed,
+    let rejected = || Error::TokenRejected {
+        request: "GET /gateway/bot",
     };
     let response = http
         .gateway()
@@ -366,10 +354,146 @@ async fn settle(ctx: &Context) {
     ctx.idle().await;
 }
 
-/// Resolves when shutdown was asked for.
-async fn stopped(ctx: &Context) {
-    if let Some(gateway) = ctx.gateway() {
-        let mut shutdown = gateway.shutdown.subscribe();
-        let _ = shutdown.wait_for(|stop| *stop).await;
+/// Watches a started bot: its shard tasks run until shutdown is asked (or one closes fatally,
+/// which asks it); then, within `shutdown_timeout` of that moment, the shards close and the
+/// running listener calls finish; calls still running then are cancelled.
+async fn supervise(
+    ctx: Context,
+    mut shard_tasks: JoinSet<Result<(), (u32, gateway::FatalClose)>>,
+    shutdown_timeout: Duration,
+) -> Result<(), Error> {
+    let mut first_error = None;
+    let mut record = |joined: Result<Result<(), (u32, gateway::FatalClose)>, _>| {
+        let error = match joined {
+            Ok(Ok(())) => return,
+            Ok(Err((shard, source))) => Error::Gateway { shard, source },
+            Err(join) => Error::Internal(format!("a shard task failed: {join}")),
+        };
+        // One shard closed for good (or failed): stop the others too.
+        ctx.shutdown();
+        first_error.get_or_insert(error);
+    };
+    let mut shutdown = ctx
+        .gateway()
+        .expect("supervised bots have a gateway")
+        .shutdown
+        .subscribe();
+    loop {
+        tokio::select! {
+            joined = shard_tasks.join_next() => match joined {
+                Some(joined) => record(joined),
+                None => break,
+            },
+            _ = shutdown.wait_for(|stop| *stop) => break,
+        }
+    }
+    let deadline = tokio::time::Instant::now() + shutdown_timeout;
+    let closed = tokio::time::timeout_at(deadline, async {
+        while let Some(joined) = shard_tasks.join_next().await {
+            record(joined);
+        }
+    })
+    .await;
+    if closed.is_err() {
+        tell!(
+            WARN,
+            {},
+            format!(
+                "{} shard task(s) did not stop within the shutdown timeout of {shutdown_timeout:?}: \
+                 user code blocks them (see the warnings about blocking)",
+                shard_tasks.len()
+            )
+        );
+        shard_tasks.detach_all();
+    }
+    if tokio::time::timeout_at(deadline, ctx.idle()).await.is_err() {
+        let running: Vec<String> = ctx
+            .listeners()
+            .into_iter()
+            .filter(|l| l.running + l.waiting > 0)
+            .map(|l| {
+                format!(
+                    "`{}` ({} running, {} waiting)",
+                    l.name, l.running, l.waiting
+                )
+            })
+            .collect();
+        tell!(
+            WARN,
+            {},
+            format!(
+                "listener calls still running after the shutdown timeout of \
+                 {shutdown_timeout:?} were cancelled: {}",
+                running.join(", ")
+            )
+        );
+        ctx.router().abandon_calls();
+    }
+    ctx.close_waiters();
+    first_error.map_or(Ok(()), Err)
+}
+
+/// Signals that stop the bot: SIGINT (Ctrl-C) and, on Unix, SIGTERM (docker, systemd,
+/// Kubernetes).
+mod signals {
+    use crate::context::Context;
+
+    /// Shuts `ctx`'s bot down at the first signal; exits the process at the second. Never
+    /// returns: `run` stops polling it once the bot has stopped.
+    pub(super) async fn stop_on_signals(ctx: &Context) {
+        let Some(mut signals) = Signals::new() else {
+            return std::future::pending().await;
+        };
+        let first = signals.next().await;
+        tracing::info!("{}: shutting down (a second signal exits at once)", first.0);
+        ctx.shutdown();
+        let second = signals.next().await;
+        tracing::warn!("{} again: exiting at once", second.0);
+        std::process::exit(128 + second.1);
+    }
+
+    /// A signal received: its name and number.
+    struct Signal(&'static str, i32);
+
+    #[cfg(unix)]
+    struct Signals {
+        interrupt: tokio::signal::unix::Signal,
+        terminate: tokio::signal::unix::Signal,
+    }
+
+    #[cfg(unix)]
+    impl Signals {
+        /// Listens from now on; `None` when signals cannot be listened to.
+        fn new() -> Option<Self> {
+            use tokio::signal::unix::{SignalKind, signal};
+            Some(Signals {
+                interrupt: signal(SignalKind::interrupt()).ok()?,
+                terminate: signal(SignalKind::terminate()).ok()?,
+            })
+        }
+
+        async fn next(&mut self) -> Signal {
+            tokio::select! {
+                _ = self.interrupt.recv() => Signal("SIGINT", 2),
+                _ = self.terminate.recv() => Signal("SIGTERM", 15),
+            }
+        }
+    }
+
+    #[cfg(not(unix))]
+    struct Signals;
+
+    #[cfg(not(unix))]
+    impl Signals {
+        fn new() -> Option<Self> {
+            Some(Signals)
+        }
+
+        async fn next(&mut self) -> Signal {
+            if tokio::signal::ctrl_c().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+            Signal("Ctrl-C", 2)
+        }
     }
 }

@@ -204,16 +204,16 @@ impl Context {
         Some(latencies.iter().sum::<Duration>() / count)
     }
 
-    /// Asks the bot to shut down: every shard closes its connection, `run()` returns once they
-    /// have, and pending waiters end with [`Error::Closed`](crate::Error::Closed).
+    /// Asks the bot to shut down. Pending waiters and streams end first ([`Error::Closed`], also
+    /// for those made from now on), so listeners waiting on them can finish; every shard closes
+    /// its connection (close code 1000); running listener calls get up to the
+    /// [shutdown timeout](crate::BotBuilder::shutdown_timeout) to finish; then `run()` returns.
+    ///
+    /// [`Error::Closed`]: crate::Error::Closed
     pub fn shutdown(&self) {
-        match self.gateway() {
-            // The waiters close once every shard has stopped, so that they still see the
-            // disconnect events.
-            Some(gateway) => {
-                gateway.shutdown.send_replace(true);
-            }
-            None => self.close_waiters(),
+        self.close_waiters();
+        if let Some(gateway) = self.gateway() {
+            gateway.shutdown.send_replace(true);
         }
     }
 
@@ -323,21 +323,26 @@ impl Context {
         self.shared.router.remove(id)
     }
 
-    /// The registered listeners: name and event of each.
+    /// The registered listeners: name, event and load of each, in registration order. A
+    /// listener whose calls pile up shows it here (`waiting`, `dropped`), and in a warning.
     pub fn listeners(&self) -> Vec<ListenerInfo> {
+        use std::sync::atomic::Ordering::Relaxed;
         self.shared
             .router
-            .listeners()
+            .loads()
             .into_iter()
-            .map(|meta| ListenerInfo {
+            .map(|(_, meta, load)| ListenerInfo {
                 name: meta.name,
                 event: meta.event_name,
+                running: load.running.load(Relaxed),
+                waiting: load.waiting.load(Relaxed),
+                dropped: load.dropped.load(Relaxed),
             })
             .collect()
     }
 
-    /// Ends every pending waiter with [`Error::Closed`](crate::Error::Closed) and every stream.
-    /// Running the bot calls it when the bot shuts down.
+    /// Ends every pending waiter with [`Error::Closed`](crate::Error::Closed) and every stream,
+    /// and every one made later: [`shutdown`](Self::shutdown) calls it first.
     pub fn close_waiters(&self) {
         self.shared.router.waiters.close_all();
     }
@@ -395,6 +400,13 @@ pub struct ListenerInfo {
     pub name: Arc<str>,
     /// The name of its event.
     pub event: &'static str,
+    /// Its calls running now. At most `max_running_listeners` (1 for a `sequential` listener).
+    pub running: usize,
+    /// Its calls waiting for one of those to finish.
+    pub waiting: usize,
+    /// Its calls dropped since the bot started, because `max_waiting_calls` were waiting
+    /// already.
+    pub dropped: u64,
 }
 
 impl fmt::Debug for Context {

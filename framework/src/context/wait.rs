@@ -15,7 +15,7 @@ use twilight_model::gateway::Intents;
 use super::Context;
 use crate::error::Error;
 use crate::event::{Event, Key};
-use crate::router::waiters::{Check, Pending, Sink, Slot};
+use crate::router::waiters::{Check, Delivery, Pending, Sink, Slot};
 
 /// The intents `E` needs when the running bot has none of them: such a waiter could never resolve.
 fn missing_intents<E: Event>(ctx: &Context) -> Option<Intents> {
@@ -119,9 +119,15 @@ impl<E: Event> WaitFor<E> {
     }
 
     /// Matches only events for which `check` returns `true`. It runs on the dispatching task for
-    /// every event of this type (and key, with [`on`](Self::on)): keep it quick.
+    /// every event of this type (and key, with [`on`](Self::on)): keep it quick. If it panics,
+    /// the waiter ends with [`Error::CheckPanicked`] and the panic is reported like a listener's
+    /// (to `on_error`), naming where the check was given.
+    #[track_caller]
     pub fn check(mut self, check: impl Fn(&E) -> bool + Send + Sync + 'static) -> Self {
-        self.filter.check = Some(Box::new(check));
+        self.filter.check = Some(Check {
+            filter: Box::new(check),
+            at: std::panic::Location::caller(),
+        });
         self
     }
 
@@ -169,7 +175,7 @@ impl<E: Event> fmt::Debug for WaitFor<E> {
 /// [`Error::Closed`]. Dropping it removes it from the registry at once.
 #[must_use = "a waiter does nothing unless awaited"]
 pub struct Waiter<E: Event> {
-    receiver: oneshot::Receiver<Arc<E>>,
+    receiver: oneshot::Receiver<Delivery<E>>,
     deadline: Option<(Duration, Pin<Box<Sleep>>)>,
     /// Set when the bot lacks every intent `E` is sent under: it can never arrive.
     missing: Option<Intents>,
@@ -187,7 +193,14 @@ impl<E: Event> Future for Waiter<E> {
             }));
         }
         if let Poll::Ready(result) = Pin::new(&mut self.receiver).poll(cx) {
-            return Poll::Ready(result.map_err(|_| Error::Closed(E::NAME)));
+            return Poll::Ready(match result {
+                Ok(Ok(event)) => Ok(event),
+                Ok(Err(panic)) => Err(Error::CheckPanicked {
+                    event: E::NAME,
+                    panic,
+                }),
+                Err(_) => Err(Error::Closed(E::NAME)),
+            });
         }
         if let Some((timeout, sleep)) = &mut self.deadline {
             ready!(sleep.as_mut().poll(cx));
@@ -247,9 +260,14 @@ impl<E: Event> StreamBuilder<E> {
         self
     }
 
-    /// Matches only events for which `check` returns `true`.
+    /// Matches only events for which `check` returns `true`. If it panics, the stream ends and
+    /// the panic is reported like a listener's (to `on_error`).
+    #[track_caller]
     pub fn check(mut self, check: impl Fn(&E) -> bool + Send + Sync + 'static) -> Self {
-        self.filter.check = Some(Box::new(check));
+        self.filter.check = Some(Check {
+            filter: Box::new(check),
+            at: std::panic::Location::caller(),
+        });
         self
     }
 

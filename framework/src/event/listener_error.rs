@@ -1,39 +1,123 @@
-//! The error event: what a failed or panicking listener becomes.
+//! The error event: what a failed or panicking listener (or waiter check) becomes.
 
+use std::any::Any;
+use std::backtrace::Backtrace;
+use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
 
 use super::Event;
 use crate::error::BoxError;
 
-/// A listener returned an error or panicked.
+/// A listener returned an error or panicked (or a waiter's check panicked).
 ///
 /// herald catches both per listener and dispatches this event (name `error`) to
 /// `#[event] async fn on_error(ctx: Context, err: &ListenerError)` and to listeners of
-/// `ListenerError`. With none registered, it is logged through `tracing` at `ERROR` level with the
-/// fields `event`, `listener` and `error`. An error or panic inside an error listener is logged,
-/// never dispatched again.
+/// `ListenerError`. With none registered, herald prints it to stderr (or logs it through
+/// `tracing` at `ERROR`, with the fields `event`, `listener` and `error`, when a subscriber
+/// records herald's errors), rate-limited per listener. An error or panic inside an error listener
+/// is reported so too, never dispatched again.
+///
+/// Its `Display` is one line with the error chain and, for a panic, where it happened:
+/// ``listener `ping` failed on `message`: panicked at src/main.rs:12:9: index out of bounds``.
+///
+/// ```
+/// use herald_framework::prelude::*;
+/// use herald_framework::event::gateway::MessageCreate;
+///
+/// async fn on_error(err: &ListenerError) {
+///     // disnake's `on_error(event, *args)`: the event the listener failed on, typed.
+///     if let Some(msg) = err.event::<MessageCreate>() {
+///         eprintln!("failed on message {} in {}", msg.id, msg.channel_id);
+///     }
+///     if let Some(panic) = err.panic() {
+///         eprintln!("panicked at {:?}: {}", panic.location, panic.message);
+///     }
+///     eprintln!("{err}");
+/// }
+/// # let _ = Listener::new(on_error);
+/// ```
 #[derive(Clone)]
 pub struct ListenerError {
     /// The name of the event the listener was handling (`"message"`, `"level_up"`, ...).
     pub event: &'static str,
-    /// The listener's name (the function name unless `#[listener(name = "..")]` set another).
+    /// The listener's name (the function name unless `#[listener(name = "..")]` set another); for
+    /// a waiter's check, `check of wait_for::<reaction_add> at src/main.rs:40:10`.
     pub listener: Arc<str>,
     /// What went wrong: the listener's error, or a [`Panicked`] for a panic.
     pub error: Arc<BoxError>,
+    /// The event itself, for [`event`](Self::event).
+    payload: Option<Arc<dyn Any + Send + Sync>>,
 }
 
 impl ListenerError {
+    pub(crate) fn new(
+        event: &'static str,
+        listener: Arc<str>,
+        error: BoxError,
+        payload: Option<Arc<dyn Any + Send + Sync>>,
+    ) -> Self {
+        ListenerError {
+            event,
+            listener,
+            error: Arc::new(error),
+            payload,
+        }
+    }
+
+    /// The event the listener failed on, if it is an `E` (disnake's `*args` of `on_error`):
+    /// `err.event::<MessageCreate>()`. `None` for another event type.
+    pub fn event<E: Event>(&self) -> Option<&E> {
+        self.payload.as_deref()?.downcast_ref()
+    }
+
     /// Whether the listener panicked rather than returning an error.
     pub fn is_panic(&self) -> bool {
         self.error.is::<Panicked>()
     }
 
+    /// The panic, when the listener panicked: its message, location and backtrace.
+    pub fn panic(&self) -> Option<&Panicked> {
+        self.error.downcast_ref()
+    }
+
     /// The panic's message, when the listener panicked.
     pub fn panic_message(&self) -> Option<&str> {
-        self.error
-            .downcast_ref::<Panicked>()
-            .map(|panic| panic.message.as_str())
+        self.panic().map(|panic| panic.message.as_str())
+    }
+
+    /// The error, then its sources (`Error::source`), outermost first.
+    pub fn chain(&self) -> impl Iterator<Item = &(dyn StdError + 'static)> {
+        let first: &(dyn StdError + 'static) = &**self.error;
+        std::iter::successors(Some(first), |&error| error.source())
+    }
+
+    /// What herald prints when no error listener handles this: the one line of `Display`, then
+    /// the backtrace when one was captured (`RUST_BACKTRACE=1`).
+    pub(crate) fn report(&self) -> String {
+        let mut report = self.to_string();
+        if let Some(backtrace) = self.panic().and_then(Panicked::backtrace) {
+            report.push_str("\nstack backtrace:\n");
+            report.push_str(&backtrace.to_string());
+        }
+        report
+    }
+
+    /// The error chain on one line, each source after `: ` (a source whose text the previous one
+    /// already holds is left out: many errors repeat their source in their message).
+    pub(crate) fn chain_text(&self) -> String {
+        let mut text = String::new();
+        for error in self.chain() {
+            let part = error.to_string();
+            if !text.is_empty() {
+                if text.contains(&part) {
+                    continue;
+                }
+                text.push_str(": ");
+            }
+            text.push_str(&part);
+        }
+        text
     }
 }
 
@@ -42,8 +126,8 @@ impl fmt::Debug for ListenerError {
         f.debug_struct("ListenerError")
             .field("event", &self.event)
             .field("listener", &self.listener)
-            .field("error", &format_args!("{}", self.error))
-            .finish()
+            .field("error", &format_args!("{}", self.chain_text()))
+            .finish_non_exhaustive()
     }
 }
 
@@ -52,7 +136,9 @@ impl fmt::Display for ListenerError {
         write!(
             f,
             "listener `{}` failed on `{}`: {}",
-            self.listener, self.event, self.error
+            self.listener,
+            self.event,
+            self.chain_text()
         )
     }
 }
@@ -61,16 +147,46 @@ impl Event for ListenerError {
     const NAME: &'static str = "error";
 }
 
-/// The error a panicking listener is reported with; its message is the panic's message.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("panicked: {message}")]
+/// The error a panicking listener (or check, hook, scene) is reported with: the panic's message,
+/// where it happened, and a backtrace when `RUST_BACKTRACE` asked for one.
+///
+/// Its `Display` reads like Rust's own: `panicked at src/main.rs:12:9: index out of bounds`.
+/// herald prints it once, with the listener and event; the process panic hook does not print
+/// it too.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Panicked {
     /// The panic message (`"<non-string panic payload>"` when it was not a string).
     pub message: String,
+    /// Where it panicked.
+    pub location: Option<PanicLocation>,
+    backtrace: Option<Arc<Backtrace>>,
+}
+
+/// Where a panic happened: `src/main.rs:12:9`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PanicLocation {
+    /// The source file.
+    pub file: String,
+    /// The line, from 1.
+    pub line: u32,
+    /// The column, from 1.
+    pub column: u32,
+}
+
+impl fmt::Display for PanicLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
 }
 
 impl Panicked {
-    pub(crate) fn from_payload(payload: Box<dyn std::any::Any + Send>) -> Self {
+    pub(crate) fn new(
+        payload: Box<dyn Any + Send>,
+        location: Option<PanicLocation>,
+        backtrace: Option<Arc<Backtrace>>,
+    ) -> Self {
         let message = match payload.downcast::<String>() {
             Ok(s) => *s,
             Err(payload) => match payload.downcast::<&'static str>() {
@@ -78,6 +194,27 @@ impl Panicked {
                 Err(_) => "<non-string panic payload>".to_owned(),
             },
         };
-        Panicked { message }
+        Panicked {
+            message,
+            location,
+            backtrace,
+        }
+    }
+
+    /// The backtrace captured at the panic, when `RUST_BACKTRACE` (or `RUST_LIB_BACKTRACE`) asked
+    /// for one.
+    pub fn backtrace(&self) -> Option<&Backtrace> {
+        self.backtrace.as_deref()
     }
 }
+
+impl fmt::Display for Panicked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.location {
+            Some(location) => write!(f, "panicked at {location}: {}", self.message),
+            None => write!(f, "panicked: {}", self.message),
+        }
+    }
+}
+
+impl StdError for Panicked {}

@@ -29,7 +29,7 @@ pub mod message;
 pub mod raw;
 
 pub use catalog::{CatalogEntry, catalog};
-pub use listener_error::{ListenerError, Panicked};
+pub use listener_error::{ListenerError, PanicLocation, Panicked};
 
 use twilight_model::gateway::Intents;
 use twilight_model::id::Id;

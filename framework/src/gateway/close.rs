@@ -16,7 +16,9 @@ pub enum FatalClose {
     AuthenticationFailed,
     /// 4010: the shard id or count is invalid.
     #[error(
-        "Discord rejected the shard id or count (close code 4010): the shard id must be below the shard count"
+        "Discord rejected the shard id or count (close code 4010): every shard id must be below \
+         the shard count. Check `.shards(..)`: `Shards::Auto`, a count, or a range within its \
+         total"
     )]
     InvalidShard,
     /// 4011: the bot is in too many guilds for its shard count.
@@ -26,27 +28,46 @@ pub enum FatalClose {
     )]
     ShardingRequired,
     /// 4012: the gateway API version is invalid.
-    #[error("Discord rejected the gateway API version (close code 4012); upgrade herald")]
+    #[error(
+        "Discord rejected the gateway API version (close code 4012): upgrade herald (`cargo update \
+         -p herald`), whose twilight speaks the current version"
+    )]
     InvalidApiVersion,
     /// 4013: the intents are not valid bits.
-    #[error("Discord rejected the intents {0:?} as invalid (close code 4013)")]
-    InvalidIntents(Intents),
-    /// 4014: privileged intents the application is not approved for.
     #[error(
-        "Discord refused the privileged intents {} (close code 4014). Enable them in the Developer \
-         Portal: your application → Bot → Privileged Gateway Intents → {}; or stop requesting them \
-         (`.intents(..)`, or remove the listeners that need them). Bots in 100 or more servers need \
-         Discord's approval for each",
-        names(*.0).join(", "), portal_names(*.0).join(", ")
+        "Discord rejected the intents as invalid (close code 4013): the bot requested {}. Build \
+         them from `Intents`' named flags (not `from_bits_retain` with unknown bits), or drop \
+         `.intents(..)` to let herald request what the listeners need",
+        .0.names()
     )]
+    InvalidIntents(Intents),
+    /// 4014: privileged intents the application is not approved for. It holds the intents the
+    /// bot requested; the privileged ones among them are what Discord refused.
+    #[error("{}", disallowed(*.0))]
     DisallowedIntents(Intents),
 }
 
 use crate::intents::{IntentsExt as _, portal_names};
 
-/// The names of `intents`' flags: `GUILD_MEMBERS, MESSAGE_CONTENT`.
-fn names(intents: Intents) -> Vec<&'static str> {
-    intents.iter_names().map(|(name, _)| name).collect()
+/// The message of a 4014: the privileged intents refused and the switches that allow them.
+fn disallowed(requested: Intents) -> String {
+    let privileged = requested.privileged();
+    if privileged.is_empty() {
+        return format!(
+            "Discord closed the connection as using disallowed intents (close code 4014), but the \
+             bot requested no privileged intent (it requested {}). Check in the Developer Portal \
+             that the bot's application is the token's, and that it is not restricted",
+            requested.names()
+        );
+    }
+    format!(
+        "Discord refused the privileged intents {} (close code 4014). Enable them in the \
+         Developer Portal: your application → Bot → Privileged Gateway Intents → {}; or stop \
+         requesting them (`.intents(..)`, or remove the listeners that need them). Bots in 100 or \
+         more servers need Discord's approval for each",
+        privileged.names(),
+        portal_names(privileged).join(", ")
+    )
 }
 
 impl FatalClose {
@@ -58,7 +79,7 @@ impl FatalClose {
             4011 => FatalClose::ShardingRequired,
             4012 => FatalClose::InvalidApiVersion,
             4013 => FatalClose::InvalidIntents(intents),
-            4014 => FatalClose::DisallowedIntents(intents.privileged()),
+            4014 => FatalClose::DisallowedIntents(intents),
             _ => return None,
         })
     }

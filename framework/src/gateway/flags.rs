@@ -29,8 +29,9 @@ pub(crate) fn of(event: TypeId) -> EventTypeFlags {
 }
 
 /// GUILD_STICKERS_UPDATE, decoded by herald: twilight 0.18's `parse` does not know the event
-/// name and skips it. `None` for every other frame (or when no one wants stickers updates).
-pub(crate) fn stickers_update(text: &str, wanted: EventTypeFlags) -> Option<Frame> {
+/// name and skips it. `None` for every other frame (or when no one wants stickers updates);
+/// `Some(Err(cause))` when it does not decode.
+pub(crate) fn stickers_update(text: &str, wanted: EventTypeFlags) -> Option<Result<Frame, String>> {
     if !wanted.contains(EventTypeFlags::GUILD_STICKERS_UPDATE) {
         return None;
     }
@@ -42,13 +43,11 @@ pub(crate) fn stickers_update(text: &str, wanted: EventTypeFlags) -> Option<Fram
     struct Dispatch {
         d: GuildStickersUpdate,
     }
-    match serde_json::from_str::<Dispatch>(text) {
-        Ok(dispatch) => Some(Frame::GuildStickersUpdate(dispatch.d)),
-        Err(error) => {
-            tracing::warn!(%error, "a GUILD_STICKERS_UPDATE failed to deserialise");
-            None
-        }
-    }
+    Some(
+        serde_json::from_str::<Dispatch>(text)
+            .map(|dispatch| Frame::GuildStickersUpdate(dispatch.d))
+            .map_err(|error| error.to_string()),
+    )
 }
 
 /// The gateway events that keep the given cache resources up to date.
@@ -146,7 +145,7 @@ pub(crate) struct Wanted {
 
 impl Wanted {
     pub(crate) fn new(cache: EventTypeFlags) -> Self {
-        let base = RUNTIME | cache | EventTypeFlags::GATEWAY_HEARTBEAT_ACK;
+        let base = RUNTIME | cache;
         Wanted {
             base,
             generation: u64::MAX,

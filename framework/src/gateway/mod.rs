@@ -1,17 +1,20 @@
 //! The gateway layer: one task per twilight-gateway shard, turning frames into events.
 //!
-//! Each shard task reads frames, asks twilight to deserialise only the event types someone needs
-//! (`EventTypeFlags`), updates the cache, tracks readiness (READY, then the guilds it listed), and hands
-//! events to the router in the shard's sequence order. It stops reading while the router is at
-//! its bound of running listeners (back-pressure), and stops for good on shutdown or a fatal
-//! close ([`FatalClose`]).
+//! Each shard's connection is polled on the bot's gateway thread (`reader`), which runs no user
+//! code: heartbeats, resumes and the close at shutdown never wait on listeners. Its frames go to
+//! the shard's task in the bot's runtime, which asks twilight to deserialise only the event types
+//! someone needs (`EventTypeFlags`), updates the cache, tracks readiness (READY, then the guilds
+//! it listed), and hands events to the router in the shard's sequence order. The router never
+//! makes it wait; the shard stops for good on shutdown or a fatal close ([`FatalClose`]).
 
 pub(crate) mod close;
+mod decode;
 mod dispatch;
 pub(crate) mod flags;
 mod messages;
 mod params;
 pub(crate) mod queue;
+pub(crate) mod reader;
 mod ready;
 pub(crate) mod shard;
 
@@ -21,17 +24,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub use close::FatalClose;
-use futures_util::StreamExt as _;
 pub use params::{GatewayParams, SessionStartLimit, Shards};
 pub use queue::{IDENTIFY_WINDOW, IdentifyQueue, Queue};
+pub(crate) use reader::Reader;
 use ready::ReadyTracker;
 pub use shard::{ShardHandle, ShardState, ShardStatus, presence};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use twilight_cache_inmemory::InMemoryCache;
 pub use twilight_gateway::EventTypeFlags;
-use twilight_gateway::{Message, Shard};
+use twilight_gateway::Message;
+use twilight_model::gateway::Intents;
 use twilight_model::gateway::event::Event as Frame;
-use twilight_model::gateway::{CloseFrame, Intents};
 use twilight_model::id::Id;
 use twilight_model::id::marker::GuildMarker;
 use twilight_model::user::CurrentUser;
@@ -42,6 +45,8 @@ use crate::event::lifecycle::{
     ShardReady, ShardResumed,
 };
 use crate::event::raw::GatewayDispatch;
+use crate::isolate::{self, Watch};
+use crate::report::{Throttles, suppressed_note, tell};
 
 /// What the shard tasks of one bot share.
 pub(crate) struct Gateway {
@@ -154,187 +159,214 @@ impl Gateway {
     }
 }
 
-/// Runs one shard until shutdown (`Ok`) or a fatal close (`Err`).
+/// A shard's task, in the bot's runtime: decodes the frames its connection (on the gateway
+/// thread, [`reader`]) received, updates the cache and dispatches, in sequence order. It never
+/// waits on listeners; user code it runs (first polls, checks) is watched by `watch`. Runs until
+/// the connection ends: at shutdown (`Ok`) or a fatal close (`Err`).
 pub(crate) async fn run_shard(
-    mut shard: Shard<queue::SharedQueue>,
+    mut frames: mpsc::UnboundedReceiver<reader::Received>,
     handle: Arc<ShardHandle>,
     ctx: Context,
     cache: Arc<InMemoryCache>,
+    watch: Arc<Watch>,
 ) -> Result<(), FatalClose> {
+    /// Marks the shard closed however its task ends.
+    struct Closed<'a>(&'a ShardHandle);
+    impl Drop for Closed<'_> {
+        fn drop(&mut self) {
+            self.0.update(|s| s.state = ShardState::Closed);
+        }
+    }
+    let _closed = Closed(&handle);
     let gateway = ctx
         .gateway()
         .expect("shards run only once the gateway is set up");
     let shard_id = handle.id().number();
-    let mut wanted = flags::Wanted::new(gateway.cache_flags);
-    let mut ready = ReadyTracker::default();
-    let mut shutdown = gateway.shutdown.subscribe();
-    let mut connected = false;
-    let mut closing = false;
-    let mut fatal = None;
-
+    let mut shard = ShardTask {
+        ctx: &ctx,
+        gateway,
+        handle: &handle,
+        cache: &cache,
+        shard_id,
+        wanted: flags::Wanted::new(gateway.cache_flags),
+        ready: ReadyTracker::default(),
+        connected: false,
+        fatal: None,
+        bad_frames: Throttles::new(Duration::from_secs(10), 3),
+    };
     loop {
-        ctx.router().in_flight.room().await;
-        let message = tokio::select! {
+        let received = tokio::select! {
             biased;
-            _ = shutdown.wait_for(|stop| *stop), if !closing => {
-                closing = true;
-                if !connected {
-                    break;
-                }
-                shard.close(CloseFrame::NORMAL);
-                continue;
-            }
-            () = ready.expired() => {
-                if let Some(event) = ready.time_out(shard_id) {
+            () = shard.ready.expired() => {
+                if let Some(event) = shard.ready.time_out(shard_id) {
                     handle.update(|s| s.state = ShardState::Ready);
                     gateway.shard_ready(&ctx, event);
                 }
                 continue;
             }
-            message = shard.next() => message,
+            received = frames.recv() => received,
         };
-        let Some(message) = message else { break };
-        match message {
-            Err(error) => tracing::warn!(shard = shard_id, %error, "gateway frame error"),
-            Ok(Message::Close(frame)) => {
-                let code = frame.as_ref().map(|f| f.code);
-                if std::mem::take(&mut connected) {
-                    handle.update(|s| s.state = ShardState::Connecting);
-                    let reason = match code {
-                        _ if closing => DisconnectReason::Shutdown,
-                        // 1006: no close frame from the server (twilight reports a dropped or
-                        // zombie connection so).
-                        None | Some(1006) => DisconnectReason::Lost,
-                        Some(_) => DisconnectReason::Closed,
-                    };
-                    gateway.shard_disconnected(&ctx, shard_id, code, reason);
-                }
-                if let Some(error) = code.and_then(|c| FatalClose::from_code(c, gateway.intents)) {
-                    tracing::error!(shard = shard_id, code, "{error}");
-                    fatal = Some(error);
-                }
-                if closing {
-                    break;
-                }
-            }
-            Ok(Message::Text(text)) => {
-                let flags = wanted.current(ctx.router());
-                if wanted.raw()
-                    && let Some(dispatch) = GatewayDispatch::parse(shard_id, &text)
-                {
-                    ctx.dispatch(dispatch);
-                }
-                let parsed = match flags::stickers_update(&text, flags) {
-                    Some(frame) => Ok(Some(frame)),
-                    None => twilight_gateway::parse(text, flags).map(|e| e.map(Frame::from)),
-                };
-                match parsed {
-                    Ok(Some(event)) => {
-                        let before = dispatch::Before::capture(&ctx, &cache, &event);
-                        cache.update(&event);
-                        if let Some(bound) = &gateway.messages {
-                            bound.track(&cache, &event);
-                        }
-                        match event {
-                            Frame::GatewayHello(_) => {
-                                if std::mem::replace(&mut connected, true) {
-                                    // The previous connection ended without a close frame.
-                                    gateway.shard_disconnected(
-                                        &ctx,
-                                        shard_id,
-                                        None,
-                                        DisconnectReason::Lost,
-                                    );
-                                }
-                                handle.update(|s| s.state = ShardState::Connected);
-                                gateway.shard_connected(&ctx, shard_id);
-                            }
-                            Frame::GatewayHeartbeatAck => {
-                                let latency = shard.latency();
-                                let (recent, average) =
-                                    (latency.recent().first().copied(), latency.average());
-                                handle.update(|s| {
-                                    s.latency = recent;
-                                    s.average_latency = average;
-                                });
-                            }
-                            Frame::GatewayReconnect | Frame::GatewayInvalidateSession(_) => {
-                                let reason = match event {
-                                    Frame::GatewayInvalidateSession(resumable) => {
-                                        DisconnectReason::InvalidSession { resumable }
-                                    }
-                                    _ => DisconnectReason::Reconnect,
-                                };
-                                if std::mem::take(&mut connected) {
-                                    handle.update(|s| s.state = ShardState::Connecting);
-                                    gateway.shard_disconnected(&ctx, shard_id, None, reason);
-                                }
-                            }
-                            Frame::Ready(ready_event) => {
-                                gateway.shard_identified(shard_id);
-                                for guild in &ready_event.guilds {
-                                    gateway.guild_unavailable(guild.id);
-                                }
-                                *gateway
-                                    .current_user
-                                    .lock()
-                                    .unwrap_or_else(|p| p.into_inner()) =
-                                    Some(ready_event.user.clone());
-                                if let Some(event) = ready.start(
-                                    shard_id,
-                                    ready_event.guilds.iter().map(|g| g.id),
-                                    gateway.guild_ready_timeout,
-                                ) {
-                                    handle.update(|s| s.state = ShardState::Ready);
-                                    gateway.shard_ready(&ctx, event);
-                                }
-                            }
-                            Frame::GuildCreate(guild) => {
-                                let ready_event = ready.arrived(
-                                    shard_id,
-                                    guild.id(),
-                                    gateway.guild_ready_timeout,
-                                );
-                                dispatch::dispatch(
-                                    &ctx,
-                                    &cache,
-                                    gateway,
-                                    before,
-                                    Frame::GuildCreate(guild),
-                                );
-                                if let Some(event) = ready_event {
-                                    handle.update(|s| s.state = ShardState::Ready);
-                                    gateway.shard_ready(&ctx, event);
-                                }
-                            }
-                            Frame::Resumed => {
-                                handle.update(|s| s.state = ShardState::Ready);
-                                ctx.dispatch(ShardResumed { shard_id });
-                                ctx.dispatch(Resumed { shard_id });
-                            }
-                            Frame::UserUpdate(user) => {
-                                *gateway
-                                    .current_user
-                                    .lock()
-                                    .unwrap_or_else(|p| p.into_inner()) = Some(user.0);
-                            }
-                            other => dispatch::dispatch(&ctx, &cache, gateway, before, other),
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(error) => {
-                        tracing::warn!(shard = shard_id, %error, "a gateway event failed to deserialise")
-                    }
-                }
-                if let Some(session) = shard.session() {
-                    handle.processed(session.sequence());
-                }
-            }
-        }
+        let Some(received) = received else { break };
+        isolate::watched(&watch, || shard.handle(received));
     }
-    handle.update(|s| s.state = ShardState::Closed);
-    if connected {
+    if std::mem::take(&mut shard.connected) {
         gateway.shard_disconnected(&ctx, shard_id, Some(1000), DisconnectReason::Shutdown);
     }
-    fatal.map_or(Ok(()), Err)
+    shard.fatal.map_or(Ok(()), Err)
+}
+
+/// What a shard's task keeps between frames.
+struct ShardTask<'a> {
+    ctx: &'a Context,
+    gateway: &'a Gateway,
+    handle: &'a ShardHandle,
+    cache: &'a InMemoryCache,
+    shard_id: u32,
+    wanted: flags::Wanted,
+    ready: ReadyTracker,
+    /// Whether a connection is up (HELLO came, no close since).
+    connected: bool,
+    fatal: Option<FatalClose>,
+    /// Decode failures, told at a bounded rate.
+    bad_frames: Throttles<()>,
+}
+
+impl ShardTask<'_> {
+    fn handle(&mut self, received: reader::Received) {
+        let (message, sequence) = match received {
+            reader::Received::Message { message, sequence } => (message, sequence),
+            reader::Received::Error(error) => {
+                self.bad_frame(&decode::describe(self.shard_id, &error));
+                return;
+            }
+        };
+        match message {
+            Message::Close(frame) => self.closed(frame.map(|f| f.code)),
+            Message::Text(text) => self.text(text),
+        }
+        if let Some(sequence) = sequence {
+            self.handle.processed(sequence);
+        }
+    }
+
+    fn bad_frame(&self, line: &str) {
+        if let Some(suppressed) = self.bad_frames.allow(()) {
+            let text = format!("{line}{}", suppressed_note(suppressed));
+            tell!(WARN, { shard = self.shard_id, }, text);
+        }
+    }
+
+    fn closed(&mut self, code: Option<u16>) {
+        let (ctx, gateway, shard_id) = (self.ctx, self.gateway, self.shard_id);
+        let closing = *gateway.shutdown.borrow();
+        if std::mem::take(&mut self.connected) {
+            self.handle.update(|s| s.state = ShardState::Connecting);
+            let reason = match code {
+                _ if closing => DisconnectReason::Shutdown,
+                // 1006: no close frame from the server (twilight reports a dropped or zombie
+                // connection so).
+                None | Some(1006) => DisconnectReason::Lost,
+                Some(_) => DisconnectReason::Closed,
+            };
+            gateway.shard_disconnected(ctx, shard_id, code, reason);
+        }
+        if let Some(error) = code.and_then(|c| FatalClose::from_code(c, gateway.intents)) {
+            tell!(ERROR, { shard = shard_id, code = code, }, format!("shard {shard_id}: {error}"));
+            self.fatal = Some(error);
+        }
+    }
+
+    fn text(&mut self, text: String) {
+        let (ctx, gateway, shard_id) = (self.ctx, self.gateway, self.shard_id);
+        let flags = self.wanted.current(ctx.router());
+        if self.wanted.raw()
+            && let Some(dispatch) = GatewayDispatch::parse(shard_id, &text)
+        {
+            ctx.dispatch(dispatch);
+        }
+        let parsed = match flags::stickers_update(&text, flags) {
+            Some(Ok(frame)) => Ok(Some(frame)),
+            Some(Err(cause)) => {
+                self.bad_frame(&decode::describe_frame(shard_id, &text, Some(&cause)));
+                return;
+            }
+            None => twilight_gateway::parse(text, flags).map(|e| e.map(Frame::from)),
+        };
+        let event = match parsed {
+            Ok(Some(event)) => event,
+            Ok(None) => return,
+            Err(error) => {
+                self.bad_frame(&decode::describe(shard_id, &error));
+                return;
+            }
+        };
+        let cache = self.cache;
+        let before = dispatch::Before::capture(ctx, cache, &event);
+        cache.update(&event);
+        if let Some(bound) = &gateway.messages {
+            bound.track(cache, &event);
+        }
+        match event {
+            Frame::GatewayHello(_) => {
+                if std::mem::replace(&mut self.connected, true) {
+                    // The previous connection ended without a close frame.
+                    gateway.shard_disconnected(ctx, shard_id, None, DisconnectReason::Lost);
+                }
+                self.handle.update(|s| s.state = ShardState::Connected);
+                gateway.shard_connected(ctx, shard_id);
+            }
+            Frame::GatewayReconnect | Frame::GatewayInvalidateSession(_) => {
+                let reason = match event {
+                    Frame::GatewayInvalidateSession(resumable) => {
+                        DisconnectReason::InvalidSession { resumable }
+                    }
+                    _ => DisconnectReason::Reconnect,
+                };
+                if std::mem::take(&mut self.connected) {
+                    self.handle.update(|s| s.state = ShardState::Connecting);
+                    gateway.shard_disconnected(ctx, shard_id, None, reason);
+                }
+            }
+            Frame::Ready(ready_event) => {
+                gateway.shard_identified(shard_id);
+                for guild in &ready_event.guilds {
+                    gateway.guild_unavailable(guild.id);
+                }
+                *gateway
+                    .current_user
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(ready_event.user.clone());
+                if let Some(event) = self.ready.start(
+                    shard_id,
+                    ready_event.guilds.iter().map(|g| g.id),
+                    gateway.guild_ready_timeout,
+                ) {
+                    self.handle.update(|s| s.state = ShardState::Ready);
+                    gateway.shard_ready(ctx, event);
+                }
+            }
+            Frame::GuildCreate(guild) => {
+                let ready_event =
+                    self.ready
+                        .arrived(shard_id, guild.id(), gateway.guild_ready_timeout);
+                dispatch::dispatch(ctx, cache, gateway, before, Frame::GuildCreate(guild));
+                if let Some(event) = ready_event {
+                    self.handle.update(|s| s.state = ShardState::Ready);
+                    gateway.shard_ready(ctx, event);
+                }
+            }
+            Frame::Resumed => {
+                self.handle.update(|s| s.state = ShardState::Ready);
+                ctx.dispatch(ShardResumed { shard_id });
+                ctx.dispatch(Resumed { shard_id });
+            }
+            Frame::UserUpdate(user) => {
+                *gateway
+                    .current_user
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = Some(user.0);
+            }
+            other => dispatch::dispatch(ctx, cache, gateway, before, other),
+        }
+    }
 }

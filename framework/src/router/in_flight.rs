@@ -1,5 +1,6 @@
-//! Counts listener calls that have started and not finished: the back-pressure signal for the
-//! gateway (it stops reading while the count is at the limit) and `Context::idle`.
+//! Counts listener calls that have started (or are waiting to) and not finished: what
+//! `Context::idle` and shutdown wait on. Calls that finish within their first poll are not
+//! counted: they never outlive their dispatch.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -9,15 +10,13 @@ use crate::context::Context;
 
 pub(crate) struct InFlight {
     count: AtomicUsize,
-    limit: usize,
     changed: Notify,
 }
 
 impl InFlight {
-    pub(crate) fn new(limit: usize) -> Self {
+    pub(crate) fn new() -> Self {
         InFlight {
             count: AtomicUsize::new(0),
-            limit: limit.max(1),
             changed: Notify::new(),
         }
     }
@@ -27,8 +26,7 @@ impl InFlight {
     }
 
     pub(crate) fn leave(&self) {
-        let before = self.count.fetch_sub(1, Ordering::AcqRel);
-        if before == 1 || before == self.limit {
+        if self.count.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.changed.notify_waiters();
         }
     }
@@ -37,27 +35,14 @@ impl InFlight {
         self.count.load(Ordering::Acquire)
     }
 
-    /// Resolves when no listener call is running.
+    /// Resolves when no listener call is running or waiting.
     pub(crate) async fn idle(&self) {
-        self.until(|n| n == 0).await;
-    }
-
-    /// Resolves when fewer calls than the limit are running.
-    pub(crate) async fn room(&self) {
-        let limit = self.limit;
-        if self.count() < limit {
-            return;
-        }
-        self.until(|n| n < limit).await;
-    }
-
-    async fn until(&self, done: impl Fn(usize) -> bool) {
         loop {
             let changed = self.changed.notified();
             tokio::pin!(changed);
             // Registered before the check, so a `leave` between check and await is not missed.
             changed.as_mut().enable();
-            if done(self.count()) {
+            if self.count() == 0 {
                 return;
             }
             changed.await;

@@ -2,36 +2,50 @@
 //!
 //! - Listeners live in an immutable [`Table`] behind an `ArcSwap`: dispatch loads it without a lock;
 //!   adding or removing a listener at run time builds a new table and swaps it in.
-//! - Each listener call is its own tokio task (concurrent, like disnake's), except `sequential`
-//!   listeners, which get one worker task each and see their events one at a time, in order.
-//! - Errors and panics are caught per call and become a [`ListenerError`] event.
+//! - Each listener call is polled once where it is dispatched and becomes its own tokio task only
+//!   if it has to wait. Each listener has a [lane](lane): a bound on its calls running at once
+//!   (1 for `sequential` listeners), a queue of calls waiting for room, and a cap on that queue.
+//!   Dispatch never waits.
+//! - Errors and panics are caught per call ([`isolate`](crate::isolate)) and become a
+//!   [`ListenerError`] event, or a line on stderr when nobody handles them.
 //! - Waiters are indexed by (event type, key) in [`Waiters`].
 //!
 //! `docs/architecture.md` explains the model and its guarantees.
 
 mod in_flight;
+pub(crate) mod lane;
 pub(crate) mod table;
 pub(crate) mod waiters;
 
 use std::any::{Any, TypeId};
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use futures_util::FutureExt;
 pub(crate) use in_flight::InFlight;
+use lane::{Admit, Load};
 use table::{Entry, Table};
-use tokio::sync::mpsc;
+use tokio::sync::watch;
 pub(crate) use waiters::Waiters;
 
 use crate::context::Context;
 use crate::error::BoxError;
 use crate::event::interaction::{ApplicationCommand, ApplicationCommandError};
-use crate::event::{Event, ListenerError, Panicked};
-use crate::listener::handler::CallHandler;
+use crate::event::{Event, ListenerError};
+use crate::isolate::{self, CatchUnwind, Culprit};
 use crate::listener::{Listener, ListenerId, ListenerMeta};
+use crate::report::{Throttles, suppressed_note, tell};
+
+/// How many calls of one listener may run, and wait, at once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Calls of one (concurrent) listener running at once.
+    pub(crate) running: usize,
+    /// Calls of one listener waiting for room.
+    pub(crate) waiting: usize,
+}
 
 pub(crate) struct Router {
     table: ArcSwap<Table>,
@@ -42,10 +56,17 @@ pub(crate) struct Router {
     generation: Arc<AtomicU64>,
     pub(crate) waiters: Waiters,
     pub(crate) in_flight: InFlight,
+    limits: Limits,
+    /// Set at the end of shutdown: listener tasks still running stop.
+    abandon: watch::Sender<bool>,
+    /// Unhandled errors, per listener.
+    error_lines: Throttles<Arc<str>>,
+    /// Backed-up and dropped calls, per listener.
+    load_lines: Throttles<(u64, bool)>,
 }
 
 impl Router {
-    pub(crate) fn new(max_in_flight: usize) -> Self {
+    pub(crate) fn new(limits: Limits) -> Self {
         let generation = Arc::new(AtomicU64::new(0));
         Router {
             table: ArcSwap::from_pointee(Table::default()),
@@ -53,7 +74,14 @@ impl Router {
             next_id: AtomicU64::new(1),
             waiters: Waiters::new(Arc::clone(&generation)),
             generation,
-            in_flight: InFlight::new(max_in_flight),
+            in_flight: InFlight::new(),
+            limits: Limits {
+                running: limits.running.max(1),
+                waiting: limits.waiting,
+            },
+            abandon: watch::Sender::new(false),
+            error_lines: Throttles::new(Duration::from_secs(10), 5),
+            load_lines: Throttles::new(Duration::from_secs(10), 1),
         }
     }
 
@@ -99,6 +127,11 @@ impl Router {
     }
 
     pub(crate) fn listeners(&self) -> Vec<ListenerMeta> {
+        self.loads().into_iter().map(|(_, meta, _)| meta).collect()
+    }
+
+    /// Every listener with its id and load, in registration order.
+    pub(crate) fn loads(&self) -> Vec<(u64, ListenerMeta, Arc<Load>)> {
         self.table.load().metas()
     }
 
@@ -117,9 +150,9 @@ impl Router {
         self.table.load().has(id) || self.waiters.has(id)
     }
 
-    /// Offers `event` to its waiters, then starts its listeners. Never blocks.
+    /// Offers `event` to its waiters, then starts (or queues) its listeners' calls. Never waits.
     pub(crate) fn dispatch<E: Event>(&self, ctx: &Context, event: Arc<E>) {
-        self.waiters.offer(&event);
+        self.waiters.offer(ctx, &event);
         let table = self.table.load();
         let Some(entries) = table.get::<E>() else {
             return;
@@ -134,108 +167,200 @@ impl Router {
                     event: TypeId::of::<E>(),
                 });
             }
-            if entry.meta.sequential {
-                enqueue(entry, ctx, &event);
+            let limit = if entry.meta.sequential {
+                1
             } else {
-                start(entry, ctx, &event);
+                self.limits.running
+            };
+            match entry.lane.admit(&event, limit, self.limits.waiting) {
+                Admit::Run => start(entry, ctx, Arc::clone(&event)),
+                Admit::Wait { warn } => {
+                    self.in_flight.enter();
+                    if warn {
+                        self.backed_up(entry, limit);
+                    }
+                }
+                Admit::Full => self.dropped(entry, limit),
             }
         }
     }
+
+    /// Ends listener calls still running (the end of shutdown).
+    pub(crate) fn abandon_calls(&self) {
+        self.abandon.send_replace(true);
+    }
+
+    fn backed_up<E>(&self, entry: &Entry<E>, limit: usize) {
+        let Some(suppressed) = self.load_lines.allow((entry.id, false)) else {
+            return;
+        };
+        let (name, event) = (&*entry.meta.name, entry.meta.event_name);
+        let waiting = self.limits.waiting;
+        let text = if limit == 1 {
+            format!(
+                "sequential listener `{name}` (on `{event}`) is falling behind: half of its queue \
+                 of {waiting} calls is taken, and calls past that are dropped; make it faster, or \
+                 drop `sequential` if order does not matter{}",
+                suppressed_note(suppressed)
+            )
+        } else {
+            format!(
+                "listener `{name}` (on `{event}`) has {limit} calls running, its bound \
+                 (`max_running_listeners`): further calls wait, up to {waiting}, then are dropped. \
+                 Are its calls stuck? Give waits a timeout; other listeners are not held up{}",
+                suppressed_note(suppressed)
+            )
+        };
+        tell!(WARN, { listener = name, event = event, }, text);
+    }
+
+    fn dropped<E>(&self, entry: &Entry<E>, limit: usize) {
+        let Some(suppressed) = self.load_lines.allow((entry.id, true)) else {
+            return;
+        };
+        let (name, event) = (&*entry.meta.name, entry.meta.event_name);
+        let waiting = self.limits.waiting;
+        let text = format!(
+            "listener `{name}` (on `{event}`): a call was dropped, {limit} running and {waiting} \
+             waiting already (`max_running_listeners`, `max_waiting_calls`); its calls are not \
+             finishing{}",
+            suppressed_note(suppressed)
+        );
+        tell!(ERROR, { listener = name, event = event, }, text);
+    }
+
+    /// Reports an error nobody handles: on stderr, or through `tracing` when a subscriber records
+    /// herald's errors; at most 5 per listener per 10 s.
+    fn unhandled(&self, error: &ListenerError, from_error_listener: bool) {
+        let Some(suppressed) = self.error_lines.allow(Arc::clone(&error.listener)) else {
+            return;
+        };
+        let mut text = error.report();
+        text.push_str(&suppressed_note(suppressed));
+        if !from_error_listener {
+            static HINT: std::sync::Once = std::sync::Once::new();
+            HINT.call_once(|| {
+                text.push_str(
+                    "\n(herald prints errors no one handles; handle them with \
+                     `#[event] async fn on_error(err: &ListenerError)`)",
+                );
+            });
+        }
+        let location = error
+            .panic()
+            .and_then(|p| p.location.as_ref())
+            .map(ToString::to_string);
+        tell!(
+            ERROR,
+            {
+                event = error.event,
+                listener = &*error.listener,
+                error = %error.chain_text(),
+                location = location.as_deref(),
+            },
+            text
+        );
+    }
+
+    /// Delivers an error: as a [`ListenerError`] event when someone listens to it, else reported
+    /// by herald. Errors of error listeners are never dispatched again.
+    pub(crate) fn report(&self, ctx: &Context, error: ListenerError) {
+        let from_error_listener = error.event == ListenerError::NAME;
+        if from_error_listener || !self.has_listeners::<ListenerError>() {
+            self.unhandled(&error, from_error_listener);
+            return;
+        }
+        self.dispatch(ctx, Arc::new(error));
+    }
 }
 
-/// Starts one listener call: polled once right here, and spawned as its own task only if it has
-/// to wait. Most calls of most listeners (a `!ping` handler seeing every other message) finish in
-/// that first poll, and cost no task, no cross-thread wake-up and no in-flight accounting.
+/// One listener call: the handler's future, its error or panic caught and reported.
+type Call = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
+
+fn call<E: Event>(entry: &Arc<Entry<E>>, ctx: &Context, event: Arc<E>) -> Call {
+    let (entry, ctx) = (Arc::clone(entry), ctx.clone());
+    Box::pin(async move {
+        let handler = Arc::clone(&entry.handler);
+        let (call_ctx, call_event) = (ctx.clone(), Arc::clone(&event));
+        // The handler is called inside the catching future: a closure listener runs code before
+        // its future exists.
+        let outcome =
+            CatchUnwind::new(async move { handler.call(call_ctx, call_event).await }).await;
+        let error: BoxError = match outcome {
+            Ok(Ok(())) => return,
+            Ok(Err(error)) => error,
+            Err(panic) => Box::new(panic),
+        };
+        failed(&ctx, &entry.meta, event, error);
+    })
+}
+
+/// Starts a call that has a slot in its listener's lane: polled once right here, and spawned as
+/// its own task only if it has to wait. Most calls of most listeners (a `!ping` handler seeing
+/// every other message) finish in that first poll, and cost no task and no cross-thread wake-up.
 ///
 /// The first poll uses a no-op waker; the spawned task polls the future again at once, with its
 /// own waker, so whatever the future waits on is registered with the task (the `Future` contract:
 /// only the waker of the latest poll is woken).
-fn start<E: Event>(entry: &Arc<Entry<E>>, ctx: &Context, event: &Arc<E>) {
-    let (entry, task_ctx, event) = (Arc::clone(entry), ctx.clone(), Arc::clone(event));
-    let mut call =
-        Box::pin(async move { run(&entry.meta, &*entry.handler, task_ctx, event).await });
+fn start<E: Event>(entry: &Arc<Entry<E>>, ctx: &Context, event: Arc<E>) {
+    let mut call = call(entry, ctx, event);
     let mut first_poll = std::task::Context::from_waker(std::task::Waker::noop());
-    if call.as_mut().poll(&mut first_poll).is_ready() {
+    let culprit = || Culprit::Listener {
+        listener: Arc::clone(&entry.meta.name),
+        event: E::NAME,
+    };
+    if isolate::section(culprit, || call.as_mut().poll(&mut first_poll)).is_ready() {
+        // Its slot is free again, or goes to the first call waiting for it.
+        if let Some(next) = entry.lane.next() {
+            let next = self::call(entry, ctx, next);
+            spawn_worker(entry, ctx, next);
+        }
         return;
     }
     ctx.router().in_flight.enter();
-    let leave = in_flight::Leave(ctx.clone());
+    spawn_worker(entry, ctx, call);
+}
+
+/// Runs `first` (a call counted in flight), then the calls waiting in the lane, one after the
+/// other, in the slot `first` holds.
+fn spawn_worker<E: Event>(entry: &Arc<Entry<E>>, ctx: &Context, first: Call) {
+    let (entry, ctx) = (Arc::clone(entry), ctx.clone());
+    let mut abandon = ctx.router().abandon.subscribe();
     tokio::spawn(async move {
-        let _leave = leave;
-        call.await;
-    });
-}
-
-/// Hands `event` to a sequential listener's worker, starting the worker on first use.
-fn enqueue<E: Event>(entry: &Arc<Entry<E>>, ctx: &Context, event: &Arc<E>) {
-    let queue = entry.queue.get_or_init(|| {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Arc<E>>();
-        // The worker owns the handler, not the entry: removing the listener drops the entry and
-        // its sender, and the worker ends once it has drained what was queued.
-        let (meta, handler, ctx) = (entry.meta.clone(), Arc::clone(&entry.handler), ctx.clone());
-        tokio::spawn(async move {
-            while let Some(event) = rx.recv().await {
-                let _leave = in_flight::Leave(ctx.clone());
-                run(&meta, &*handler, ctx.clone(), event).await;
+        let mut current = first;
+        loop {
+            let _leave = in_flight::Leave(ctx.clone());
+            tokio::select! {
+                biased;
+                () = &mut current => {}
+                _ = abandon.wait_for(|abandon| *abandon) => return,
             }
-        });
-        tx
+            match entry.lane.next() {
+                Some(event) => current = call(&entry, &ctx, event),
+                None => return,
+            }
+        }
     });
-    ctx.router().in_flight.enter();
-    if queue.send(Arc::clone(event)).is_err() {
-        ctx.router().in_flight.leave();
-    }
 }
 
-/// Runs one listener call, catching its error or panic and reporting it.
-async fn run<E: Event>(
-    meta: &ListenerMeta,
-    handler: &dyn CallHandler<E>,
-    ctx: Context,
-    event: Arc<E>,
-) {
-    // A failing command's error goes to `application_command_error` with the command.
-    let command = (TypeId::of::<E>() == TypeId::of::<ApplicationCommand>())
-        .then(|| Arc::clone(&event) as Arc<dyn Any + Send + Sync>);
-    let call = async { handler.call(ctx.clone(), event).await };
-    let error: BoxError = match AssertUnwindSafe(call).catch_unwind().await {
-        Ok(Ok(())) => return,
-        Ok(Err(error)) => error,
-        Err(payload) => Box::new(Panicked::from_payload(payload)),
-    };
-    if let Some(command) = command.and_then(|c| c.downcast::<ApplicationCommand>().ok())
-        && ctx.router().has_listeners::<ApplicationCommandError>()
-    {
-        let error = ApplicationCommandError {
-            command,
-            listener: Arc::clone(&meta.name),
-            error: Arc::new(error),
-        };
-        ctx.router().dispatch(&ctx, Arc::new(error));
-        return;
-    }
-    let from_error_listener = TypeId::of::<E>() == TypeId::of::<ListenerError>();
-    report(&ctx, E::NAME, &meta.name, error, from_error_listener);
-}
-
-/// Delivers a listener's error: as a [`ListenerError`] event when someone listens to it, else
-/// to the log. Errors of error listeners are only logged.
-fn report(
-    ctx: &Context,
-    event: &'static str,
-    listener: &Arc<str>,
-    error: BoxError,
-    from_error_listener: bool,
-) {
+/// A call failed: its error goes to `application_command_error` (with the command) when that is
+/// listened to and the event was a command, else to `error`.
+fn failed<E: Event>(ctx: &Context, meta: &ListenerMeta, event: Arc<E>, error: BoxError) {
     let router = ctx.router();
-    if from_error_listener || !router.has_listeners::<ListenerError>() {
-        tracing::error!(event, listener = &**listener, error = %error, "listener failed");
-        return;
-    }
-    let error = ListenerError {
-        event,
-        listener: Arc::clone(listener),
-        error: Arc::new(error),
+    let event: Arc<dyn Any + Send + Sync> = event;
+    let event = match event.downcast::<ApplicationCommand>() {
+        Ok(command) if router.has_listeners::<ApplicationCommandError>() => {
+            let error = ApplicationCommandError {
+                command,
+                listener: Arc::clone(&meta.name),
+                error: Arc::new(error),
+            };
+            router.dispatch(ctx, Arc::new(error));
+            return;
+        }
+        Ok(command) => command as Arc<dyn Any + Send + Sync>,
+        Err(event) => event,
     };
-    router.dispatch(ctx, Arc::new(error));
+    let error = ListenerError::new(E::NAME, Arc::clone(&meta.name), error, Some(event));
+    router.report(ctx, error);
 }

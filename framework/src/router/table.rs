@@ -2,12 +2,12 @@
 //! listeners are added or removed (read-copy-update), so dispatch reads it without a lock.
 
 use std::any::{Any, TypeId};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
 
 use rustc_hash::FxHashMap;
-use tokio::sync::mpsc;
 
+use super::lane::{Lane, Load};
 use crate::event::Event;
 use crate::listener::ListenerMeta;
 use crate::listener::handler::CallHandler;
@@ -62,12 +62,11 @@ impl Table {
         self.slots.keys().copied().collect()
     }
 
-    /// Every listener's description, in registration order.
-    pub(crate) fn metas(&self) -> Vec<ListenerMeta> {
-        let mut metas: Vec<(u64, ListenerMeta)> =
-            self.slots.values().flat_map(|slot| slot.metas()).collect();
-        metas.sort_unstable_by_key(|(id, _)| *id);
-        metas.into_iter().map(|(_, meta)| meta).collect()
+    /// Every listener's id, description and load, in registration order.
+    pub(crate) fn metas(&self) -> Vec<(u64, ListenerMeta, Arc<Load>)> {
+        let mut metas: Vec<_> = self.slots.values().flat_map(|slot| slot.metas()).collect();
+        metas.sort_unstable_by_key(|(id, _, _)| *id);
+        metas
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -84,7 +83,7 @@ trait AnySlot: Send + Sync {
     fn as_any(&self) -> &dyn Any;
     /// `None`: `id` is not here; `Some(None)`: removing it empties the slot.
     fn without(&self, id: u64) -> Option<Option<Arc<dyn AnySlot>>>;
-    fn metas(&self) -> Vec<(u64, ListenerMeta)>;
+    fn metas(&self) -> Vec<(u64, ListenerMeta, Arc<Load>)>;
     fn len(&self) -> usize;
 }
 
@@ -103,10 +102,10 @@ impl<E: Event> AnySlot for Slot<E> {
         Some(Some(Arc::new(Slot { entries })))
     }
 
-    fn metas(&self) -> Vec<(u64, ListenerMeta)> {
+    fn metas(&self) -> Vec<(u64, ListenerMeta, Arc<Load>)> {
         self.entries
             .iter()
-            .map(|e| (e.id, e.meta.clone()))
+            .map(|e| (e.id, e.meta.clone(), Arc::clone(&e.lane.load)))
             .collect()
     }
 
@@ -122,8 +121,8 @@ pub(crate) struct Entry<E> {
     pub(crate) handler: Arc<dyn CallHandler<E>>,
     /// For `once` listeners: set by the first event that claims it.
     pub(crate) fired: AtomicBool,
-    /// For `sequential` listeners: the queue its worker task drains, made on first use.
-    pub(crate) queue: OnceLock<mpsc::UnboundedSender<Arc<E>>>,
+    /// Its calls running and waiting.
+    pub(crate) lane: Lane<E>,
 }
 
 impl<E> Entry<E> {
@@ -133,7 +132,7 @@ impl<E> Entry<E> {
             meta,
             handler,
             fired: AtomicBool::new(false),
-            queue: OnceLock::new(),
+            lane: Lane::default(),
         }
     }
 

@@ -3,21 +3,30 @@
 //! event types.
 
 use std::any::{Any, TypeId};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::panic::Location;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustc_hash::FxHashMap;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::event::{Event, Key};
+use crate::context::Context;
+use crate::event::{Event, Key, Keys, ListenerError, Panicked};
+use crate::isolate::{self, Culprit};
 
-/// A waiter's filter.
-pub(crate) type Check<E> = Box<dyn Fn(&E) -> bool + Send + Sync>;
+/// A waiter's filter, and where it was given (`.check(..)`'s caller).
+pub(crate) struct Check<E> {
+    pub(crate) filter: Box<dyn Fn(&E) -> bool + Send + Sync>,
+    pub(crate) at: &'static Location<'static>,
+}
+
+/// What a `wait_for` receives: the event, or the panic of its check.
+pub(crate) type Delivery<E> = Result<Arc<E>, Panicked>;
 
 /// Where a matched event goes.
 pub(crate) enum Sink<E> {
     /// A `wait_for`: the first match takes it, then the waiter is done.
-    Once(Mutex<Option<oneshot::Sender<Arc<E>>>>),
+    Once(Mutex<Option<oneshot::Sender<Delivery<E>>>>),
     /// A stream: every match, until the receiver is dropped.
     Stream(mpsc::UnboundedSender<Arc<E>>),
 }
@@ -25,6 +34,32 @@ pub(crate) enum Sink<E> {
 pub(crate) struct Pending<E> {
     pub(crate) check: Option<Check<E>>,
     pub(crate) sink: Sink<E>,
+}
+
+impl<E: Event> Pending<E> {
+    /// Runs the check (user code: its panic is caught, and `Err` carries it).
+    fn matches(&self, event: &E) -> Result<bool, Panicked> {
+        let Some(check) = &self.check else {
+            return Ok(true);
+        };
+        let culprit = || Culprit::Check {
+            event: E::NAME,
+            at: check.at,
+        };
+        isolate::section(culprit, || isolate::catch(|| (check.filter)(event)))
+    }
+
+    /// The name a panic of its check is reported under.
+    fn name(&self) -> String {
+        let kind = match self.sink {
+            Sink::Once(_) => "wait_for",
+            Sink::Stream(_) => "stream",
+        };
+        match &self.check {
+            Some(check) => format!("check of {kind}::<{}> at {}", E::NAME, check.at),
+            None => format!("{kind}::<{}>", E::NAME),
+        }
+    }
 }
 
 type AnyWaiter = Arc<dyn Any + Send + Sync>;
@@ -66,6 +101,8 @@ pub(crate) struct Slot {
 pub(crate) struct Waiters {
     /// Waiters registered: lets dispatch skip the lock when there are none.
     len: AtomicUsize,
+    /// Set at shutdown: waiters registered from then on end at once.
+    closed: AtomicBool,
     /// The router's generation, bumped when waiters of a new event type register.
     generation: Arc<AtomicU64>,
     /// Notified whenever a waiter registers.
@@ -78,6 +115,7 @@ impl Waiters {
     pub(crate) fn new(generation: Arc<AtomicU64>) -> Self {
         Waiters {
             len: AtomicUsize::new(0),
+            closed: AtomicBool::new(false),
             generation,
             registered: tokio::sync::Notify::new(),
             next_id: AtomicU64::new(0),
@@ -100,6 +138,8 @@ impl Waiters {
         self.len.load(Ordering::Acquire)
     }
 
+    /// Registers a waiter. After [`close_all`](Self::close_all) it is dropped instead (a
+    /// `wait_for` ends with `Error::Closed`, a stream ends), and the slot is not registered.
     pub(crate) fn insert<E: Event>(&self, key: Option<Key>, waiter: Pending<E>) -> Slot {
         let slot = Slot {
             event: TypeId::of::<E>(),
@@ -108,6 +148,10 @@ impl Waiters {
         };
         let waiter: AnyWaiter = Arc::new(waiter);
         let mut by_type = self.lock();
+        // Checked under the lock that `close_all` drains under: no waiter slips in between.
+        if self.closed.load(Ordering::Acquire) {
+            return slot;
+        }
         let waiters = by_type.entry(slot.event).or_insert_with(|| {
             self.generation.fetch_add(1, Ordering::AcqRel);
             TypeWaiters::default()
@@ -173,9 +217,13 @@ impl Waiters {
         }
     }
 
-    /// Drops every waiter: pending `wait_for`s end with `Error::Closed`, streams end.
+    /// Drops every waiter, and every one registered later: pending `wait_for`s end with
+    /// `Error::Closed`, streams end.
     pub(crate) fn close_all(&self) {
-        let drained = std::mem::take(&mut *self.lock());
+        let mut by_type = self.lock();
+        self.closed.store(true, Ordering::Release);
+        let drained = std::mem::take(&mut *by_type);
+        drop(by_type);
         let count: usize = drained
             .values()
             .map(|w| w.unkeyed.len() + w.keyed.values().map(|s| s.len()).sum::<usize>())
@@ -183,8 +231,9 @@ impl Waiters {
         self.len.fetch_sub(count, Ordering::AcqRel);
     }
 
-    /// Hands `event` to every waiter it matches.
-    pub(crate) fn offer<E: Event>(&self, event: &Arc<E>) {
+    /// Hands `event` to every waiter it matches. A panicking check ends its waiter (a
+    /// `wait_for` with the panic, a stream) and is reported as a [`ListenerError`].
+    pub(crate) fn offer<E: Event>(&self, ctx: &Context, event: &Arc<E>) {
         if self.len() == 0 {
             return;
         }
@@ -200,7 +249,7 @@ impl Waiters {
                 id: *id,
             };
             if !waiters.keyed.is_empty() {
-                for key in event.keys().iter() {
+                for key in keys(ctx, event).iter() {
                     if waiters.per_kind[kind(key)] == 0 {
                         continue;
                     }
@@ -224,9 +273,20 @@ impl Waiters {
             let Some(waiter) = waiter.downcast_ref::<Pending<E>>() else {
                 continue;
             };
-            if waiter.check.as_ref().is_some_and(|check| !check(event)) {
-                continue;
-            }
+            let delivery = match waiter.matches(event) {
+                Ok(false) => continue,
+                Ok(true) => Ok(Arc::clone(event)),
+                Err(panic) => {
+                    let error = ListenerError::new(
+                        E::NAME,
+                        Arc::from(waiter.name()),
+                        Box::new(panic.clone()),
+                        Some(Arc::clone(event) as Arc<dyn Any + Send + Sync>),
+                    );
+                    ctx.router().report(ctx, error);
+                    Err(panic)
+                }
+            };
             let done = match &waiter.sink {
                 Sink::Once(sender) => {
                     let sender = sender
@@ -234,15 +294,37 @@ impl Waiters {
                         .unwrap_or_else(|poison| poison.into_inner())
                         .take();
                     if let Some(sender) = sender {
-                        let _ = sender.send(Arc::clone(event));
+                        let _ = sender.send(delivery);
                     }
                     true
                 }
-                Sink::Stream(sender) => sender.send(Arc::clone(event)).is_err(),
+                Sink::Stream(sender) => match delivery {
+                    Ok(event) => sender.send(event).is_err(),
+                    Err(_) => true,
+                },
             };
             if done {
                 self.remove(slot);
             }
+        }
+    }
+}
+
+/// `event.keys()`: user code for custom events, so a panic is caught, reported, and the event
+/// treated as having no keys (it still reaches unkeyed waiters and listeners).
+fn keys<E: Event>(ctx: &Context, event: &Arc<E>) -> Keys {
+    let culprit = || Culprit::Keys { event: E::NAME };
+    match isolate::section(culprit, || isolate::catch(|| event.keys())) {
+        Ok(keys) => keys,
+        Err(panic) => {
+            let error = ListenerError::new(
+                E::NAME,
+                Arc::from(format!("keys() of {}", std::any::type_name::<E>())),
+                Box::new(panic),
+                None,
+            );
+            ctx.router().report(ctx, error);
+            Keys::NONE
         }
     }
 }

@@ -1,0 +1,186 @@
+//! The gateway thread: every shard's connection of a bot is polled here — reading, heartbeats,
+//! identifying, resuming, reconnecting, decompressing — on a thread of its own that runs no user
+//! code, so no listener, check or hook can stop a shard from heartbeating or closing cleanly.
+//! Frames go, in order, to each shard's task in the bot's runtime, which decodes and dispatches
+//! them. A watchdog here warns when user code holds a shard's task (see [`isolate::Watch`]).
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+use twilight_gateway::error::ReceiveMessageError;
+use twilight_gateway::{Message, Shard};
+use twilight_model::gateway::CloseFrame;
+
+use super::queue::SharedQueue;
+use super::shard::ShardHandle;
+use crate::isolate::{Culprit, Watch};
+use crate::report::tell;
+
+/// How long a shard waits for the gateway to answer its close frame at shutdown.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What a shard's connection hands its task.
+pub(crate) enum Received {
+    /// A frame, with the session's sequence number once twilight processed it.
+    Message {
+        message: Message,
+        sequence: Option<u64>,
+    },
+    /// Reading failed (e.g. a frame that does not decompress); twilight reconnects by itself.
+    Error(ReceiveMessageError),
+}
+
+/// One shard's connection, and where its frames go.
+pub(crate) struct Reader {
+    pub(crate) shard: Shard<SharedQueue>,
+    pub(crate) handle: Arc<ShardHandle>,
+    pub(crate) frames: mpsc::UnboundedSender<Received>,
+    pub(crate) watch: Arc<Watch>,
+}
+
+/// Starts the gateway thread for `readers`. It ends when every reader has: at shutdown (after
+/// each shard closed with 1000), after fatal closes, or when the shard tasks are gone.
+pub(crate) fn spawn(
+    readers: Vec<Reader>,
+    shutdown: watch::Receiver<bool>,
+    blocking_threshold: Duration,
+) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    std::thread::Builder::new()
+        .name("herald-gateway".to_owned())
+        .spawn(move || {
+            runtime.block_on(async move {
+                let watches: Vec<(u32, Arc<Watch>)> = readers
+                    .iter()
+                    .map(|r| (r.handle.id().number(), Arc::clone(&r.watch)))
+                    .collect();
+                let mut tasks = tokio::task::JoinSet::new();
+                for reader in readers {
+                    tasks.spawn(read(reader, shutdown.clone()));
+                }
+                tokio::select! {
+                    () = async { while tasks.join_next().await.is_some() {} } => {}
+                    () = watchdog(watches, blocking_threshold) => {}
+                }
+            });
+        })?;
+    Ok(())
+}
+
+/// Polls one shard until shutdown, a fatal close, or its task is gone.
+async fn read(reader: Reader, mut shutdown: watch::Receiver<bool>) {
+    let Reader {
+        mut shard,
+        handle,
+        frames,
+        ..
+    } = reader;
+    // Whether a connection is up: a text frame came since the last close.
+    let mut connected = false;
+    let mut closing: Option<Instant> = None;
+    let mut last_ack = None;
+    loop {
+        let close_timeout = async {
+            match closing {
+                Some(deadline) => tokio::time::sleep_until(deadline).await,
+                None => std::future::pending().await,
+            }
+        };
+        let received = tokio::select! {
+            biased;
+            _ = shutdown.wait_for(|stop| *stop), if closing.is_none() => {
+                if !connected {
+                    break;
+                }
+                shard.close(CloseFrame::NORMAL);
+                closing = Some(Instant::now() + CLOSE_TIMEOUT);
+                continue;
+            }
+            () = close_timeout => {
+                tracing::warn!(
+                    shard = handle.id().number(),
+                    "the gateway did not answer the close frame within {CLOSE_TIMEOUT:?}; dropping \
+                     the connection"
+                );
+                break;
+            }
+            () = frames.closed() => break,
+            received = shard.next() => received,
+        };
+        let Some(received) = received else { break };
+        let received = match received {
+            Ok(message) => {
+                let close = message.is_close();
+                connected = !close;
+                // A heartbeat was acknowledged (twilight starts afresh on each connection, so
+                // the handle keeps the last measure until the new connection's first).
+                let latency = shard.latency();
+                if latency.received().is_some() && latency.received() != last_ack {
+                    last_ack = latency.received();
+                    let (recent, average) = (latency.recent().first().copied(), latency.average());
+                    handle.update(|s| {
+                        s.latency = recent;
+                        s.average_latency = average;
+                    });
+                }
+                let sequence = shard.session().map(|s| s.sequence());
+                let sent = frames.send(Received::Message { message, sequence });
+                if sent.is_err() || (close && closing.is_some()) {
+                    break;
+                }
+                continue;
+            }
+            Err(error) => Received::Error(error),
+        };
+        if frames.send(received).is_err() {
+            break;
+        }
+    }
+}
+
+/// Warns, once per culprit, when user code holds a shard's task longer than `threshold`.
+async fn watchdog(watches: Vec<(u32, Arc<Watch>)>, threshold: Duration) {
+    let tick = (threshold / 8).max(Duration::from_millis(5));
+    let mut interval = tokio::time::interval(tick);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut seen: Vec<Option<(u64, Instant)>> = vec![None; watches.len()];
+    let warned: Mutex<HashSet<Culprit>> = Mutex::default();
+    loop {
+        interval.tick().await;
+        let now = Instant::now();
+        for ((shard, watch), seen) in watches.iter().zip(&mut seen) {
+            let Some((epoch, culprit)) = watch.sample() else {
+                *seen = None;
+                continue;
+            };
+            match *seen {
+                Some((seen_epoch, since)) if seen_epoch == epoch => {
+                    let held = now.duration_since(since);
+                    if held >= threshold
+                        && warned
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .insert(culprit.clone())
+                    {
+                        let text = format!(
+                            "{culprit} has held shard {shard}'s task for {} ms without reaching \
+                             an `.await`: the shard's events wait meanwhile (its heartbeats go \
+                             on). Run blocking work in `tokio::task::spawn_blocking`, and use async \
+                             APIs (`tokio::time::sleep`, not `std::thread::sleep`). Told once; \
+                             `BotBuilder::blocking_threshold` sets the threshold",
+                            held.as_millis()
+                        );
+                        tell!(WARN, { shard = shard, }, text);
+                    }
+                }
+                _ => *seen = Some((epoch, now)),
+            }
+        }
+    }
+}
