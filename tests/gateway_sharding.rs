@@ -272,3 +272,26 @@ async fn shutdown_lets_running_listeners_finish() {
         "shutdown waited for the listener"
     );
 }
+
+#[tokio::test]
+async fn a_panicking_setup_hook_stops_the_start_with_where_it_panicked() {
+    let sb = Sandbox::start().await.unwrap();
+    let error = Bot::builder()
+        .sandbox(&sb)
+        .setup(|_ctx: Context| async move {
+            let settings = std::env::var("HERALD_TEST_SETTINGS_NEVER_SET").ok();
+            settings.expect("settings loaded");
+            Ok(())
+        })
+        .run()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Setup(_)), "{error:?}");
+    let text = error.to_string();
+    assert!(
+        text.starts_with("the setup hook failed: panicked at tests/gateway_sharding.rs:")
+            && text.ends_with(": settings loaded"),
+        "{text}"
+    );
+    assert!(sb.identifies().is_empty(), "no shard connected");
+}

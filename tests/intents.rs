@@ -227,3 +227,28 @@ async fn message_content_is_blank_without_the_intent() {
         running.shutdown().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn a_waiter_the_bot_has_no_intents_for_says_to_declare_it_with_waits_for() {
+    let sb = herald::sandbox::Sandbox::start().await.unwrap();
+    let running = bot::start(&sb, Bot::builder().intents(Intents::GUILDS)).await;
+    let error = running
+        .context()
+        .wait_for::<ReactionAdd>()
+        .await
+        .expect_err("it can never arrive");
+    assert!(matches!(
+        error,
+        Error::MissingIntents {
+            event: "reaction_add",
+            ..
+        }
+    ));
+    assert_eq!(
+        error.to_string(),
+        "cannot wait for `reaction_add`: Discord sends it only with one of \
+         GUILD_MESSAGE_REACTIONS or DIRECT_MESSAGE_REACTIONS, which the bot did not request; \
+         declare the wait on the builder with `.waits_for::<ReactionAdd>()`, which adds them"
+    );
+    running.shutdown().await.unwrap();
+}

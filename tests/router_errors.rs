@@ -1,6 +1,9 @@
-//! Listener errors and panics: caught per listener, delivered as `ListenerError` to `on_error` and
-//! error listeners, logged when nobody listens, never recursed.
+//! Listener errors and panics: caught per listener, delivered as `ListenerError` (with the event,
+//! typed, and the panic's location) to `on_error` and error listeners, printed to stderr or logged
+//! when nobody listens, never recursed.
 
+#[path = "common/child.rs"]
+mod child;
 mod common;
 
 use std::sync::{Arc, Mutex};
@@ -13,6 +16,9 @@ static REPORTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 async fn fails(msg: &MessageCreate) -> herald::Result {
     Err(format!("cannot handle {}", msg.content).into())
 }
+
+/// The line of `panics`' `panic!`.
+const PANIC_LINE: u32 = line!() + 5;
 
 #[listener(name = "panicky")]
 async fn panics(msg: &MessageCreate) {
@@ -53,10 +59,12 @@ async fn errors_and_panics_reach_on_error_with_event_and_listener_names() {
     assert_eq!(
         reported,
         [
-            "error in fails on message: cannot handle boom",
-            "fine ran",
-            "panic in panicky on message: panicked at tests/router_errors.rs:20:9: listener \
-             exploded on 5",
+            "error in fails on message: cannot handle boom".to_owned(),
+            "fine ran".to_owned(),
+            format!(
+                "panic in panicky on message: panicked at tests/router_errors.rs:{PANIC_LINE}:9: \
+                 listener exploded on 5"
+            ),
         ]
     );
 }
@@ -184,4 +192,147 @@ fn two_event_handlers_for_one_event_fail_the_build_naming_both() {
             .build()
             .is_ok()
     );
+}
+
+/// What `record_typed` saw: the message's id and content, whether the event was also a
+/// reaction, the panic's file and line.
+type Seen = (u64, String, bool, Option<(String, u32)>);
+static TYPED: Mutex<Vec<Seen>> = Mutex::new(Vec::new());
+
+/// disnake's `on_error(event, *args)`: the event the listener failed on, typed.
+async fn record_typed(err: &ListenerError) {
+    let Some(msg) = err.event::<MessageCreate>() else {
+        return;
+    };
+    let at = err
+        .panic()
+        .and_then(|p| p.location.as_ref())
+        .map(|l| (l.file.clone(), l.line));
+    TYPED.lock().unwrap().push((
+        msg.id.get(),
+        msg.content.clone(),
+        err.event::<ReactionAdd>().is_some(),
+        at,
+    ));
+}
+
+#[tokio::test]
+async fn on_error_gets_the_event_typed_and_the_panic_location() {
+    let line = line!() + 4;
+    let bot = Bot::builder()
+        .listener(Listener::new(|msg: &MessageCreate| {
+            let boom = msg.content == "boom";
+            async move { assert!(!boom, "boom") }
+        }))
+        .listener(Listener::new(record_typed))
+        .build()
+        .unwrap();
+    let ctx = bot.context();
+    ctx.dispatch(common::message(42, 200, 1, "boom"));
+    ctx.idle().await;
+    assert_eq!(
+        *TYPED.lock().unwrap(),
+        [(
+            42,
+            "boom".to_owned(),
+            false,
+            Some(("tests/router_errors.rs".to_owned(), line))
+        )]
+    );
+}
+
+/// A cause with a source, as real errors have.
+#[derive(Debug)]
+struct CannotSave(std::io::Error);
+
+impl std::fmt::Display for CannotSave {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("cannot save the level")
+    }
+}
+
+impl std::error::Error for CannotSave {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+#[listener]
+async fn save(msg: &MessageCreate) -> herald::Result {
+    if msg.content == "save" {
+        return Err(CannotSave(std::io::Error::other("disk full")).into());
+    }
+    Ok(())
+}
+
+#[listener]
+async fn explode(msg: &MessageCreate) {
+    if msg.content == "boom" {
+        tokio::task::yield_now().await;
+        panic!("boom");
+    }
+}
+
+/// The README's first bot without `on_error`, and no tracing subscriber: what it prints.
+#[tokio::test]
+#[ignore = "a child process of unhandled_errors_are_printed_to_stderr_once_each"]
+async fn child_bot_without_error_handling() {
+    child::assert_child("child_bot_without_error_handling");
+    Bot::builder()
+        .token_from_env("HERALD_TEST_TOKEN_NEVER_SET")
+        .embedded_sandbox(herald::sandbox::Sandbox::builder())
+        .add_intents(Intents::MESSAGE_CONTENT)
+        .listener(save)
+        .listener(explode)
+        .scene(|ctx: Context| async move {
+            let sandbox = ctx.sandbox().unwrap();
+            let alice = sandbox.actor("alice");
+            alice.say(sandbox.channel("general"), "save");
+            alice.say(sandbox.channel("general"), "boom");
+            Ok(())
+        })
+        .run()
+        .await
+        .expect("the bot runs its scene");
+}
+
+#[test]
+fn unhandled_errors_are_printed_to_stderr_once_each() {
+    let bot = child::spawn(
+        "child_bot_without_error_handling",
+        &[("RUST_BACKTRACE", "1")],
+    );
+    let output = bot.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{}\n{stderr}", output.status);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines.contains(
+            &"herald error: listener `save` failed on `message`: cannot save the level: disk full"
+        ),
+        "{stderr}"
+    );
+    let panic = lines
+        .iter()
+        .find(|l| {
+            l.starts_with("herald error: listener `explode` failed on `message`: panicked at ")
+        })
+        .unwrap_or_else(|| panic!("the panic is reported:\n{stderr}"));
+    assert!(
+        panic.contains("tests/router_errors.rs:") && panic.ends_with(": boom"),
+        "{panic}"
+    );
+    // Once: herald's report, with its backtrace; the process panic hook printed nothing.
+    assert_eq!(stderr.matches("stack backtrace:").count(), 1, "{stderr}");
+    let backtrace = &stderr[stderr.find("stack backtrace:").unwrap()..];
+    assert!(
+        backtrace.contains("0: router_errors::explode::explode::{{closure}}"),
+        "the backtrace starts at the panic: {backtrace}"
+    );
+    assert!(
+        !backtrace.contains("tokio::runtime") && !backtrace.contains("install_panic_hook"),
+        "short: {backtrace}"
+    );
+    assert!(!stderr.contains("thread '"), "{stderr}");
+    assert_eq!(stderr.matches("handle them with").count(), 1, "{stderr}");
 }

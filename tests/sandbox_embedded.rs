@@ -108,3 +108,32 @@ async fn a_failing_or_panicking_scene_stops_the_bot_and_is_reported() {
         "{error}"
     );
 }
+
+/// What a bot that depends on herald compiles: the sandbox only with the `sandbox` feature.
+#[test]
+fn a_production_build_does_not_compile_the_sandbox() {
+    let tree = |features: &[&str]| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let output = std::process::Command::new(cargo)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args([
+                "tree",
+                "--offline",
+                "-p",
+                "herald",
+                "-e",
+                "normal",
+                "--prefix",
+                "none",
+            ])
+            .args(features)
+            .output()
+            .expect("cargo tree runs");
+        assert!(output.status.success(), "{output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let default = tree(&[]);
+    assert!(default.contains("herald-framework"), "{default}");
+    assert!(!default.contains("herald-sandbox"), "{default}");
+    assert!(tree(&["--features", "sandbox"]).contains("herald-sandbox"));
+}

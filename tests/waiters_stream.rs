@@ -93,3 +93,89 @@ async fn streams_end_when_the_bot_shuts_down() {
     let seen: Vec<_> = stream.map(|m| m.content.clone()).collect().await;
     assert_eq!(seen, ["before"]);
 }
+
+#[tokio::test]
+async fn a_stream_whose_check_panics_ends_and_the_panic_is_reported() {
+    let reported = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = std::sync::Arc::clone(&reported);
+    let bot = Bot::builder()
+        .listener(Listener::new(move |err: &ListenerError| {
+            log.lock().unwrap().push(err.to_string());
+            async {}
+        }))
+        .build()
+        .unwrap();
+    let ctx = bot.context();
+    let broken = ctx
+        .stream::<MessageCreate>()
+        .check(|m| m.content.parse::<u32>().expect("a number") > 0)
+        .register();
+    let fine = ctx.stream::<MessageCreate>().limit(2).register();
+    ctx.dispatch(common::message(1, 200, 1, "7"));
+    ctx.dispatch(common::message(2, 200, 1, "not a number"));
+    ctx.idle().await;
+    let collected: Vec<u64> = broken.map(|m| m.id.get()).collect().await;
+    assert_eq!(collected, [1], "it ended at the panic");
+    let others: Vec<u64> = fine.map(|m| m.id.get()).collect().await;
+    assert_eq!(others, [1, 2], "other waiters are served");
+    let reported = reported.lock().unwrap().clone();
+    assert_eq!(reported.len(), 1, "{reported:?}");
+    assert!(
+        reported[0].starts_with("listener `check of stream::<message> at tests/waiters_stream.rs:")
+            && reported[0].contains("failed on `message`: panicked at tests/waiters_stream.rs:")
+            && reported[0].ends_with("a number: ParseIntError { kind: InvalidDigit }"),
+        "{}",
+        reported[0]
+    );
+}
+
+/// A custom event whose `keys()` panics (written by hand, without the derive).
+#[derive(Debug)]
+struct Broken(u64);
+
+impl Event for Broken {
+    const NAME: &'static str = "broken";
+    fn keys(&self) -> Keys {
+        panic!("no keys for {}", self.0)
+    }
+}
+
+#[tokio::test]
+async fn an_event_whose_keys_panic_still_reaches_unkeyed_waiters_and_listeners() {
+    let reported = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (log, heard) = (
+        std::sync::Arc::clone(&reported),
+        std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0)),
+    );
+    let listener_heard = std::sync::Arc::clone(&heard);
+    let bot = Bot::builder()
+        .listener(Listener::new(move |err: &ListenerError| {
+            log.lock().unwrap().push(err.to_string());
+            async {}
+        }))
+        .listener(Listener::new(move |b: &Broken| {
+            listener_heard.store(b.0, std::sync::atomic::Ordering::SeqCst);
+            async {}
+        }))
+        .build()
+        .unwrap();
+    let ctx = bot.context();
+    let keyed = ctx
+        .wait_for::<Broken>()
+        .on(Id::<MessageMarker>::new(5))
+        .register();
+    let unkeyed = ctx.wait_for::<Broken>().register();
+    ctx.dispatch(Broken(5));
+    assert_eq!(unkeyed.await.unwrap().0, 5);
+    ctx.idle().await;
+    assert_eq!(heard.load(std::sync::atomic::Ordering::SeqCst), 5);
+    drop(keyed);
+    let reported = reported.lock().unwrap().clone();
+    assert_eq!(reported.len(), 1, "{reported:?}");
+    assert!(
+        reported[0].contains("keys() of waiters_stream::Broken` failed on `broken`: panicked at")
+            && reported[0].ends_with("no keys for 5"),
+        "{}",
+        reported[0]
+    );
+}

@@ -40,3 +40,45 @@ impl Order {
         std::mem::take(&mut *self.0.lock().unwrap())
     }
 }
+
+/// A sandbox served from a thread and runtime of its own: it keeps answering while the test's
+/// runtime is blocked (by a listener that blocks, on purpose). Stops when dropped.
+pub struct ThreadSandbox {
+    pub sandbox: Sandbox,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ThreadSandbox {
+    pub fn start(builder: herald::sandbox::SandboxBuilder) -> Self {
+        let (started, sandbox) = std::sync::mpsc::channel();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let sandbox = builder.start().await.expect("the sandbox starts");
+                started.send(sandbox).unwrap();
+                let _ = stopped.await;
+            });
+        });
+        ThreadSandbox {
+            sandbox: sandbox.recv().expect("the sandbox thread started it"),
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for ThreadSandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! Starting, running and stopping a bot.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -212,27 +212,31 @@ impl Bot {
         let ready = self.ctx.wait_for::<Ready>().register();
         let running = self.start().await?;
         let ctx = running.context().clone();
+        // The scene's outcome, stored before it asks the bot to stop; `None` after the bot
+        // stopped means something else stopped it (a signal) and the scene was cut short.
+        let outcome: Arc<Mutex<Option<Result<(), BoxError>>>> = Arc::default();
         let scene = scene.filter(|_| is_sandboxed(&ctx)).map(|scene| {
-            let ctx = ctx.clone();
+            let (ctx, outcome) = (ctx.clone(), Arc::clone(&outcome));
             tokio::spawn(async move {
-                let mut outcome = Ok(());
-                if ready.await.is_ok() {
-                    // Its own task, so that a scene that panics (a refused sandbox action panics)
-                    // or blocks still leaves the bot running, and `run` reports it.
-                    let scene = CatchUnwind::new(scene(ctx.clone()));
-                    outcome = match tokio::spawn(scene).await {
-                        Ok(Ok(result)) => result,
-                        Ok(Err(panic)) => Err(Box::new(panic) as BoxError),
-                        Err(join) => Err(join.to_string().into()),
-                    };
-                    if let Err(error) = &outcome {
-                        tracing::error!(%error, "the sandbox scene failed");
-                    }
-                    // Let the bot finish what the scene caused before stopping.
-                    settle(&ctx).await;
+                if ready.await.is_err() {
+                    return;
                 }
+                // Its own task, so that a scene that panics (a refused sandbox action panics)
+                // or blocks still leaves the bot running, and `run` reports it.
+                let scene = tokio::spawn(CatchUnwind::new(scene(ctx.clone())));
+                let _cut_short = AbortOnDrop(scene.abort_handle());
+                let result = match scene.await {
+                    Ok(Ok(result)) => result,
+                    Ok(Err(panic)) => Err(Box::new(panic) as BoxError),
+                    Err(join) => Err(join.to_string().into()),
+                };
+                if let Err(error) = &result {
+                    tracing::error!(%error, "the sandbox scene failed");
+                }
+                // Let the bot finish what the scene caused before stopping.
+                settle(&ctx).await;
+                *outcome.lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
                 ctx.shutdown();
-                outcome
             })
         });
         let stopping = ctx.clone();
@@ -241,11 +245,12 @@ impl Bot {
             () = signals::stop_on_signals(&stopping) => unreachable!("it never returns"),
             result = running.wait() => result,
         };
-        let scene = match scene {
-            Some(task) => match task.await {
-                Ok(outcome) => outcome.map_err(Error::Scene),
-                Err(join) => Err(Error::Internal(format!("the scene task failed: {join}"))),
-            },
+        if let Some(task) = scene {
+            task.abort();
+            let _ = task.await;
+        }
+        let scene = match outcome.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            Some(outcome) => outcome.map_err(Error::Scene),
             None => Ok(()),
         };
         result.and(scene)
@@ -352,6 +357,15 @@ async fn settle(ctx: &Context) {
     ctx.settled().await;
     #[cfg(not(feature = "sandbox"))]
     ctx.idle().await;
+}
+
+/// Aborts a task when dropped: a scene cut short by shutdown stops too.
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Watches a started bot: its shard tasks run until shutdown is asked (or one closes fatally,

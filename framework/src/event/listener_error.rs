@@ -98,7 +98,7 @@ impl ListenerError {
         let mut report = self.to_string();
         if let Some(backtrace) = self.panic().and_then(Panicked::backtrace) {
             report.push_str("\nstack backtrace:\n");
-            report.push_str(&backtrace.to_string());
+            report.push_str(&short_backtrace(backtrace));
         }
         report
     }
@@ -218,3 +218,61 @@ impl fmt::Display for Panicked {
 }
 
 impl StdError for Panicked {}
+
+/// A backtrace's frames from the panic to the listener, as Rust's own short backtraces: the frames
+/// of the panic machinery (above) and of herald and tokio calling the listener (below) left out.
+fn short_backtrace(backtrace: &Backtrace) -> String {
+    /// Frames of the panic machinery, above the code that panicked.
+    const PANICKING: [&str; 6] = [
+        "core::panicking::",
+        "rust_begin_unwind",
+        "std::panicking::begin_panic",
+        "std::panicking::panic_",
+        "__rust_end_short_backtrace",
+        "herald_framework::isolate::install_panic_hook",
+    ];
+    /// Frames of herald calling user code, below it.
+    const CALLERS: [&str; 4] = [
+        "herald_framework::isolate::CatchUnwind",
+        "herald_framework::isolate::catch",
+        "herald_framework::listener::handler::",
+        "herald_framework::router::",
+    ];
+    let text = backtrace.to_string();
+    let mut frames: Vec<(&str, Vec<&str>)> = Vec::new();
+    for line in text.lines() {
+        let line = line.trim_start();
+        match line.split_once(": ") {
+            Some((number, name))
+                if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                frames.push((name, Vec::new()));
+            }
+            _ => {
+                if let Some((_, lines)) = frames.last_mut() {
+                    lines.push(line);
+                }
+            }
+        }
+    }
+    let end = frames
+        .iter()
+        .position(|(name, _)| CALLERS.iter().any(|c| name.contains(c)))
+        .unwrap_or(frames.len());
+    let start = frames[..end]
+        .iter()
+        .rposition(|(name, _)| PANICKING.iter().any(|p| name.contains(p)))
+        .map_or(0, |i| i + 1);
+    if start >= end {
+        return text;
+    }
+    let mut short = String::new();
+    for (i, (name, lines)) in frames[start..end].iter().enumerate() {
+        short.push_str(&format!("{i:>4}: {name}\n"));
+        for line in lines {
+            short.push_str(&format!("             {line}\n"));
+        }
+    }
+    short.push_str("note: the frames of the panic machinery, herald and tokio are left out");
+    short
+}

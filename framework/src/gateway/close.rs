@@ -84,3 +84,30 @@ impl FatalClose {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_fatal_close_says_what_to_do_next() {
+        let intents = Intents::GUILDS | Intents::GUILD_MEMBERS;
+        for code in [4004, 4010, 4011, 4012, 4013, 4014] {
+            let text = FatalClose::from_code(code, intents).unwrap().to_string();
+            assert!(text.contains(&format!("close code {code}")), "{text}");
+            let next_step = [
+                "Use the token",
+                "Check `.shards",
+                "use `.shards",
+                "upgrade herald",
+                "drop `.intents",
+                "Enable them",
+            ];
+            assert!(
+                next_step.iter().any(|step| text.contains(step)),
+                "{code}: {text}"
+            );
+        }
+        assert_eq!(FatalClose::from_code(4000, intents), None);
+    }
+}

@@ -237,6 +237,13 @@ impl Waiters {
         if self.len() == 0 {
             return;
         }
+        let keyed = match self.lock().get(&TypeId::of::<E>()) {
+            None => return,
+            Some(waiters) => !waiters.keyed.is_empty(),
+        };
+        // The keys, outside the lock: a custom event's `keys()` is user code, which may panic (the
+        // report is an event offered to waiters in turn) or register waiters itself.
+        let keys = keyed.then(|| keys(ctx, event));
         let mut candidates: Vec<(Slot, AnyWaiter)> = Vec::new();
         {
             let by_type = self.lock();
@@ -248,8 +255,8 @@ impl Waiters {
                 key,
                 id: *id,
             };
-            if !waiters.keyed.is_empty() {
-                for key in keys(ctx, event).iter() {
+            if let Some(keys) = keys {
+                for key in keys.iter() {
                     if waiters.per_kind[kind(key)] == 0 {
                         continue;
                     }
