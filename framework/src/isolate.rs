@@ -1,7 +1,7 @@
 //! Running user code: listener bodies, waiter and stream checks, custom events' keys, the setup
 //! hook and scenes all run through this module.
 //!
-//! - [`catch`] and [`CatchUnwind`] catch a panic and turn it into a [`Panicked`] with its message,
+//! - [`catch`] and [`catch_unwind`] catch a panic and turn it into a [`Panicked`] with its message,
 //!   location and (when `RUST_BACKTRACE` asks for one) backtrace. herald's panic hook records
 //!   those for panics inside such a section instead of printing them, so a listener's panic is
 //!   reported once, by herald, with the listener and event; panics anywhere else go to the hook
@@ -14,10 +14,9 @@ use std::backtrace::{Backtrace, BacktraceStatus};
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location};
-use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Once};
-use std::task::{Context, Poll};
+use std::task::Poll;
 
 use crate::event::{PanicLocation, Panicked};
 
@@ -83,30 +82,15 @@ pub(crate) fn catch<R>(f: impl FnOnce() -> R) -> Result<R, Panicked> {
     std::panic::catch_unwind(AssertUnwindSafe(f)).map_err(panicked)
 }
 
-/// A future whose panics (in any poll) end it with [`Panicked`].
-pub(crate) struct CatchUnwind<F> {
-    inner: Pin<Box<F>>,
-}
-
-impl<F: Future> CatchUnwind<F> {
-    pub(crate) fn new(inner: F) -> Self {
-        CatchUnwind {
-            inner: Box::pin(inner),
-        }
-    }
-}
-
-impl<F: Future> Future for CatchUnwind<F> {
-    type Output = Result<F::Output, Panicked>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let inner = self.inner.as_mut();
-        match catch(move || inner.poll(cx)) {
-            Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
-            Err(panic) => Poll::Ready(Err(panic)),
-        }
-    }
+/// Runs `inner`, catching a panic in any of its polls.
+pub(crate) async fn catch_unwind<F: Future>(inner: F) -> Result<F::Output, Panicked> {
+    let mut inner = std::pin::pin!(inner);
+    std::future::poll_fn(move |cx| match catch(|| inner.as_mut().poll(cx)) {
+        Ok(Poll::Pending) => Poll::Pending,
+        Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+        Err(panic) => Poll::Ready(Err(panic)),
+    })
+    .await
 }
 
 /// What user code a shard's task runs, for the warning when it blocks the task.
@@ -219,9 +203,9 @@ mod tests {
     #[test]
     fn a_panicking_future_ends_with_panicked() {
         install_panic_hook();
-        let future = CatchUnwind::new(async { panic!("in a future") });
+        let future = catch_unwind(async { panic!("in a future") });
         let waker = std::task::Waker::noop();
-        let mut cx = Context::from_waker(waker);
+        let mut cx = std::task::Context::from_waker(waker);
         let mut future = std::pin::pin!(future);
         match future.as_mut().poll(&mut cx) {
             Poll::Ready(Err(panic)) => assert_eq!(panic.message, "in a future"),

@@ -18,7 +18,7 @@ use crate::gateway::{
     self, Gateway, GatewayParams, IDENTIFY_WINDOW, IdentifyQueue, Reader, SessionStartLimit,
     ShardHandle, flags,
 };
-use crate::isolate::{CatchUnwind, Watch};
+use crate::isolate::{Watch, catch_unwind};
 use crate::report::tell;
 
 /// Where to connect, resolved at start.
@@ -124,7 +124,7 @@ impl Bot {
             }),
         });
         if let Some(setup) = self.config.setup.take() {
-            match CatchUnwind::new(setup(ctx.clone())).await {
+            match catch_unwind(setup(ctx.clone())).await {
                 Ok(result) => result.map_err(Error::Setup)?,
                 Err(panic) => return Err(Error::Setup(Box::new(panic))),
             }
@@ -223,7 +223,7 @@ impl Bot {
                 }
                 // Its own task, so that a scene that panics (a refused sandbox action panics)
                 // or blocks still leaves the bot running, and `run` reports it.
-                let scene = tokio::spawn(CatchUnwind::new(scene(ctx.clone())));
+                let scene = tokio::spawn(catch_unwind(scene(ctx.clone())));
                 let _cut_short = AbortOnDrop(scene.abort_handle());
                 let result = match scene.await {
                     Ok(Ok(result)) => result,

@@ -232,8 +232,7 @@ fn short_backtrace(backtrace: &Backtrace) -> String {
         "herald_framework::isolate::install_panic_hook",
     ];
     /// Frames of herald calling user code, below it.
-    const CALLERS: [&str; 4] = [
-        "herald_framework::isolate::CatchUnwind",
+    const CALLERS: [&str; 3] = [
         "herald_framework::isolate::catch",
         "herald_framework::listener::handler::",
         "herald_framework::router::",

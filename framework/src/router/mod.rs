@@ -34,7 +34,7 @@ use crate::context::Context;
 use crate::error::BoxError;
 use crate::event::interaction::{ApplicationCommand, ApplicationCommandError};
 use crate::event::{Event, ListenerError};
-use crate::isolate::{self, CatchUnwind, Culprit};
+use crate::isolate::{self, Culprit};
 use crate::listener::{Listener, ListenerId, ListenerMeta};
 use crate::report::{Throttles, suppressed_note, tell};
 
@@ -285,7 +285,7 @@ fn call<E: Event>(entry: &Arc<Entry<E>>, ctx: &Context, event: Arc<E>) -> Call {
         // The handler is called inside the catching future: a closure listener runs code before
         // its future exists.
         let outcome =
-            CatchUnwind::new(async move { handler.call(call_ctx, call_event).await }).await;
+            isolate::catch_unwind(async move { handler.call(call_ctx, call_event).await }).await;
         let error: BoxError = match outcome {
             Ok(Ok(())) => return,
             Ok(Err(error)) => error,
