@@ -167,21 +167,39 @@ pub(crate) fn watched<R>(watch: &Arc<Watch>, f: impl FnOnce() -> R) -> R {
 }
 
 /// Runs user code `f`; on a watched shard task, the watchdog knows it as `culprit()` meanwhile.
+/// Sections nest (a listener dispatching a custom event runs that event's listeners inside its
+/// own): the outer one is watched again once the inner one ends.
 pub(crate) fn section<R>(culprit: impl FnOnce() -> Culprit, f: impl FnOnce() -> R) -> R {
     let watch = WATCHED.with(|w| w.borrow().clone());
     let Some(watch) = watch else {
         return f();
     };
-    struct End<'a>(&'a Watch);
+    struct End<'a> {
+        watch: &'a Watch,
+        outer: Option<Culprit>,
+    }
     impl Drop for End<'_> {
         fn drop(&mut self) {
-            self.0.active.store(false, Ordering::Release);
+            match self.outer.take() {
+                None => self.watch.active.store(false, Ordering::Release),
+                Some(outer) => {
+                    *self.watch.culprit.lock().unwrap_or_else(|p| p.into_inner()) = Some(outer);
+                    self.watch.epoch.fetch_add(1, Ordering::AcqRel);
+                }
+            }
         }
     }
-    *watch.culprit.lock().unwrap_or_else(|p| p.into_inner()) = Some(culprit());
+    let was_active = watch.active.load(Ordering::Acquire);
+    let outer = std::mem::replace(
+        &mut *watch.culprit.lock().unwrap_or_else(|p| p.into_inner()),
+        Some(culprit()),
+    );
     watch.epoch.fetch_add(1, Ordering::AcqRel);
     watch.active.store(true, Ordering::Release);
-    let _end = End(&watch);
+    let _end = End {
+        watch: &watch,
+        outer: outer.filter(|_| was_active),
+    };
     f()
 }
 
@@ -198,6 +216,28 @@ mod tests {
         let location = panic.location.expect("the hook recorded the location");
         assert!(location.file.ends_with("isolate.rs"), "{location}");
         assert_eq!(location.line, line);
+    }
+
+    #[test]
+    fn nested_sections_hand_the_watch_back_to_the_outer_one() {
+        let watch = Arc::new(Watch::default());
+        let listener = |name: &str| Culprit::Listener {
+            listener: Arc::from(name),
+            event: "message",
+        };
+        watched(&watch, || {
+            section(
+                || listener("outer"),
+                || {
+                    section(
+                        || listener("inner"),
+                        || assert_eq!(watch.sample().unwrap().1, listener("inner")),
+                    );
+                    assert_eq!(watch.sample().unwrap().1, listener("outer"));
+                },
+            );
+            assert!(watch.sample().is_none());
+        });
     }
 
     #[test]
