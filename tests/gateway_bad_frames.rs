@@ -11,17 +11,6 @@ use herald::prelude::*;
 use herald::sandbox::Sandbox;
 use serde_json::json;
 
-#[listener]
-async fn ping(ctx: Context, msg: &MessageCreate) -> herald::Result {
-    if msg.content == "!ping" {
-        ctx.http()
-            .create_message(msg.channel_id)
-            .content("pong")
-            .await?;
-    }
-    Ok(())
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_dispatches_are_one_short_line_each_and_the_shard_goes_on() {
     let logs = logs::logs();
@@ -30,7 +19,7 @@ async fn malformed_dispatches_are_one_short_line_each_and_the_shard_goes_on() {
         &sb,
         Bot::builder()
             .add_intents(Intents::MESSAGE_CONTENT)
-            .listener(ping),
+            .listener(bot::ping),
     )
     .await;
     let ctx = running.context().clone();

@@ -172,35 +172,32 @@ async fn disallowed_privileged_intents_end_run_naming_them() {
     );
 }
 
+/// Intent closes after READY name the intents the bot requested, and what to do.
 #[tokio::test]
-async fn a_4014_without_privileged_intents_names_the_intents_requested() {
-    let sb = Sandbox::start().await.unwrap();
-    let running = bot::start(&sb, Bot::builder().listener(|_: &MessageCreate| async {})).await;
-    sb.shard(0).close(4014).unwrap();
-    let error = running.wait().await.unwrap_err();
-    let text = error.to_string();
-    assert!(
-        text.contains("(close code 4014)")
-            && text.contains(
-                "the bot requested no privileged intent (it requested GUILDS | GUILD_MESSAGES"
-            )
-            && text.contains("Developer Portal"),
-        "{text}"
-    );
-}
-
-#[tokio::test]
-async fn a_4013_names_the_intents_requested_and_what_to_do() {
-    let sb = Sandbox::start().await.unwrap();
-    let running = bot::start(&sb, Bot::builder().listener(|_: &MessageCreate| async {})).await;
-    sb.shard(0).close(4013).unwrap();
-    let error = running.wait().await.unwrap_err();
-    let text = error.to_string();
-    assert!(
-        text.contains("(close code 4013): the bot requested GUILDS | GUILD_MESSAGES")
-            && text.contains("drop `.intents(..)`"),
-        "{text}"
-    );
+async fn intent_closes_name_the_intents_requested_and_what_to_do() {
+    for (code, expected) in [
+        (
+            4014,
+            [
+                "(close code 4014), but the bot requested no privileged intent (it requested \
+                 GUILDS | GUILD_MESSAGES",
+                "Developer Portal",
+            ],
+        ),
+        (
+            4013,
+            [
+                "(close code 4013): the bot requested GUILDS | GUILD_MESSAGES",
+                "drop `.intents(..)`",
+            ],
+        ),
+    ] {
+        let sb = Sandbox::start().await.unwrap();
+        let running = bot::start(&sb, Bot::builder().listener(|_: &MessageCreate| async {})).await;
+        sb.shard(0).close(code).unwrap();
+        let text = running.wait().await.unwrap_err().to_string();
+        assert!(expected.iter().all(|e| text.contains(e)), "{text}");
+    }
 }
 
 #[tokio::test]

@@ -11,24 +11,13 @@ use bot::{Order, WAIT};
 use herald::prelude::*;
 use herald::sandbox::Sandbox;
 
-#[listener]
-async fn ping(ctx: Context, msg: &MessageCreate) -> herald::Result {
-    if msg.content == "!ping" {
-        ctx.http()
-            .create_message(msg.channel_id)
-            .content("pong")
-            .await?;
-    }
-    Ok(())
-}
-
 #[tokio::test]
 async fn a_listener_replies_and_the_rest_call_is_recorded() {
     let sb = Sandbox::start().await.unwrap();
     let running = bot::start(
         &sb,
         Bot::builder()
-            .listener(ping)
+            .listener(bot::ping)
             .add_intents(Intents::MESSAGE_CONTENT),
     )
     .await;
@@ -178,7 +167,7 @@ async fn a_waiter_resolves_on_a_users_reaction() {
 #[tokio::test]
 async fn only_needed_intents_are_requested() {
     let sb = Sandbox::start().await.unwrap();
-    let running = bot::start(&sb, Bot::builder().listener(ping)).await;
+    let running = bot::start(&sb, Bot::builder().listener(bot::ping)).await;
     let identify = sb.identifies().pop().unwrap();
     assert_eq!(
         identify.intents,

@@ -18,18 +18,6 @@ use herald::sandbox::Sandbox;
 
 const HEARTBEAT: Duration = Duration::from_millis(100);
 
-/// Replies `pong` to `!ping`: a listener that must keep being served.
-#[listener]
-async fn ping(ctx: Context, msg: &MessageCreate) -> herald::Result {
-    if msg.content == "!ping" {
-        ctx.http()
-            .create_message(msg.channel_id)
-            .content("pong")
-            .await?;
-    }
-    Ok(())
-}
-
 /// Waits until the bot has handed the router every dispatch the sandbox queued for shard 0 (its
 /// listeners may still run: `settled` would wait for those too, and some never finish here).
 async fn dispatched(sb: &Sandbox, ctx: &Context) {
@@ -66,7 +54,7 @@ async fn listeners_that_never_return_leave_the_gateway_running() {
             .max_waiting_calls(3)
             .shutdown_timeout(shutdown_timeout)
             .listener(stuck)
-            .listener(ping),
+            .listener(bot::ping),
     )
     .await;
     let ctx = running.context().clone();
@@ -242,7 +230,7 @@ async fn a_panicking_check_reaches_on_error_and_the_shard_goes_on() {
             .add_intents(Intents::MESSAGE_CONTENT)
             .waits_for::<ReactionAdd>()
             .event(on_error)
-            .listener(ping),
+            .listener(bot::ping),
     )
     .await;
     let ctx = running.context().clone();
@@ -307,7 +295,7 @@ async fn a_blocking_listener_is_named_and_heartbeats_go_on() {
         Bot::builder()
             .add_intents(Intents::MESSAGE_CONTENT)
             .listener(block)
-            .listener(ping),
+            .listener(bot::ping),
     )
     .await;
     let ctx = running.context().clone();

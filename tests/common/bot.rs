@@ -10,6 +10,18 @@ use herald::sandbox::Sandbox;
 /// Generous bound for awaited conditions: a failing test fails after it instead of hanging.
 pub const WAIT: Duration = Duration::from_secs(20);
 
+/// Replies `pong` to `!ping`.
+#[herald::prelude::listener]
+pub async fn ping(ctx: Context, msg: &MessageCreate) -> herald::Result {
+    if msg.content == "!ping" {
+        ctx.http()
+            .create_message(msg.channel_id)
+            .content("pong")
+            .await?;
+    }
+    Ok(())
+}
+
 /// Starts `builder` on `sandbox` and waits until it is ready.
 pub async fn start(sandbox: &Sandbox, builder: herald::BotBuilder) -> RunningBot {
     let bot = builder.sandbox(sandbox).build().expect("a valid bot");
