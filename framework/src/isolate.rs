@@ -190,10 +190,11 @@ pub(crate) fn section<R>(culprit: impl FnOnce() -> Culprit, f: impl FnOnce() -> 
         }
     }
     let was_active = watch.active.load(Ordering::Acquire);
-    let outer = std::mem::replace(
-        &mut *watch.culprit.lock().unwrap_or_else(|p| p.into_inner()),
-        Some(culprit()),
-    );
+    let outer = watch
+        .culprit
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .replace(culprit());
     watch.epoch.fetch_add(1, Ordering::AcqRel);
     watch.active.store(true, Ordering::Release);
     let _end = End {
