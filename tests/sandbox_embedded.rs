@@ -73,6 +73,8 @@ async fn no_token_without_the_opt_in_is_an_error_naming_the_variable() {
         text.starts_with(&format!("{var} is not set")) && text.contains(".embedded_sandbox("),
         "{text}"
     );
+    // What `fn main() -> Result<(), Error>` prints: the message, not the variant's fields.
+    assert_eq!(format!("{error:?}"), text);
 }
 
 /// A scene that fails, or panics (a refused sandbox action panics), still stops the bot, and

@@ -1,6 +1,7 @@
 //! Errors: what a listener returns, and what herald itself reports.
 
 use std::borrow::Cow;
+use std::fmt;
 use std::time::Duration;
 
 /// Any error a listener may return: `?` works on every error type (twilight-http's, `std::io`'s,
@@ -12,7 +13,10 @@ pub type Result<T = (), E = BoxError> = std::result::Result<T, E>;
 
 /// What herald reports: configuration mistakes found at start-up, waiters that ended without
 /// their event, gateway failures.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` is its message too (with the causes it does not already say), so that
+/// `fn main() -> Result<(), herald::Error>` prints what went wrong and what to do.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// Two `#[event]` handlers were registered for one event name; disnake silently keeps the last
@@ -127,6 +131,24 @@ pub enum Error {
     /// A bug in herald: please report it with this message.
     #[error("herald bug: {0}")]
     Internal(String),
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = self.to_string();
+        f.write_str(&message)?;
+        let mut said = message;
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !said.contains(&text) {
+                write!(f, "\n\nCaused by: {text}")?;
+                said.push_str(&text);
+            }
+            source = cause.source();
+        }
+        Ok(())
+    }
 }
 
 impl Error {
