@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use herald::prelude::*;
+use herald::testing::ContextExt as _;
 use twilight_model::id::Id;
 use twilight_model::id::marker::MessageMarker;
 

@@ -21,6 +21,7 @@ use herald::http::request::channel::reaction::RequestReactionType;
 use herald::model::channel::message::EmojiReactionType;
 use herald::prelude::*;
 use herald::sandbox::Sandbox;
+use herald::testing::ContextExt as _;
 
 const CONFIRM: &str = "✅";
 const CANCEL: &str = "❌";

@@ -17,6 +17,7 @@
 use herald::BotBuilder;
 use herald::prelude::*;
 use herald::sandbox::{RestFault, Sandbox};
+use herald::testing::ContextExt as _;
 
 /// The channel errors are reported in (the first channel with this name the bot can see).
 const ERRORS_CHANNEL: &str = "errors";

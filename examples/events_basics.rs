@@ -23,6 +23,7 @@ use herald::model::channel::message::Embed;
 use herald::model::gateway::presence::{ActivityType, Status};
 use herald::prelude::*;
 use herald::sandbox::Sandbox;
+use herald::testing::ContextExt as _;
 use herald::util::builder::embed::EmbedBuilder;
 
 /// Where edits and deletions are logged.

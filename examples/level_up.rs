@@ -21,6 +21,7 @@ use std::sync::Mutex;
 use herald::BotBuilder;
 use herald::prelude::*;
 use herald::sandbox::Sandbox;
+use herald::testing::ContextExt as _;
 
 /// XP a message earns.
 const XP_PER_MESSAGE: u64 = 10;

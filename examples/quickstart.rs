@@ -12,6 +12,7 @@ use herald::BotBuilder;
 use herald::model::channel::message::EmojiReactionType;
 use herald::prelude::*;
 use herald::sandbox::Sandbox;
+use herald::testing::ContextExt as _;
 
 /// Answers `!ping` with `pong` and the gateway latency.
 #[listener]

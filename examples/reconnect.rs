@@ -25,6 +25,7 @@ use std::time::Duration;
 use herald::BotBuilder;
 use herald::prelude::*;
 use herald::sandbox::{RestFault, Sandbox};
+use herald::testing::ContextExt as _;
 
 /// Exponential back-off with a cap and jitter.
 #[derive(Debug, Clone, Copy)]

@@ -26,6 +26,7 @@ use herald::BotBuilder;
 use herald::gateway::{ShardState, Shards};
 use herald::prelude::*;
 use herald::sandbox::{Sandbox, SandboxBuilder, World};
+use herald::testing::ContextExt as _;
 
 /// Resumes counted per shard by `on_shard_resumed`: the bot's state (`.data(Resumes::default())`,
 /// read with `ctx.data::<Resumes>()`).

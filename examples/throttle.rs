@@ -22,6 +22,7 @@ use herald::BotBuilder;
 use herald::model::channel::message::EmojiReactionType;
 use herald::prelude::*;
 use herald::sandbox::Sandbox;
+use herald::testing::ContextExt as _;
 use tokio::time::Instant;
 
 /// At most `limit` events of each name per `window`: a sliding window, as a log of the instants

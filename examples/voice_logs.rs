@@ -15,6 +15,7 @@ use herald::BotBuilder;
 use herald::model::channel::message::Embed;
 use herald::prelude::*;
 use herald::sandbox::Sandbox;
+use herald::testing::ContextExt as _;
 use herald::util::builder::embed::EmbedBuilder;
 
 const GREEN: u32 = 0x00ff00;

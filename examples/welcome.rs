@@ -27,6 +27,7 @@ use herald::model::guild::audit_log::AuditLogEventType;
 use herald::model::user::User;
 use herald::prelude::*;
 use herald::sandbox::Sandbox;
+use herald::testing::ContextExt as _;
 use herald::util::builder::embed::{EmbedBuilder, EmbedFieldBuilder, EmbedFooterBuilder};
 
 /// The role every newcomer gets.

@@ -11,6 +11,7 @@ use bot::WAIT;
 use futures_util::StreamExt;
 use herald::prelude::*;
 use herald::sandbox::{Fault, RestFault, Sandbox};
+use herald::testing::ContextExt as _;
 
 /// Runs a bot whose sequential listener records every message id, bursts `n` messages with
 /// `fault` injected after dispatch `at` of the session, and checks the listener saw each message

@@ -10,6 +10,7 @@ use std::time::Duration;
 use bot::{Order, WAIT};
 use herald::prelude::*;
 use herald::sandbox::Sandbox;
+use herald::testing::ContextExt as _;
 
 #[tokio::test]
 async fn a_listener_replies_and_the_rest_call_is_recorded() {

@@ -14,6 +14,7 @@ use herald::model::gateway::payload::outgoing::update_presence::UpdatePresencePa
 use herald::model::gateway::presence::{ActivityType, MinimalActivity, Status};
 use herald::prelude::*;
 use herald::sandbox::{Sandbox, World};
+use herald::testing::ContextExt as _;
 
 const WINDOW: Duration = Duration::from_millis(500);
 

@@ -13,6 +13,7 @@ use std::time::Duration;
 use bot::WAIT;
 use herald::prelude::*;
 use herald::sandbox::Sandbox;
+use herald::testing::ContextExt as _;
 
 /// What `ask` got from its waiter and stream.
 static OUTCOMES: Mutex<Vec<String>> = Mutex::new(Vec::new());

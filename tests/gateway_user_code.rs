@@ -15,6 +15,7 @@ use bot::{ThreadSandbox, WAIT};
 use herald::gateway::ShardState;
 use herald::prelude::*;
 use herald::sandbox::Sandbox;
+use herald::testing::ContextExt as _;
 
 const HEARTBEAT: Duration = Duration::from_millis(100);
 

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use bot::WAIT;
 use herald::prelude::*;
 use herald::sandbox::Sandbox;
+use herald::testing::ContextExt as _;
 
 #[listener]
 async fn welcome(_join: &MemberAdd) {}

@@ -6,6 +6,7 @@ mod common;
 use std::sync::Mutex;
 
 use herald::prelude::*;
+use herald::testing::ContextExt as _;
 use twilight_model::id::Id;
 use twilight_model::id::marker::UserMarker;
 

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use herald::prelude::*;
+use herald::testing::ContextExt as _;
 
 type Log = Arc<Mutex<Vec<(String, u64, usize)>>>;
 

@@ -9,6 +9,7 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use herald::prelude::*;
+use herald::testing::ContextExt as _;
 
 static REPORTED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 

@@ -3,6 +3,7 @@
 //! variable.
 
 use herald::prelude::*;
+use herald::testing::ContextExt as _;
 
 #[listener]
 async fn greet(ctx: Context, msg: &MessageCreate) -> herald::Result {

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use herald::prelude::*;
+use herald::testing::ContextExt as _;
 use twilight_model::id::Id;
 use twilight_model::id::marker::MessageMarker;
 

@@ -6,6 +6,7 @@ mod common;
 use std::time::Duration;
 
 use herald::prelude::*;
+use herald::testing::ContextExt as _;
 use twilight_model::id::Id;
 
 fn bot() -> Bot {

@@ -14,6 +14,7 @@
 //! | [`intents`] | intent sets and the start-up check that every listener can fire |
 //! | [`bot`] | the [`Bot`] builder: registration, validation, start, run, shutdown |
 //! | [`error`] | [`Error`], [`BoxError`], [`Result`] |
+//! | [`testing`] | what tests and sandbox scenes use on a `Context` (`settled`, `idle`, `sandbox`, ...) |
 //! | `isolate`, `report` | running user code (panics caught, blocking watched); telling people (rate-limited lines, stderr when no subscriber) |
 
 pub mod bot;
@@ -26,6 +27,7 @@ mod isolate;
 pub mod listener;
 mod report;
 mod router;
+pub mod testing;
 
 pub use bot::{Bot, BotBuilder, RunningBot};
 pub use context::Context;
@@ -61,7 +63,10 @@ pub mod prelude {
     pub use futures_util::StreamExt as _;
     pub use twilight_model::gateway::Intents;
     pub use twilight_model::id::Id;
-    pub use twilight_model::id::marker::*;
+    /// The id markers bots name most; the others are in `herald::model::id::marker`.
+    pub use twilight_model::id::marker::{
+        ChannelMarker, GuildMarker, MessageMarker, RoleMarker, UserMarker,
+    };
 }
 
 #[doc(hidden)]

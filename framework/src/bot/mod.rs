@@ -321,7 +321,7 @@ impl BotBuilder {
     }
 
     /// A scene to play when the bot runs on the embedded sandbox (no token set): once the bot is
-    /// ready, `scene` acts as users (through [`Context::sandbox`]); when it returns, the bot
+    /// ready, `scene` acts as users (through [`ContextExt::sandbox`](crate::testing::ContextExt::sandbox)); when it returns, the bot
     /// shuts down. Ignored when the bot connects to Discord.
     pub fn scene<F, Fut>(mut self, scene: F) -> Self
     where

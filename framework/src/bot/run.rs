@@ -20,6 +20,7 @@ use crate::gateway::{
 };
 use crate::isolate::{Watch, catch_unwind};
 use crate::report::tell;
+use crate::testing::ContextExt as _;
 
 /// Where to connect, resolved at start.
 struct Endpoint {

@@ -217,46 +217,6 @@ impl Context {
         }
     }
 
-    /// The sandbox the bot runs on, when it does: scenes use it to act as users.
-    #[cfg(feature = "sandbox")]
-    pub fn sandbox(&self) -> Option<&herald_sandbox::Sandbox> {
-        self.shared.sandbox.get()
-    }
-
-    /// Resolves when the bot has handled everything the sandbox sent it so far: every shard has
-    /// handed the router each dispatch the sandbox queued for it, and no listener call is
-    /// running. Tests wait with it instead of sleeping.
-    ///
-    /// Listener calls may cause more events (a reply comes back as MESSAGE_CREATE); this waits
-    /// for those too, until nothing more is in flight.
-    #[cfg(feature = "sandbox")]
-    pub async fn settled(&self) {
-        let Some(sandbox) = self.sandbox() else {
-            return self.idle().await;
-        };
-        loop {
-            let mut changed = false;
-            for shard in self.shards() {
-                if let Some(sequence) = sandbox.shard(shard.id().number()).sequence()
-                    && shard.processed_sequence() < sequence
-                {
-                    changed = true;
-                    shard.processed_up_to(sequence).await;
-                }
-            }
-            self.idle().await;
-            let caught_up = self.shards().iter().all(|shard| {
-                sandbox
-                    .shard(shard.id().number())
-                    .sequence()
-                    .is_none_or(|seq| shard.processed_sequence() >= seq)
-            });
-            if caught_up && !changed {
-                return;
-            }
-        }
-    }
-
     /// Dispatches an event to its listeners and waiters, as if it came from the gateway: disnake's
     /// `bot.dispatch`. Returns at once; listeners run in their own tasks.
     ///
@@ -341,12 +301,6 @@ impl Context {
             .collect()
     }
 
-    /// Ends every pending waiter with [`Error::Closed`](crate::Error::Closed) and every stream,
-    /// and every one made later: [`shutdown`](Self::shutdown) calls it first.
-    pub fn close_waiters(&self) {
-        self.shared.router.waiters.close_all();
-    }
-
     /// How many listeners are registered.
     pub fn listener_count(&self) -> usize {
         self.shared.router.listener_count()
@@ -357,38 +311,15 @@ impl Context {
         self.shared.router.waiters.len()
     }
 
-    /// How many waiters for `E` are pending.
-    pub fn pending_waiters_for<E: Event>(&self) -> usize {
-        self.shared
-            .router
-            .waiters
-            .count_of(std::any::TypeId::of::<E>())
+    /// Ends every waiter and stream, and those made later (shutdown).
+    pub(crate) fn close_waiters(&self) {
+        self.shared.router.waiters.close_all();
     }
 
-    /// Resolves once a waiter for `E` is pending: in tests and sandbox scenes, "the bot is now
-    /// waiting for a reaction", so the user reacts after the bot asked, not before.
-    pub async fn until_waiting_for<E: Event>(&self) {
-        let waiters = &self.shared.router.waiters;
-        loop {
-            let registered = waiters.registered.notified();
-            tokio::pin!(registered);
-            registered.as_mut().enable();
-            if self.pending_waiters_for::<E>() > 0 {
-                return;
-            }
-            registered.await;
-        }
-    }
-
-    /// How many listener calls are running or queued.
-    pub fn running_listeners(&self) -> usize {
-        self.shared.router.in_flight.count()
-    }
-
-    /// Resolves when no listener call is running or queued: everything dispatched so far has been
-    /// handled, including error events it caused.
-    pub async fn idle(&self) {
-        self.shared.router.in_flight.idle().await;
+    /// The sandbox the bot runs on, if it does.
+    #[cfg(feature = "sandbox")]
+    pub(crate) fn sandbox_handle(&self) -> Option<&herald_sandbox::Sandbox> {
+        self.shared.sandbox.get()
     }
 }
 

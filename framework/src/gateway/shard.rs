@@ -136,7 +136,7 @@ impl ShardHandle {
     }
 
     /// Resolves once the dispatch numbered `sequence` (of the current session) has been handed to
-    /// the router: with [`Context::idle`](crate::Context::idle), how tests know that the bot
+    /// the router: with [`ContextExt::idle`](crate::testing::ContextExt::idle), how tests know that the bot
     /// has handled everything sent so far.
     pub async fn processed_up_to(&self, sequence: u64) {
         self.watched.store(true, Ordering::Release);
