@@ -17,16 +17,10 @@
 //!
 //! [`Error::ListenersMissingIntents`]: crate::Error::ListenersMissingIntents
 
-use std::any::TypeId;
 use std::fmt;
 use std::sync::Arc;
 
 pub use twilight_model::gateway::Intents;
-
-use crate::event::gateway::MessageCreate;
-use crate::event::message::MessageEdit;
-use crate::event::raw::RawMessageEdit;
-use crate::listener::ListenerMeta;
 
 /// The privileged intents, with the switch that enables each in the Developer Portal.
 const PORTAL_SWITCHES: [(Intents, &str); 3] = [
@@ -140,6 +134,17 @@ impl fmt::Display for MissingIntent {
     }
 }
 
+/// What the intent check knows of a listener.
+#[derive(Debug, Clone)]
+pub(crate) struct ListenerIntents {
+    pub(crate) name: Arc<str>,
+    pub(crate) event: &'static str,
+    /// The intents its event is sent under (any of them).
+    pub(crate) intents: Intents,
+    /// Whether its event carries message content (which needs MESSAGE_CONTENT to arrive).
+    pub(crate) reads_content: bool,
+}
+
 /// What the start-up check found: the intents the bot identifies with, the listeners they leave
 /// unable to fire, and notes (e.g. message content that will arrive empty).
 #[derive(Debug, Clone)]
@@ -155,25 +160,20 @@ pub struct IntentReport {
 
 impl IntentReport {
     /// Checks `listeners` against `intents`.
-    pub(crate) fn new(listeners: &[ListenerMeta], intents: Intents) -> Self {
+    pub(crate) fn new(listeners: &[ListenerIntents], intents: Intents) -> Self {
         let missing = listeners
             .iter()
             .filter(|l| !l.intents.is_empty() && !intents.intersects(l.intents))
             .map(|l| MissingIntent {
                 listener: Arc::clone(&l.name),
-                event: l.event_name,
+                event: l.event,
                 needs: l.intents,
             })
             .collect();
         let mut notes = Vec::new();
-        let reads_content = [
-            TypeId::of::<MessageCreate>(),
-            TypeId::of::<MessageEdit>(),
-            TypeId::of::<RawMessageEdit>(),
-        ];
         let readers: Vec<String> = listeners
             .iter()
-            .filter(|l| reads_content.contains(&l.event))
+            .filter(|l| l.reads_content)
             .map(|l| format!("`{}`", l.name))
             .collect();
         if !readers.is_empty() && !intents.contains(Intents::MESSAGE_CONTENT) {

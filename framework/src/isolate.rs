@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Once};
 use std::task::Poll;
 
-use crate::event::{PanicLocation, Panicked};
+use crate::error::{PanicLocation, Panicked};
 
 /// What the hook records of a panic: where, and the backtrace when one was asked for.
 type Recorded = (Option<PanicLocation>, Option<Arc<Backtrace>>);

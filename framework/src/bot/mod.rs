@@ -17,13 +17,15 @@ use twilight_cache_inmemory::{InMemoryCache, ResourceType};
 use twilight_model::gateway::Intents;
 use twilight_model::gateway::payload::outgoing::update_presence::UpdatePresencePayload;
 
+use crate::context::Router;
 use crate::context::{Context, Shared};
 use crate::error::{BoxError, Error};
 use crate::event::Event;
+use crate::event::interaction::{ApplicationCommand, ApplicationCommandError};
 use crate::gateway::{Queue, Shards};
 use crate::intents::{IntentCheck, IntentReport};
 use crate::listener::{IntoListener, Listener};
-use crate::router::Router;
+use crate::router::ErrorRoute;
 
 /// The default bound on the calls of one listener running at once; see
 /// [`BotBuilder::max_running_listeners`].
@@ -160,6 +162,7 @@ impl Bot {
             .config
             .intents
             .unwrap_or_else(|| intents::needed(&listeners, self.config.extra_intents));
+        let listeners: Vec<_> = listeners.iter().map(|l| l.intents()).collect();
         IntentReport::new(&listeners, intents)
     }
 
@@ -492,12 +495,15 @@ impl BotBuilder {
             return Err(self.errors.remove(0));
         }
         crate::isolate::install_panic_hook();
-        let router = Router::new(crate::router::Limits {
-            running: self.max_running_listeners,
-            waiting: self.max_waiting_calls,
-        });
+        let router = Router::new(
+            crate::router::Limits {
+                running: self.max_running_listeners,
+                waiting: self.max_waiting_calls,
+            },
+            error_routes(),
+        );
         for listener in self.listeners {
-            router.add(listener);
+            router.add(listener.meta, listener.install);
         }
         if self.config.max_messages == 0 {
             self.config.cache_resources.remove(ResourceType::MESSAGE);
@@ -530,4 +536,25 @@ impl BotBuilder {
     pub async fn run(self) -> Result<(), Error> {
         self.build()?.run().await
     }
+}
+
+/// Where failures of some events' listeners go instead of `error`: a failed `application_command`
+/// listener's error goes to `application_command_error`, with the command, when someone listens
+/// there (disnake's `on_slash_command_error`), so the handler can answer the user.
+fn error_routes() -> rustc_hash::FxHashMap<TypeId, ErrorRoute<Context>> {
+    let command: ErrorRoute<Context> = Box::new(|ctx, event, listener, error| {
+        let Ok(command) = event.downcast::<ApplicationCommand>() else {
+            return Err(error);
+        };
+        if !ctx.router().has_listeners::<ApplicationCommandError>() {
+            return Err(error);
+        }
+        ctx.dispatch(ApplicationCommandError {
+            command,
+            listener: Arc::clone(listener),
+            error: Arc::new(error),
+        });
+        Ok(())
+    });
+    std::iter::once((TypeId::of::<ApplicationCommand>(), command)).collect()
 }

@@ -18,7 +18,10 @@ use crate::event::Event;
 use crate::gateway::{Gateway, ShardHandle};
 use crate::intents::IntentReport;
 use crate::listener::{IntoListener, ListenerId};
-use crate::router::Router;
+use crate::router::Host;
+
+/// The router, handing listeners a [`Context`].
+pub(crate) type Router = crate::router::Router<Context>;
 
 /// The handle a listener gets: dispatch custom events, wait for events, add and remove listeners.
 ///
@@ -267,20 +270,20 @@ impl Context {
     pub fn add_listener<M>(&self, listener: impl IntoListener<M>) -> ListenerId {
         let listener = listener.into_listener();
         if let Some(gateway) = self.gateway() {
-            let report = IntentReport::new(std::slice::from_ref(&listener.meta), gateway.intents);
+            let report = IntentReport::new(&[listener.meta.intents()], gateway.intents);
             for missing in report.missing {
                 tracing::warn!(
                     "{missing}, and the running bot did not request it: it will never fire"
                 );
             }
         }
-        self.shared.router.add(listener)
+        ListenerId(self.shared.router.add(listener.meta, listener.install))
     }
 
     /// Removes a listener added by [`add_listener`](Self::add_listener) or at build time; whether
     /// it was registered. Calls already running finish.
     pub fn remove_listener(&self, id: ListenerId) -> bool {
-        self.shared.router.remove(id)
+        self.shared.router.remove(id.0)
     }
 
     /// The registered listeners: name, event and load of each, in registration order. A
@@ -320,6 +323,12 @@ impl Context {
     #[cfg(feature = "sandbox")]
     pub(crate) fn sandbox_handle(&self) -> Option<&herald_sandbox::Sandbox> {
         self.shared.sandbox.get()
+    }
+}
+
+impl Host for Context {
+    fn router(&self) -> &Router {
+        &self.shared.router
     }
 }
 

@@ -28,8 +28,9 @@ mod listener_error;
 pub mod message;
 pub mod raw;
 
+pub use crate::error::{PanicLocation, Panicked};
 pub use catalog::{CatalogEntry, catalog};
-pub use listener_error::{ListenerError, PanicLocation, Panicked};
+pub use listener_error::ListenerError;
 
 use twilight_model::gateway::Intents;
 use twilight_model::id::Id;

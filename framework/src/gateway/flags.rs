@@ -155,7 +155,7 @@ impl Wanted {
     }
 
     /// The flags for the router's current listeners and waiters (one atomic load when unchanged).
-    pub(crate) fn current(&mut self, router: &crate::router::Router) -> EventTypeFlags {
+    pub(crate) fn current(&mut self, router: &crate::context::Router) -> EventTypeFlags {
         let generation = router.generation();
         if generation != self.generation {
             self.generation = generation;

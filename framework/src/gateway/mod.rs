@@ -7,7 +7,6 @@
 //! it listed), and hands events to the router in the shard's sequence order. The router never
 //! makes it wait; the shard stops for good on shutdown or a fatal close ([`FatalClose`]).
 
-pub(crate) mod close;
 mod decode;
 mod dispatch;
 pub(crate) mod flags;
@@ -23,7 +22,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub use close::FatalClose;
+pub use crate::error::FatalClose;
 pub use params::{GatewayParams, SessionStartLimit, Shards};
 pub use queue::{IDENTIFY_WINDOW, IdentifyQueue, Queue};
 pub(crate) use reader::Reader;

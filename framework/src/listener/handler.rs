@@ -3,13 +3,13 @@
 
 use std::future::Future;
 use std::marker::PhantomData;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use super::ListenerFunction;
 use crate::context::Context;
 use crate::error::BoxError;
 use crate::event::Event;
+use crate::router::table::{CallHandler, ListenerFuture};
 
 /// What a listener may return: `()` or `Result<(), E>` for any `E: Into<BoxError>`.
 #[diagnostic::on_unimplemented(
@@ -82,15 +82,6 @@ where
     }
 }
 
-/// A boxed listener future.
-pub(crate) type ListenerFuture = Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>>;
-
-/// A listener function with its event type fixed, callable with a shared event.
-#[doc(hidden)]
-pub trait CallHandler<E>: Send + Sync + 'static {
-    fn call(&self, ctx: Context, event: Arc<E>) -> ListenerFuture;
-}
-
 #[doc(hidden)]
 pub struct WithContext<E>(PhantomData<fn(E)>);
 #[doc(hidden)]
@@ -122,14 +113,14 @@ where
     }
 }
 
-impl<E: Event, F: for<'a> ListenerFn<'a, E>> CallHandler<E> for CtxFn<F> {
+impl<E: Event, F: for<'a> ListenerFn<'a, E>> CallHandler<E, Context> for CtxFn<F> {
     fn call(&self, ctx: Context, event: Arc<E>) -> ListenerFuture {
         let f = Arc::clone(&self.0);
         Box::pin(async move { f.call(ctx, &event).await.into_result() })
     }
 }
 
-impl<E: Event, F: for<'a> ListenerFnNoContext<'a, E>> CallHandler<E> for EventFn<F> {
+impl<E: Event, F: for<'a> ListenerFnNoContext<'a, E>> CallHandler<E, Context> for EventFn<F> {
     fn call(&self, _ctx: Context, event: Arc<E>) -> ListenerFuture {
         let f = Arc::clone(&self.0);
         Box::pin(async move { f.call(&event).await.into_result() })

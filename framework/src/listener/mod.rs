@@ -29,8 +29,14 @@ use std::sync::Arc;
 pub use handler::{ListenerFn, ListenerFnNoContext, ListenerOutput};
 use twilight_model::gateway::Intents;
 
+use crate::context::Context;
 use crate::event::Event;
-use crate::router::table::{Entry, Table};
+use crate::event::gateway::MessageCreate;
+use crate::event::message::MessageEdit;
+use crate::event::raw::RawMessageEdit;
+pub(crate) use crate::router::ListenerMeta;
+use crate::router::table::{CallHandler, Entry, Table};
+use crate::router::{Installer, Registered};
 
 /// One registration: a handler for one event type, with its name and options.
 ///
@@ -38,21 +44,8 @@ use crate::router::table::{Entry, Table};
 #[must_use = "a Listener does nothing until it is registered with `.listener(..)` or `ctx.add_listener(..)`"]
 pub struct Listener {
     pub(crate) meta: ListenerMeta,
-    pub(crate) install: Installer,
-}
-
-/// Puts the listener into a table under an id, with its event type known.
-pub(crate) type Installer = Box<dyn FnOnce(u64, ListenerMeta, &mut Table) + Send>;
-
-/// What the router knows of a listener besides its function.
-#[derive(Clone, Debug)]
-pub(crate) struct ListenerMeta {
-    pub(crate) name: Arc<str>,
-    pub(crate) event: TypeId,
-    pub(crate) event_name: &'static str,
-    pub(crate) intents: Intents,
-    pub(crate) once: bool,
-    pub(crate) sequential: bool,
+    /// Puts the listener into the router's table under an id, with its event type known.
+    pub(crate) install: Installer<Context>,
 }
 
 impl Listener {
@@ -60,16 +53,23 @@ impl Listener {
     /// another (`#[listener]` sets the function's name).
     pub fn new<M, F: ListenerFunction<M>>(f: F) -> Self {
         let name = short_type_name::<F>();
+        let event = TypeId::of::<F::Event>();
         let meta = ListenerMeta {
             name: Arc::from(name),
-            event: TypeId::of::<F::Event>(),
+            event,
             event_name: F::Event::NAME,
             intents: F::Event::INTENTS,
+            reads_content: [
+                TypeId::of::<MessageCreate>(),
+                TypeId::of::<MessageEdit>(),
+                TypeId::of::<RawMessageEdit>(),
+            ]
+            .contains(&event),
             once: false,
             sequential: false,
         };
-        let handler: Arc<dyn handler::CallHandler<F::Event>> = Arc::new(f.into_handler());
-        let install: Installer = Box::new(move |id, meta, table: &mut Table| {
+        let handler: Arc<dyn CallHandler<F::Event, Context>> = Arc::new(f.into_handler());
+        let install: Installer<Context> = Box::new(move |id, meta, table: &mut Table<Context>| {
             table.insert(Arc::new(Entry::new(id, meta, handler)));
         });
         Listener { meta, install }
@@ -141,7 +141,7 @@ pub trait ListenerFunction<M>: Send + Sync + Sized + 'static {
     /// The event type it listens to.
     type Event: Event;
     #[doc(hidden)]
-    type Handler: handler::CallHandler<Self::Event>;
+    type Handler: CallHandler<Self::Event, Context>;
     #[doc(hidden)]
     fn into_handler(self) -> Self::Handler;
 }
@@ -183,7 +183,4 @@ impl<M, F: ListenerFunction<M>> IntoListener<FunctionMarker<M>> for F {
 
 /// A handle to a listener added while the bot runs, to remove it again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ListenerId {
-    pub(crate) id: u64,
-    pub(crate) event: TypeId,
-}
+pub struct ListenerId(pub(crate) Registered);

@@ -1,12 +1,12 @@
 //! Counts listener calls that have started (or are waiting to) and not finished: what
-//! `Context::idle` and shutdown wait on. Calls that finish within their first poll are not
+//! `ContextExt::idle` and shutdown wait on. Calls that finish within their first poll are not
 //! counted: they never outlive their dispatch.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::sync::Notify;
 
-use crate::context::Context;
+use super::Host;
 
 pub(crate) struct InFlight {
     count: AtomicUsize,
@@ -51,9 +51,9 @@ impl InFlight {
 }
 
 /// Leaves the count when dropped, also when the listener's task is cancelled.
-pub(crate) struct Leave(pub(crate) Context);
+pub(crate) struct Leave<C: Host>(pub(crate) C);
 
-impl Drop for Leave {
+impl<C: Host> Drop for Leave<C> {
     fn drop(&mut self) {
         self.0.router().in_flight.leave();
     }

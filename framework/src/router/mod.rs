@@ -7,8 +7,12 @@
 //!   (1 for `sequential` listeners), a queue of calls waiting for room, and a cap on that queue.
 //!   Dispatch never waits.
 //! - Errors and panics are caught per call ([`isolate`](crate::isolate)) and become a
-//!   [`ListenerError`] event, or a line on stderr when nobody handles them.
+//!   [`ListenerError`] event, or a line on stderr when nobody handles them. An event type may
+//!   have an error route instead (given at build: the bot routes failed commands to
+//!   `application_command_error`); the router itself knows no event but `ListenerError`.
 //! - Waiters are indexed by (event type, key) in [`Waiters`].
+//! - The router is generic over the handle it gives listeners (`C`, the bot's `Context`, which
+//!   holds the router): the router layer does not depend on the context layer above it.
 //!
 //! `docs/architecture.md` explains the model and its guarantees.
 
@@ -26,17 +30,39 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 pub(crate) use in_flight::InFlight;
 use lane::{Admit, Load};
-use table::{Entry, Table};
+use rustc_hash::FxHashMap;
+use table::Entry;
+pub(crate) use table::{ListenerMeta, Table};
 use tokio::sync::watch;
 pub(crate) use waiters::Waiters;
 
-use crate::context::Context;
 use crate::error::BoxError;
-use crate::event::interaction::{ApplicationCommand, ApplicationCommandError};
 use crate::event::{Event, ListenerError};
 use crate::isolate::{self, Culprit};
-use crate::listener::{Listener, ListenerId, ListenerMeta};
 use crate::report::{Throttles, suppressed_note, tell};
+
+/// What the router needs of the handle it gives listeners: a way back to itself.
+pub(crate) trait Host: Clone + Send + Sync + 'static {
+    fn router(&self) -> &Router<Self>;
+}
+
+/// A type-erased event, as error routes get it.
+pub(crate) type AnyEvent = Arc<dyn Any + Send + Sync>;
+
+/// Where a failure of a listener of one event type goes instead of `error`: `Ok` when it was
+/// delivered, `Err(error)` (handed back) when it was not (nobody listens there).
+pub(crate) type ErrorRoute<C> =
+    Box<dyn Fn(&C, AnyEvent, &Arc<str>, BoxError) -> Result<(), BoxError> + Send + Sync>;
+
+/// A registration for the table: installs itself under an id.
+pub(crate) type Installer<C> = Box<dyn FnOnce(u64, ListenerMeta, &mut Table<C>) + Send>;
+
+/// A listener's id in the router, and its event type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Registered {
+    pub(crate) id: u64,
+    pub(crate) event: TypeId,
+}
 
 /// How many calls of one listener may run, and wait, at once.
 #[derive(Debug, Clone, Copy)]
@@ -47,8 +73,8 @@ pub(crate) struct Limits {
     pub(crate) waiting: usize,
 }
 
-pub(crate) struct Router {
-    table: ArcSwap<Table>,
+pub(crate) struct Router<C> {
+    table: ArcSwap<Table<C>>,
     /// Serialises writers of `table`; readers never take it.
     write: Mutex<()>,
     next_id: AtomicU64,
@@ -63,10 +89,12 @@ pub(crate) struct Router {
     error_lines: Throttles<Arc<str>>,
     /// Backed-up and dropped calls, per listener.
     load_lines: Throttles<(u64, bool)>,
+    /// Error routes, by event type.
+    error_routes: FxHashMap<TypeId, ErrorRoute<C>>,
 }
 
-impl Router {
-    pub(crate) fn new(limits: Limits) -> Self {
+impl<C: Host> Router<C> {
+    pub(crate) fn new(limits: Limits, error_routes: FxHashMap<TypeId, ErrorRoute<C>>) -> Self {
         let generation = Arc::new(AtomicU64::new(0));
         Router {
             table: ArcSwap::from_pointee(Table::default()),
@@ -82,26 +110,27 @@ impl Router {
             abandon: watch::Sender::new(false),
             error_lines: Throttles::new(Duration::from_secs(10), 5),
             load_lines: Throttles::new(Duration::from_secs(10), 1),
+            error_routes,
         }
     }
 
     /// Adds a listener; its id removes it again.
-    pub(crate) fn add(&self, listener: Listener) -> ListenerId {
+    pub(crate) fn add(&self, meta: ListenerMeta, install: Installer<C>) -> Registered {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let event = listener.meta.event;
+        let event = meta.event;
         let _writer = self
             .write
             .lock()
             .unwrap_or_else(|poison| poison.into_inner());
         let mut table = Table::clone(&self.table.load());
-        (listener.install)(id, listener.meta, &mut table);
+        install(id, meta, &mut table);
         self.table.store(Arc::new(table));
         self.generation.fetch_add(1, Ordering::AcqRel);
-        ListenerId { id, event }
+        Registered { id, event }
     }
 
     /// Removes a listener; whether it was registered.
-    pub(crate) fn remove(&self, id: ListenerId) -> bool {
+    pub(crate) fn remove(&self, id: Registered) -> bool {
         let _writer = self
             .write
             .lock()
@@ -151,7 +180,7 @@ impl Router {
     }
 
     /// Offers `event` to its waiters, then starts (or queues) its listeners' calls. Never waits.
-    pub(crate) fn dispatch<E: Event>(&self, ctx: &Context, event: Arc<E>) {
+    pub(crate) fn dispatch<E: Event>(&self, ctx: &C, event: Arc<E>) {
         self.waiters.offer(ctx, &event);
         let table = self.table.load();
         let Some(entries) = table.get::<E>() else {
@@ -162,7 +191,7 @@ impl Router {
                 continue;
             }
             if entry.meta.once {
-                self.remove(ListenerId {
+                self.remove(Registered {
                     id: entry.id,
                     event: TypeId::of::<E>(),
                 });
@@ -190,7 +219,7 @@ impl Router {
         self.abandon.send_replace(true);
     }
 
-    fn backed_up<E>(&self, entry: &Entry<E>, limit: usize) {
+    fn backed_up<E>(&self, entry: &Entry<E, C>, limit: usize) {
         let Some(suppressed) = self.load_lines.allow((entry.id, false)) else {
             return;
         };
@@ -214,7 +243,7 @@ impl Router {
         tell!(WARN, { listener = name, event = event, }, text);
     }
 
-    fn dropped<E>(&self, entry: &Entry<E>, limit: usize) {
+    fn dropped<E>(&self, entry: &Entry<E, C>, limit: usize) {
         let Some(suppressed) = self.load_lines.allow((entry.id, true)) else {
             return;
         };
@@ -264,7 +293,7 @@ impl Router {
 
     /// Delivers an error: as a [`ListenerError`] event when someone listens to it, else reported
     /// by herald. Errors of error listeners are never dispatched again.
-    pub(crate) fn report(&self, ctx: &Context, error: ListenerError) {
+    pub(crate) fn report(&self, ctx: &C, error: ListenerError) {
         let from_error_listener = error.event == ListenerError::NAME;
         if from_error_listener || !self.has_listeners::<ListenerError>() {
             self.unhandled(&error, from_error_listener);
@@ -277,7 +306,7 @@ impl Router {
 /// One listener call: the handler's future, its error or panic caught and reported.
 type Call = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
 
-fn call<E: Event>(entry: &Arc<Entry<E>>, ctx: &Context, event: Arc<E>) -> Call {
+fn call<E: Event, C: Host>(entry: &Arc<Entry<E, C>>, ctx: &C, event: Arc<E>) -> Call {
     let (entry, ctx) = (Arc::clone(entry), ctx.clone());
     Box::pin(async move {
         let handler = Arc::clone(&entry.handler);
@@ -302,7 +331,7 @@ fn call<E: Event>(entry: &Arc<Entry<E>>, ctx: &Context, event: Arc<E>) -> Call {
 /// The first poll uses a no-op waker; the spawned task polls the future again at once, with its
 /// own waker, so whatever the future waits on is registered with the task (the `Future` contract:
 /// only the waker of the latest poll is woken).
-fn start<E: Event>(entry: &Arc<Entry<E>>, ctx: &Context, event: Arc<E>) {
+fn start<E: Event, C: Host>(entry: &Arc<Entry<E, C>>, ctx: &C, event: Arc<E>) {
     let mut call = call(entry, ctx, event);
     let mut first_poll = std::task::Context::from_waker(std::task::Waker::noop());
     let culprit = || Culprit::Listener {
@@ -323,7 +352,7 @@ fn start<E: Event>(entry: &Arc<Entry<E>>, ctx: &Context, event: Arc<E>) {
 
 /// Runs `first` (a call counted in flight), then the calls waiting in the lane, one after the
 /// other, in the slot `first` holds.
-fn spawn_worker<E: Event>(entry: &Arc<Entry<E>>, ctx: &Context, first: Call) {
+fn spawn_worker<E: Event, C: Host>(entry: &Arc<Entry<E, C>>, ctx: &C, first: Call) {
     let (entry, ctx) = (Arc::clone(entry), ctx.clone());
     let mut abandon = ctx.router().abandon.subscribe();
     tokio::spawn(async move {
@@ -343,23 +372,17 @@ fn spawn_worker<E: Event>(entry: &Arc<Entry<E>>, ctx: &Context, first: Call) {
     });
 }
 
-/// A call failed: its error goes to `application_command_error` (with the command) when that is
-/// listened to and the event was a command, else to `error`.
-fn failed<E: Event>(ctx: &Context, meta: &ListenerMeta, event: Arc<E>, error: BoxError) {
+/// A call failed: its error goes to the event type's error route, if it has one and it takes it,
+/// else to `error`.
+fn failed<E: Event, C: Host>(ctx: &C, meta: &ListenerMeta, event: Arc<E>, error: BoxError) {
     let router = ctx.router();
-    let event: Arc<dyn Any + Send + Sync> = event;
-    let event = match event.downcast::<ApplicationCommand>() {
-        Ok(command) if router.has_listeners::<ApplicationCommandError>() => {
-            let error = ApplicationCommandError {
-                command,
-                listener: Arc::clone(&meta.name),
-                error: Arc::new(error),
-            };
-            router.dispatch(ctx, Arc::new(error));
-            return;
-        }
-        Ok(command) => command as Arc<dyn Any + Send + Sync>,
-        Err(event) => event,
+    let event: AnyEvent = event;
+    let error = match router.error_routes.get(&TypeId::of::<E>()) {
+        Some(route) => match route(ctx, Arc::clone(&event), &meta.name, error) {
+            Ok(()) => return,
+            Err(error) => error,
+        },
+        None => error,
     };
     let error = ListenerError::new(E::NAME, Arc::clone(&meta.name), error, Some(event));
     router.report(ctx, error);

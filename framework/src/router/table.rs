@@ -2,28 +2,84 @@
 //! listeners are added or removed (read-copy-update), so dispatch reads it without a lock.
 
 use std::any::{Any, TypeId};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustc_hash::FxHashMap;
+use twilight_model::gateway::Intents;
 
 use super::lane::{Lane, Load};
+use crate::error::BoxError;
 use crate::event::Event;
-use crate::listener::ListenerMeta;
-use crate::listener::handler::CallHandler;
+use crate::intents::ListenerIntents;
 
-/// Event type → its listeners.
-#[derive(Clone, Default)]
-pub(crate) struct Table {
-    slots: FxHashMap<TypeId, Arc<dyn AnySlot>>,
+/// What the router knows of a listener besides its function.
+#[derive(Clone, Debug)]
+pub(crate) struct ListenerMeta {
+    pub(crate) name: Arc<str>,
+    pub(crate) event: TypeId,
+    pub(crate) event_name: &'static str,
+    pub(crate) intents: Intents,
+    /// Whether its event carries message content (MESSAGE_CONTENT decides whether it arrives).
+    pub(crate) reads_content: bool,
+    pub(crate) once: bool,
+    pub(crate) sequential: bool,
 }
 
-impl Table {
+impl ListenerMeta {
+    /// What the intent check needs of it.
+    pub(crate) fn intents(&self) -> ListenerIntents {
+        ListenerIntents {
+            name: Arc::clone(&self.name),
+            event: self.event_name,
+            intents: self.intents,
+            reads_content: self.reads_content,
+        }
+    }
+}
+
+/// A boxed listener future.
+pub(crate) type ListenerFuture = Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>>;
+
+/// A listener function with its event type fixed, callable with a shared event and the handle
+/// `C` the router gives listeners (the bot's `Context`).
+#[doc(hidden)]
+pub trait CallHandler<E, C>: Send + Sync + 'static {
+    fn call(&self, ctx: C, event: Arc<E>) -> ListenerFuture;
+}
+
+/// Event type → its listeners.
+pub(crate) struct Table<C> {
+    slots: FxHashMap<TypeId, Arc<dyn AnySlot>>,
+    _host: std::marker::PhantomData<fn(C)>,
+}
+
+impl<C> Clone for Table<C> {
+    fn clone(&self) -> Self {
+        Table {
+            slots: self.slots.clone(),
+            _host: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<C> Default for Table<C> {
+    fn default() -> Self {
+        Table {
+            slots: FxHashMap::default(),
+            _host: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<C: 'static> Table<C> {
     /// The listeners of `E`, if any.
     #[inline]
-    pub(crate) fn get<E: Event>(&self) -> Option<&[Arc<Entry<E>>]> {
+    pub(crate) fn get<E: Event>(&self) -> Option<&[Arc<Entry<E, C>>]> {
         let slot = self.slots.get(&TypeId::of::<E>())?;
-        let slot = slot.as_any().downcast_ref::<Slot<E>>()?;
+        let slot = slot.as_any().downcast_ref::<Slot<E, C>>()?;
         Some(&slot.entries)
     }
 
@@ -32,7 +88,7 @@ impl Table {
         self.slots.contains_key(&type_id)
     }
 
-    pub(crate) fn insert<E: Event>(&mut self, entry: Arc<Entry<E>>) {
+    pub(crate) fn insert<E: Event>(&mut self, entry: Arc<Entry<E, C>>) {
         let mut entries = self.get::<E>().map(<[_]>::to_vec).unwrap_or_default();
         entries.push(entry);
         self.slots
@@ -75,8 +131,8 @@ impl Table {
 }
 
 /// The listeners of one event type, behind a type-erased [`AnySlot`].
-struct Slot<E> {
-    entries: Vec<Arc<Entry<E>>>,
+struct Slot<E, C> {
+    entries: Vec<Arc<Entry<E, C>>>,
 }
 
 trait AnySlot: Send + Sync {
@@ -87,7 +143,7 @@ trait AnySlot: Send + Sync {
     fn len(&self) -> usize;
 }
 
-impl<E: Event> AnySlot for Slot<E> {
+impl<E: Event, C: 'static> AnySlot for Slot<E, C> {
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -115,18 +171,18 @@ impl<E: Event> AnySlot for Slot<E> {
 }
 
 /// One registered listener of `E`.
-pub(crate) struct Entry<E> {
+pub(crate) struct Entry<E, C> {
     pub(crate) id: u64,
     pub(crate) meta: ListenerMeta,
-    pub(crate) handler: Arc<dyn CallHandler<E>>,
+    pub(crate) handler: Arc<dyn CallHandler<E, C>>,
     /// For `once` listeners: set by the first event that claims it.
     pub(crate) fired: AtomicBool,
     /// Its calls running and waiting.
     pub(crate) lane: Lane<E>,
 }
 
-impl<E> Entry<E> {
-    pub(crate) fn new(id: u64, meta: ListenerMeta, handler: Arc<dyn CallHandler<E>>) -> Self {
+impl<E, C> Entry<E, C> {
+    pub(crate) fn new(id: u64, meta: ListenerMeta, handler: Arc<dyn CallHandler<E, C>>) -> Self {
         Entry {
             id,
             meta,

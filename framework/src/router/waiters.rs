@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rustc_hash::FxHashMap;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::context::Context;
+use super::Host;
 use crate::event::{Event, Key, Keys, ListenerError, Panicked};
 use crate::isolate::{self, Culprit};
 
@@ -233,7 +233,7 @@ impl Waiters {
 
     /// Hands `event` to every waiter it matches. A panicking check ends its waiter (a
     /// `wait_for` with the panic, a stream) and is reported as a [`ListenerError`].
-    pub(crate) fn offer<E: Event>(&self, ctx: &Context, event: &Arc<E>) {
+    pub(crate) fn offer<E: Event, C: Host>(&self, ctx: &C, event: &Arc<E>) {
         if self.len() == 0 {
             return;
         }
@@ -319,7 +319,7 @@ impl Waiters {
 
 /// `event.keys()`: user code for custom events, so a panic is caught, reported, and the event
 /// treated as having no keys (it still reaches unkeyed waiters and listeners).
-fn keys<E: Event>(ctx: &Context, event: &Arc<E>) -> Keys {
+fn keys<E: Event, C: Host>(ctx: &C, event: &Arc<E>) -> Keys {
     let culprit = || Culprit::Keys { event: E::NAME };
     match isolate::section(culprit, || isolate::catch(|| event.keys())) {
         Ok(keys) => keys,

@@ -1,5 +1,11 @@
 //! Errors: what a listener returns, and what herald itself reports.
 
+mod close;
+mod panic;
+
+pub use close::FatalClose;
+pub use panic::{PanicLocation, Panicked};
+
 use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
@@ -45,7 +51,7 @@ pub enum Error {
         /// The event waited for.
         event: &'static str,
         /// The panic: message, location, backtrace.
-        panic: crate::event::Panicked,
+        panic: Panicked,
     },
     /// A waiter for an event the bot cannot receive: it identified without any of the intents
     /// the event is sent under.
@@ -87,7 +93,7 @@ pub enum Error {
         /// The shard.
         shard: u32,
         /// Why, and what to do.
-        source: crate::gateway::FatalClose,
+        source: FatalClose,
     },
     /// The configuration is invalid.
     #[error("invalid configuration: {0}")]
