@@ -26,8 +26,9 @@ pub enum SandboxError {
     /// A fault was aimed at a shard that has no live gateway connection.
     #[error(
         "shard {shard} has no live gateway connection (none identified or resumed, or it \
-         disconnected); start the shard and await `sandbox.wait_for_connection({shard}, ..)` \
-         before injecting a fault, or use `schedule_fault_at_seq`"
+         disconnected); start the shard and await \
+         `sandbox.records().wait_for_connection({shard}, ..)` before injecting a fault, or use \
+         `sandbox.faults().at_seq(..)`"
     )]
     NotConnected {
         /// The shard id.

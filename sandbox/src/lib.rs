@@ -5,8 +5,10 @@
 //! uses on `127.0.0.1`, so **unmodified** twilight-gateway 0.18 shards and
 //! twilight-http 0.18 clients talk to it. It holds a small [`World`]
 //! (guilds, channels, roles, members, messages), plays users with
-//! [`Actor`]s, records everything the bot did, and injects faults on the
-//! gateway ([`Fault`], [`ShardHandle`]) and on REST ([`RestFault`]).
+//! [`Actor`]s, changes it as Discord or a guild admin would ([`Admin`]),
+//! records everything the bot did ([`Records`]), and injects faults on the
+//! gateway ([`Fault`], [`ShardHandle`]) and on REST ([`RestFault`],
+//! [`Faults`]).
 //!
 //! # Example
 //!
@@ -54,38 +56,55 @@
 //!     }
 //! }
 //! let post = sb
+//!     .records()
 //!     .wait_for_request(|r| r.is("POST", "/channels/"), Duration::from_secs(5))
 //!     .await?;
 //! assert_eq!(post.body.unwrap()["content"], "pong");
-//! assert_eq!(sb.messages(general).last().unwrap().content, "pong");
+//! assert_eq!(sb.records().messages(general).last().unwrap().content, "pong");
 //! # Ok(())
 //! # }
 //! ```
 //!
 //! # Contents
 //!
-//! - [`Sandbox`], [`SandboxBuilder`]: start, connect, look up, act, observe,
-//!   inject faults.
+//! - [`Sandbox`], [`SandboxBuilder`]: start, connect, look up the world
+//!   (`sb.channel("general")`, `sb.user("alice")`), the shards
+//!   ([`Sandbox::shard`]), the transcript, and four views:
+//!   - [`Actor`] (`sb.actor("alice")`), with [`OptionValue`] and
+//!     [`SentInteraction`]: users acting: posting, reacting, joining,
+//!     moderating, voice, threads, interest in events, polls, invites,
+//!     subscriptions, interactions.
+//!   - [`Admin`] (`sb.admin()`): world changes as Discord or a guild admin
+//!     makes them, each dispatching the events Discord sends: the bot
+//!     joining or leaving guilds, outages, channels, threads, pins, roles,
+//!     emojis, stickers, stage instances, scheduled events, auto-moderation
+//!     rules, bulk deletes, reaction clears, other users' usernames and
+//!     presences, server mute and deafen, voice servers, webhooks,
+//!     integrations, entitlements, audit log entries, raw dispatches.
+//!   - [`Records`] (`sb.records()`): observation, with [`RecordedRequest`],
+//!     [`IdentifyRecord`] (with [`IdentifyThrottle`]), [`ResumeRecord`],
+//!     [`PresenceRecord`], [`HeartbeatRecord`], [`ClientClose`],
+//!     [`ConnectionInfo`] and [`StoredMessage`].
+//!   - [`Faults`] (`sb.faults()`), with [`RestFault`] and [`Fault`]: REST
+//!     faults and faults scheduled at a sequence number; [`ShardHandle`]
+//!     (`sb.shard(0)`) injects faults into a live connection now.
 //! - [`World`]: the simulated guilds and users ([`World::demo`] by default).
-//! - [`Actor`], [`OptionValue`], [`SentInteraction`]: users acting.
-//! - World changes as Discord or a guild admin, each dispatching the events
-//!   Discord sends: the bot joining or leaving guilds
-//!   ([`Sandbox::add_bot_to_guild`]), outages ([`Sandbox::guild_outage`]),
-//!   channels, threads, pins, roles, emojis, stickers, stage instances,
-//!   scheduled events, auto-moderation rules ([`Sandbox::create_automod_rule`]),
-//!   bulk deletes, reaction clears, other users' usernames and presences
-//!   ([`Sandbox::set_user_presence`]), server mute and deafen.
-//! - [`Fault`], [`ShardHandle`], [`RestFault`]: fault injection.
-//! - [`RecordedRequest`], [`IdentifyRecord`] (with [`IdentifyThrottle`]),
-//!   [`ResumeRecord`], [`PresenceRecord`], [`HeartbeatRecord`],
-//!   [`ClientClose`], [`ConnectionInfo`],
-//!   [`StoredMessage`]: observation.
 //! - [`Sandbox::transcript`] (and [`SandboxBuilder::print_transcript`]): a
 //!   readable log of both sides, `alice in #general: !ping` then
 //!   `herald-bot in #general: pong`.
 //! - [`ShardHandle::sequence`]: the last sequence number queued for a
 //!   shard, to know when a bot has received everything sent so far.
 //! - [`SandboxError`].
+//!
+//! # Layout
+//!
+//! The crate is sliced by Discord feature: `features/messages.rs`,
+//! `features/reactions.rs`, `features/members.rs`, ... each hold a
+//! feature's world changes, payloads, event kinds and intents, REST routes,
+//! transcript lines and its `Actor` and `Admin` methods. They build on
+//! `core/`: the world's base types, the state, gateway sessions, the
+//! dispatch fan-out, the REST server and its route table, the transcript,
+//! records and faults. The core never names a feature.
 //!
 //! # Behaviour
 //!
@@ -100,7 +119,9 @@
 //!   and the GUILD_CREATEs of a shard hold only its own guilds). Intents filter
 //!   events; without MESSAGE_CONTENT, message content is blanked except the
 //!   bot's own messages, DMs and messages mentioning the bot. Presence
-//!   updates (op 3) are recorded per shard ([`Sandbox::presences`]).
+//!   updates (op 3) are recorded per shard ([`Records::presences`]). A
+//!   bot's voice state update (op 4) moves it in voice (VOICE_STATE_UPDATE,
+//!   then VOICE_SERVER_UPDATE when it connects).
 //! - **Sharding**: an IDENTIFY whose shard count leaves more than
 //!   [`max_guilds_per_shard`](SandboxBuilder::max_guilds_per_shard) guilds on
 //!   a shard is closed with 4011. With
@@ -112,38 +133,34 @@
 //!   too. `GET /gateway/bot` reports all of these. [`World::with_guilds`]
 //!   builds worlds whose guilds spread evenly over any shard count.
 //! - **REST**: `/api/v10` routes for gateway info, users, DMs, messages
-//!   (bulk delete and pins included), reactions (clearing all, one emoji or
-//!   someone else's included), typing, guilds, channels, roles, members,
-//!   bans, audit logs,
-//!   interaction callbacks and followups, application commands. Every answer
-//!   carries `X-RateLimit-*` headers with scope `user`. Unknown routes answer
-//!   404 naming the route (and are recorded).
+//!   (bulk delete, pins and polls included), reactions (clearing all, one
+//!   emoji or someone else's included), typing, guilds, channels, roles,
+//!   members, bans, audit logs, invites, webhooks, integrations,
+//!   entitlements, interaction callbacks and followups, application
+//!   commands. Every answer carries `X-RateLimit-*` headers with scope
+//!   `user`. Unknown routes answer 404 naming the route (and are recorded).
+//! - **Payloads** are twilight-model 0.18 values serialised with serde, so
+//!   their shape is twilight's own; where Discord sends something twilight
+//!   has no field for and clients read (a reaction's `type`, an
+//!   interaction's `version`), it is added, with a comment at the place.
 
-mod actors;
-mod admin;
+mod core;
 mod error;
-mod faults;
-mod gateway;
-mod guild_ops;
-mod intents;
-mod ops;
-mod payloads;
-mod record;
-mod rest;
+mod features;
 mod sandbox;
-mod state;
-mod transcript;
-mod util;
-mod world;
 
 pub use crate::{
-    actors::{Actor, OptionValue, SentInteraction},
-    error::SandboxError,
-    faults::{Fault, RestFault, ShardHandle},
-    record::{
-        ClientClose, ConnectionInfo, HeartbeatRecord, IdentifyRecord, IdentifyThrottle,
-        PresenceRecord, RecordedRequest, ResumeRecord, StoredMessage,
+    core::{
+        actor::Actor,
+        admin::Admin,
+        faults::{Fault, Faults, RestFault, ShardHandle},
+        records::{
+            ClientClose, ConnectionInfo, HeartbeatRecord, IdentifyRecord, IdentifyThrottle,
+            PresenceRecord, RecordedRequest, Records, ResumeRecord, StoredMessage,
+        },
+        world::World,
     },
+    error::SandboxError,
+    features::interactions::{OptionValue, SentInteraction},
     sandbox::{Sandbox, SandboxBuilder},
-    world::World,
 };

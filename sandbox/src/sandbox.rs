@@ -1,37 +1,31 @@
 //! The sandbox handle: start it, point twilight at it, look up the world,
-//! act, observe, inject faults.
+//! and reach its views: [`Actor`]s, [`Admin`], [`Records`], [`Faults`].
 
-use std::{
-    net::SocketAddr,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use serde_json::Value;
 use tokio::{net::TcpListener, task::JoinHandle};
 use twilight_model::{
     gateway::Intents,
     id::{
         Id,
         marker::{
-            ApplicationMarker, ChannelMarker, EmojiMarker, GuildMarker, MessageMarker, RoleMarker,
-            UserMarker,
+            ApplicationMarker, ChannelMarker, EmojiMarker, GuildMarker, RoleMarker, UserMarker,
         },
     },
 };
 
 use crate::{
-    actors::Actor,
-    error::SandboxError,
-    faults::{Fault, RestFault, RestFaultRule, RouteMatcher, ShardHandle, validate_close_code},
-    intents::PRIVILEGED,
-    record::{
-        ClientClose, ConnectionInfo, HeartbeatRecord, IdentifyRecord, PresenceRecord,
-        RecordedRequest, ResumeRecord, StoredMessage,
+    core::{
+        actor::Actor,
+        admin::Admin,
+        dispatch::PRIVILEGED,
+        faults::{Faults, ShardHandle},
+        records::Records,
+        state::{Config, SESSION_START_PERIOD, Shared},
+        world::World,
     },
-    state::{Config, SESSION_START_PERIOD, Shared, State},
-    transcript,
-    world::{MessageRec, World},
+    error::SandboxError,
+    features,
 };
 
 /// Discord's usual heartbeat interval.
@@ -123,7 +117,8 @@ impl SandboxBuilder {
     /// `shard_id % max_concurrency`, and each bucket gets at most one
     /// accepted IDENTIFY per [window](Self::identify_window). An IDENTIFY
     /// over that is answered with op 9 `d:false` and recorded with
-    /// [`IdentifyRecord::throttled`] set; the client identifies again later.
+    /// [`IdentifyRecord::throttled`](crate::IdentifyRecord::throttled) set; the client
+    /// identifies again later.
     ///
     /// Enforcement is on once this or [`identify_window`](Self::identify_window)
     /// is called; a sandbox configured with neither accepts every IDENTIFY
@@ -242,10 +237,10 @@ impl SandboxBuilder {
         };
         let mut world = self.world.unwrap_or_else(World::demo);
         world.message_history = self.message_history;
-        let shared = Arc::new(Shared::new(config, world));
+        let shared = Arc::new(Shared::new(config, features::plugins(), world));
         let tasks = vec![
-            tokio::spawn(crate::gateway::serve(gateway, Arc::clone(&shared))),
-            tokio::spawn(crate::rest::serve(rest, Arc::clone(&shared))),
+            tokio::spawn(crate::core::gateway::serve(gateway, Arc::clone(&shared))),
+            tokio::spawn(crate::core::rest::serve(rest, Arc::clone(&shared))),
         ];
         tracing::debug!(
             gateway = %shared.config.gateway_url,
@@ -514,7 +509,7 @@ impl Sandbox {
             .is_some_and(|g| g.bans.iter().any(|b| b.user_id == user.get()))
     }
 
-    // ---- acting --------------------------------------------------------------
+    // ---- acting ----------------------------------------------------------------
 
     /// An actor playing the user named `name`.
     ///
@@ -524,11 +519,7 @@ impl Sandbox {
     #[track_caller]
     pub fn actor(&self, name: &str) -> Actor {
         let user = self.user(name);
-        Actor {
-            shared: Arc::clone(&self.shared),
-            user: user.get(),
-            name: name.to_owned(),
-        }
+        Actor::new(Arc::clone(&self.shared), user.get(), name)
     }
 
     /// Alias of [`actor`](Self::actor).
@@ -537,55 +528,57 @@ impl Sandbox {
         self.actor(name)
     }
 
-    /// Queues `n` MESSAGE_CREATEs from `user` in `channel`, contents
-    /// `"burst 0"` .. `"burst {n-1}"`, as fast as possible (payloads come
-    /// from a pre-rendered template). The messages are stored like any
-    /// other (see [`SandboxBuilder::message_history`] and
-    /// [`SandboxBuilder::resume_buffer`] for bursts over 100,000). The
-    /// [transcript](Self::transcript) gets one line for the whole burst.
-    /// Returns their ids in order.
-    ///
-    /// # Panics
-    ///
-    /// If the channel is unknown or a voice channel.
-    #[track_caller]
-    pub fn burst(
-        &self,
-        channel: Id<ChannelMarker>,
-        user: Id<UserMarker>,
-        n: usize,
-    ) -> Vec<Id<MessageMarker>> {
-        let burst = |state: &mut State| {
-            let ids = state.burst(channel.get(), user.get(), n)?;
-            let line = transcript::burst(&state.world, user.get(), channel.get(), n);
-            state.note(line);
-            Ok::<_, crate::ops::OpError>(ids)
-        };
-        match self.shared.with(burst) {
-            Ok(ids) => ids.into_iter().map(Id::new).collect(),
-            Err(error) => panic!("sandbox: cannot burst into channel {channel}: {error}"),
+    // ---- views ------------------------------------------------------------------
+
+    /// World changes as Discord or a guild admin makes them:
+    /// `sb.admin().create_channel(guild, "plans")`.
+    pub fn admin(&self) -> Admin {
+        Admin::new(Arc::clone(&self.shared))
+    }
+
+    /// What the bot did and what the sandbox saw: messages, REST requests,
+    /// identifies, resumes, presences, heartbeats, close frames,
+    /// connections, and waits on each: `sb.records().identifies()`.
+    pub fn records(&self) -> Records {
+        Records::new(Arc::clone(&self.shared))
+    }
+
+    /// REST faults and gateway faults scheduled at a sequence number:
+    /// `sb.faults().rest("POST", "/channels/", fault)`. Faults on a shard's
+    /// live connection right now: [`shard`](Self::shard).
+    pub fn faults(&self) -> Faults {
+        Faults::new(Arc::clone(&self.shared))
+    }
+
+    // ---- gateway ------------------------------------------------------------------
+
+    /// The configured [`max_concurrency`](SandboxBuilder::max_concurrency).
+    pub fn max_concurrency(&self) -> u32 {
+        self.shared.config.max_concurrency
+    }
+
+    /// The configured [identify window](SandboxBuilder::identify_window).
+    pub fn identify_window(&self) -> Duration {
+        self.shared.config.identify_window
+    }
+
+    /// Whether identify concurrency is enforced (after
+    /// [`max_concurrency`](SandboxBuilder::max_concurrency) or
+    /// [`identify_window`](SandboxBuilder::identify_window)): clients must then pace their
+    /// identifies, one per bucket per window.
+    pub fn enforces_identify_concurrency(&self) -> bool {
+        self.shared.config.enforce_concurrency
+    }
+
+    /// Fault injection on the live connection of `shard`.
+    pub fn shard(&self, shard: u32) -> ShardHandle {
+        ShardHandle {
+            shared: Arc::clone(&self.shared),
+            shard,
         }
     }
 
-    /// Sends any dispatch to every session that should get it: routed by
-    /// `d.guild_id` when present (else shard 0), filtered by the intent
-    /// table (events it does not know go to every session). The escape
-    /// hatch for events neither actors nor the world-change methods (such
-    /// as [`set_stickers`](Self::set_stickers)) cover, e.g.
-    /// `INTEGRATION_CREATE`; the world does not change.
-    pub fn dispatch_raw(&self, event: &str, d: Value) {
-        let guild = d.get("guild_id").and_then(|g| {
-            g.as_str()
-                .and_then(|s| s.parse().ok())
-                .or_else(|| g.as_u64())
-        });
-        self.shared.with(|state| {
-            state.dispatch_value(event, guild, &d);
-            state.note(transcript::raw_dispatch(event));
-        });
-    }
-
-    // ---- observing: the transcript -----------------------------------------------
+    // ---- the transcript -----------------------------------------------------------
 
     /// Every transcript line so far, in the order the sandbox saw them: one
     /// readable line per actor action, per REST write of the bot (reads are
@@ -615,548 +608,9 @@ impl Sandbox {
     /// ```
     ///
     /// Channels appear as `#name`, users by name; long texts and embeds are
-    /// cut. A [`burst`](Self::burst) is one line. See
+    /// cut. A [`burst`](Actor::burst) is one line. See
     /// [`SandboxBuilder::print_transcript`] to print lines as they happen.
     pub fn transcript(&self) -> Vec<String> {
         self.shared.lock().transcript.lines().to_vec()
     }
-
-    // ---- observing: REST -------------------------------------------------------
-
-    /// Every REST request so far, in arrival order.
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.lock().requests.clone()
-    }
-
-    /// Forgets the recorded requests.
-    pub fn clear_requests(&self) {
-        self.shared.with(|state| state.requests.clear());
-    }
-
-    /// Waits for a request matching `predicate` (already recorded ones
-    /// count: the first match is returned).
-    ///
-    /// ```no_run
-    /// # async fn f(sb: herald_sandbox::Sandbox) -> Result<(), herald_sandbox::SandboxError> {
-    /// use std::time::Duration;
-    /// let post = sb
-    ///     .wait_for_request(|r| r.is("POST", "/channels/"), Duration::from_secs(2))
-    ///     .await?;
-    /// assert_eq!(post.body.unwrap()["content"], "Welcome!");
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`SandboxError::Timeout`] listing the requests seen.
-    pub async fn wait_for_request(
-        &self,
-        predicate: impl Fn(&RecordedRequest) -> bool,
-        timeout: Duration,
-    ) -> Result<RecordedRequest, SandboxError> {
-        self.shared
-            .wait_until(
-                timeout,
-                |state| describe_requests("a REST request matching the predicate", state),
-                |state| state.requests.iter().find(|r| predicate(r)).cloned(),
-            )
-            .await
-    }
-
-    /// Waits until `n` requests match `predicate`; returns the first `n`.
-    ///
-    /// # Errors
-    ///
-    /// [`SandboxError::Timeout`] listing the requests seen.
-    pub async fn wait_for_requests(
-        &self,
-        predicate: impl Fn(&RecordedRequest) -> bool,
-        n: usize,
-        timeout: Duration,
-    ) -> Result<Vec<RecordedRequest>, SandboxError> {
-        self.shared
-            .wait_until(
-                timeout,
-                |state| {
-                    describe_requests(&format!("{n} REST requests matching the predicate"), state)
-                },
-                |state| {
-                    let found: Vec<_> = state
-                        .requests
-                        .iter()
-                        .filter(|r| predicate(r))
-                        .take(n)
-                        .cloned()
-                        .collect();
-                    (found.len() == n).then_some(found)
-                },
-            )
-            .await
-    }
-
-    /// Makes the next matching REST requests fail with `fault`.
-    /// `method` is `"GET"`, `"POST"`, ... or `"*"`; `path_prefix` may
-    /// include `/api/v10` or not: `("POST", "/channels/")`.
-    pub fn rest_fault(&self, method: &str, path_prefix: &str, fault: RestFault) {
-        self.add_rest_fault(
-            RouteMatcher::Prefix {
-                method: method.to_owned(),
-                prefix: path_prefix.to_owned(),
-            },
-            fault,
-        );
-    }
-
-    /// Like [`rest_fault`](Self::rest_fault) with a predicate on
-    /// `(method, path)` (the path includes `/api/v10`).
-    pub fn rest_fault_matching(
-        &self,
-        predicate: impl Fn(&str, &str) -> bool + Send + Sync + 'static,
-        fault: RestFault,
-    ) {
-        self.add_rest_fault(RouteMatcher::Predicate(Arc::new(predicate)), fault);
-    }
-
-    fn add_rest_fault(&self, matcher: RouteMatcher, fault: RestFault) {
-        let remaining = fault.times();
-        if remaining == 0 {
-            return;
-        }
-        self.shared.with(|state| {
-            state.rest_faults.push(RestFaultRule {
-                matcher,
-                fault,
-                remaining,
-            });
-        });
-    }
-
-    /// Removes every pending REST fault.
-    pub fn clear_rest_faults(&self) {
-        self.shared.with(|state| state.rest_faults.clear());
-    }
-
-    // ---- observing: messages -----------------------------------------------------
-
-    /// The messages currently in `channel` (oldest first), the bot's
-    /// included.
-    pub fn messages(&self, channel: Id<ChannelMarker>) -> Vec<StoredMessage> {
-        let state = self.shared.lock();
-        state
-            .world
-            .messages
-            .get(&channel.get())
-            .map(|list| list.iter().map(stored).collect())
-            .unwrap_or_default()
-    }
-
-    /// Waits for a message in `channel` matching `predicate` (existing ones
-    /// count).
-    ///
-    /// # Errors
-    ///
-    /// [`SandboxError::Timeout`] listing the channel's last messages.
-    pub async fn wait_for_message(
-        &self,
-        channel: Id<ChannelMarker>,
-        predicate: impl Fn(&StoredMessage) -> bool,
-        timeout: Duration,
-    ) -> Result<StoredMessage, SandboxError> {
-        let c = channel.get();
-        self.shared
-            .wait_until(
-                timeout,
-                |state| {
-                    let last: Vec<String> = state
-                        .world
-                        .messages
-                        .get(&c)
-                        .map(|l| {
-                            l.iter()
-                                .rev()
-                                .take(5)
-                                .map(|m| format!("{:?} by {}", m.content, m.author_id))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    format!(
-                        "a message matching the predicate in channel {c}; last messages there \
-                         (newest first): {last:?}"
-                    )
-                },
-                |state| {
-                    state
-                        .world
-                        .messages
-                        .get(&c)?
-                        .iter()
-                        .map(stored)
-                        .find(|m| predicate(m))
-                },
-            )
-            .await
-    }
-
-    // ---- observing: gateway --------------------------------------------------------
-
-    /// Every IDENTIFY so far (rejected and throttled ones included; see
-    /// [`accepted_identifies`](Self::accepted_identifies)).
-    pub fn identifies(&self) -> Vec<IdentifyRecord> {
-        self.shared.lock().identifies.clone()
-    }
-
-    /// The IDENTIFYs that started a session (READY sent), in arrival
-    /// order: neither rejected with a close code nor throttled. Their `at`
-    /// is when each arrived, for identify pacing checks and benchmarks.
-    pub fn accepted_identifies(&self) -> Vec<IdentifyRecord> {
-        let state = self.shared.lock();
-        state
-            .identifies
-            .iter()
-            .filter(|i| i.accepted())
-            .cloned()
-            .collect()
-    }
-
-    /// `session_start_limit.remaining`: what `GET /gateway/bot` reports now
-    /// (see [`SandboxBuilder::session_start_limit`]).
-    pub fn session_start_remaining(&self) -> u32 {
-        let config = &self.shared.config;
-        self.shared
-            .with(|state| state.session_start_limit(config).0)
-    }
-
-    /// The configured [`max_concurrency`](SandboxBuilder::max_concurrency).
-    pub fn max_concurrency(&self) -> u32 {
-        self.shared.config.max_concurrency
-    }
-
-    /// The configured [identify window](SandboxBuilder::identify_window).
-    pub fn identify_window(&self) -> Duration {
-        self.shared.config.identify_window
-    }
-
-    /// Whether identify concurrency is enforced (after
-    /// [`max_concurrency`](SandboxBuilder::max_concurrency) or
-    /// [`identify_window`](SandboxBuilder::identify_window)): clients must then pace their
-    /// identifies, one per bucket per window.
-    pub fn enforces_identify_concurrency(&self) -> bool {
-        self.shared.config.enforce_concurrency
-    }
-
-    /// Every presence the bot set so far, per shard, in arrival order: each
-    /// op 3 PRESENCE_UPDATE, and the `presence` of each accepted IDENTIFY
-    /// that had one ([`PresenceRecord::from_identify`]).
-    pub fn presences(&self) -> Vec<PresenceRecord> {
-        self.shared.lock().presences.clone()
-    }
-
-    /// Waits for a presence matching `predicate` (already recorded ones
-    /// count: the first match is returned).
-    ///
-    /// ```no_run
-    /// # async fn f(sb: herald_sandbox::Sandbox) -> Result<(), herald_sandbox::SandboxError> {
-    /// use std::time::Duration;
-    /// let p = sb
-    ///     .wait_for_presence(|p| p.shard == [2, 4], Duration::from_secs(2))
-    ///     .await?;
-    /// assert_eq!(p.activity_names(), ["with shards"]);
-    /// # Ok(()) }
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// [`SandboxError::Timeout`] listing the presences seen.
-    pub async fn wait_for_presence(
-        &self,
-        predicate: impl Fn(&PresenceRecord) -> bool,
-        timeout: Duration,
-    ) -> Result<PresenceRecord, SandboxError> {
-        self.shared
-            .wait_until(
-                timeout,
-                |state| {
-                    let seen: Vec<String> = state
-                        .presences
-                        .iter()
-                        .map(|p| {
-                            format!("shard {:?}: {} {:?}", p.shard, p.status, p.activity_names())
-                        })
-                        .collect();
-                    format!("a presence matching the predicate; presences seen: {seen:?}")
-                },
-                |state| state.presences.iter().find(|p| predicate(p)).cloned(),
-            )
-            .await
-    }
-
-    /// Every RESUME so far (refused ones included).
-    pub fn resumes(&self) -> Vec<ResumeRecord> {
-        self.shared.lock().resumes.clone()
-    }
-
-    /// The heartbeats (op 1) clients sent, oldest first: the last 10,000.
-    pub fn heartbeats(&self) -> Vec<HeartbeatRecord> {
-        self.shared.lock().heartbeats.iter().cloned().collect()
-    }
-
-    /// Waits until shard `shard` has sent `n` heartbeats after `since`, and
-    /// returns them: how a test checks that a bot keeps heartbeating.
-    ///
-    /// # Errors
-    ///
-    /// [`SandboxError::Timeout`] with the heartbeats seen.
-    pub async fn wait_for_heartbeats(
-        &self,
-        shard: u32,
-        n: usize,
-        since: Instant,
-        timeout: Duration,
-    ) -> Result<Vec<HeartbeatRecord>, SandboxError> {
-        let of_shard = move |state: &State| -> Vec<HeartbeatRecord> {
-            state
-                .heartbeats
-                .iter()
-                .filter(|h| h.at >= since && h.shard.is_some_and(|s| s[0] == shard))
-                .cloned()
-                .collect()
-        };
-        self.shared
-            .wait_until(
-                timeout,
-                |state| {
-                    format!(
-                        "{n} heartbeats of shard {shard}; got {}",
-                        of_shard(state).len()
-                    )
-                },
-                |state| {
-                    let beats = of_shard(state);
-                    (beats.len() >= n).then_some(beats)
-                },
-            )
-            .await
-    }
-
-    /// The close frames clients sent, in order: a bot that shuts down
-    /// cleanly closes with 1000.
-    pub fn client_closes(&self) -> Vec<ClientClose> {
-        self.shared.lock().client_closes.clone()
-    }
-
-    /// Waits until shard `shard` sent a close frame, and returns it.
-    ///
-    /// # Errors
-    ///
-    /// [`SandboxError::Timeout`] with the close frames seen.
-    pub async fn wait_for_client_close(
-        &self,
-        shard: u32,
-        timeout: Duration,
-    ) -> Result<ClientClose, SandboxError> {
-        self.shared
-            .wait_until(
-                timeout,
-                |state| {
-                    format!(
-                        "a close frame from shard {shard}; got {:?}",
-                        state.client_closes
-                    )
-                },
-                |state| {
-                    state
-                        .client_closes
-                        .iter()
-                        .find(|c| c.shard.is_some_and(|s| s[0] == shard))
-                        .cloned()
-                },
-            )
-            .await
-    }
-
-    /// The live, authenticated connections.
-    pub fn connections(&self) -> Vec<ConnectionInfo> {
-        connections(&self.shared.lock())
-    }
-
-    /// Waits until `shard` has a live, authenticated connection (READY or
-    /// RESUMED written).
-    ///
-    /// # Errors
-    ///
-    /// [`SandboxError::Timeout`] describing the connections and identifies
-    /// seen.
-    pub async fn wait_for_connection(
-        &self,
-        shard: u32,
-        timeout: Duration,
-    ) -> Result<ConnectionInfo, SandboxError> {
-        self.shared
-            .wait_until(
-                timeout,
-                |state| {
-                    format!(
-                        "a live connection of shard {shard}; connections: {:?}; identifies \
-                         (shard, rejected with, throttled): {:?}",
-                        connections(state),
-                        state
-                            .identifies
-                            .iter()
-                            .rev()
-                            .take(20)
-                            .map(|i| (i.shard, i.rejected_with, i.throttled))
-                            .collect::<Vec<_>>()
-                    )
-                },
-                |state| {
-                    connections(state)
-                        .into_iter()
-                        .rev()
-                        .find(|c| c.shard[0] == shard)
-                },
-            )
-            .await
-    }
-
-    /// Waits until `shard` has no live, authenticated connection (after a
-    /// fault, before the client reconnects).
-    ///
-    /// # Errors
-    ///
-    /// [`SandboxError::Timeout`].
-    pub async fn wait_for_disconnect(
-        &self,
-        shard: u32,
-        timeout: Duration,
-    ) -> Result<(), SandboxError> {
-        self.shared
-            .wait_until(
-                timeout,
-                |state| {
-                    format!(
-                        "shard {shard} to disconnect; connections: {:?}",
-                        connections(state)
-                    )
-                },
-                |state| (!connections(state).iter().any(|c| c.shard[0] == shard)).then_some(()),
-            )
-            .await
-    }
-
-    /// Waits until at least `n` IDENTIFYs arrived (rejected and throttled
-    /// ones count).
-    ///
-    /// # Errors
-    ///
-    /// [`SandboxError::Timeout`].
-    pub async fn wait_for_identifies(
-        &self,
-        n: usize,
-        timeout: Duration,
-    ) -> Result<Vec<IdentifyRecord>, SandboxError> {
-        self.shared
-            .wait_until(
-                timeout,
-                |state| format!("{n} identifies; got {}", state.identifies.len()),
-                |state| (state.identifies.len() >= n).then(|| state.identifies.clone()),
-            )
-            .await
-    }
-
-    /// Waits until at least `n` RESUMEs arrived (refused ones count).
-    ///
-    /// # Errors
-    ///
-    /// [`SandboxError::Timeout`].
-    pub async fn wait_for_resumes(
-        &self,
-        n: usize,
-        timeout: Duration,
-    ) -> Result<Vec<ResumeRecord>, SandboxError> {
-        self.shared
-            .wait_until(
-                timeout,
-                |state| format!("{n} resumes; got {:?}", state.resumes),
-                |state| (state.resumes.len() >= n).then(|| state.resumes.clone()),
-            )
-            .await
-    }
-
-    // ---- faults -------------------------------------------------------------------
-
-    /// Fault injection on the live connection of `shard`.
-    pub fn shard(&self, shard: u32) -> ShardHandle {
-        ShardHandle {
-            shared: Arc::clone(&self.shared),
-            shard,
-        }
-    }
-
-    /// Injects `fault` right after dispatch number `seq` of `shard`'s
-    /// session is written (READY is 1, each GUILD_CREATE one more).
-    /// Deterministic: "drop TCP after the 5,000th message of a burst".
-    /// Applies once, to the first session of that shard reaching `seq`.
-    ///
-    /// # Errors
-    ///
-    /// [`SandboxError::InvalidCloseCode`] for an unsendable close code.
-    pub fn schedule_fault_at_seq(
-        &self,
-        shard: u32,
-        seq: u64,
-        fault: Fault,
-    ) -> Result<(), SandboxError> {
-        if let Fault::Close(code) = fault {
-            validate_close_code(code)?;
-        }
-        self.shared
-            .with(|state| state.scheduled.push((shard, seq, fault)));
-        Ok(())
-    }
-}
-
-fn stored(m: &MessageRec) -> StoredMessage {
-    StoredMessage {
-        id: Id::new(m.id),
-        channel_id: Id::new(m.channel_id),
-        guild_id: m.guild_id.map(Id::new),
-        author_id: Id::new(m.author_id),
-        content: m.content.clone(),
-        embeds: m.embeds.clone(),
-        components: m.components.clone(),
-        edited: m.edited_timestamp.is_some(),
-        reactions: m
-            .reactions
-            .iter()
-            .map(|(e, users)| (e.clone(), users.iter().map(|u| Id::new(*u)).collect()))
-            .collect(),
-    }
-}
-
-fn connections(state: &State) -> Vec<ConnectionInfo> {
-    state
-        .sessions
-        .iter()
-        .filter(|s| s.alive && s.conn.is_some())
-        .map(|s| ConnectionInfo {
-            shard: s.shard,
-            session_id: s.id.clone(),
-            intents: s.intents,
-            seq: s.seq,
-        })
-        .collect()
-}
-
-fn describe_requests(what: &str, state: &State) -> String {
-    let seen: Vec<String> = state
-        .requests
-        .iter()
-        .rev()
-        .take(10)
-        .map(|r| format!("{} {} -> {}", r.method, r.path, r.status))
-        .collect();
-    format!(
-        "{what}; {} requests recorded, the last ones (newest first): {seen:?}",
-        state.requests.len()
-    )
 }

@@ -133,7 +133,7 @@ async fn guild_join_update_outage_and_remove() {
     let sb = Sandbox::start().await.unwrap();
     let mut shard = connect(&sb, all_intents(), 1).await;
 
-    let guild = sb.add_bot_to_guild("Second Home");
+    let guild = sb.admin().add_bot_to_guild("Second Home");
     let Event::GuildCreate(g) = event(&mut shard, "GUILD_CREATE").await else {
         unreachable!()
     };
@@ -148,14 +148,14 @@ async fn guild_join_update_outage_and_remove() {
     );
     assert!(g.members.iter().any(|m| m.user.id == sb.bot_user_id()));
 
-    sb.update_guild(guild, "Third Home");
+    sb.admin().update_guild(guild, "Third Home");
     let Event::GuildUpdate(u) = event(&mut shard, "GUILD_UPDATE").await else {
         unreachable!()
     };
     assert_eq!((u.id, u.name.as_str()), (guild, "Third Home"));
     assert_eq!(sb.guild("Third Home"), guild);
 
-    sb.guild_outage(guild);
+    sb.admin().guild_outage(guild);
     let Event::GuildDelete(d) = event(&mut shard, "GUILD_DELETE").await else {
         unreachable!()
     };
@@ -172,7 +172,7 @@ async fn guild_join_update_outage_and_remove() {
     };
     assert_eq!(g.id(), sb.guild("Herald Test"));
 
-    sb.guild_restored(guild);
+    sb.admin().guild_restored(guild);
     for s in [&mut shard, &mut second] {
         let Event::GuildCreate(g) = event(s, "GUILD_CREATE").await else {
             unreachable!()
@@ -184,7 +184,7 @@ async fn guild_join_update_outage_and_remove() {
         assert_eq!(g.name, "Third Home");
     }
 
-    sb.remove_bot_from_guild(guild);
+    sb.admin().remove_bot_from_guild(guild);
     let Event::GuildDelete(d) = event(&mut shard, "GUILD_DELETE").await else {
         unreachable!()
     };
@@ -216,13 +216,13 @@ async fn channels_pins_and_roles() {
     let mut shard = connect(&sb, all_intents(), 1).await;
     let guild = sb.guild("Herald Test");
 
-    let plans = sb.create_channel(guild, "plans");
+    let plans = sb.admin().create_channel(guild, "plans");
     let Event::ChannelCreate(c) = event(&mut shard, "CHANNEL_CREATE").await else {
         unreachable!()
     };
     assert_eq!((c.id, c.name.as_deref()), (plans, Some("plans")));
     assert_eq!(c.guild_id, Some(guild));
-    sb.rename_channel(plans, "roadmap");
+    sb.admin().rename_channel(plans, "roadmap");
     let Event::ChannelUpdate(c) = event(&mut shard, "CHANNEL_UPDATE").await else {
         unreachable!()
     };
@@ -231,30 +231,30 @@ async fn channels_pins_and_roles() {
 
     let msg = sb.actor("alice").say(plans, "pin me");
     expect(&mut shard, "MESSAGE_CREATE").await;
-    sb.pin(plans, msg);
+    sb.admin().pin(plans, msg);
     let Event::ChannelPinsUpdate(p) = event(&mut shard, "CHANNEL_PINS_UPDATE").await else {
         unreachable!()
     };
     assert_eq!((p.channel_id, p.guild_id), (plans, Some(guild)));
     assert!(p.last_pin_timestamp.is_some());
-    sb.unpin(plans, msg);
+    sb.admin().unpin(plans, msg);
     let Event::ChannelPinsUpdate(p) = event(&mut shard, "CHANNEL_PINS_UPDATE").await else {
         unreachable!()
     };
     assert_eq!(p.last_pin_timestamp, None);
 
-    let voice = sb.create_voice_channel(guild, "Lounge");
+    let voice = sb.admin().create_voice_channel(guild, "Lounge");
     let Event::ChannelCreate(c) = event(&mut shard, "CHANNEL_CREATE").await else {
         unreachable!()
     };
     assert_eq!((c.id, c.kind), (voice, ChannelType::GuildVoice));
-    sb.delete_channel(voice);
+    sb.admin().delete_channel(voice);
     let Event::ChannelDelete(c) = event(&mut shard, "CHANNEL_DELETE").await else {
         unreachable!()
     };
     assert_eq!(c.id, voice);
 
-    let helper = sb.create_role(guild, "Helper");
+    let helper = sb.admin().create_role(guild, "Helper");
     let Event::RoleCreate(r) = event(&mut shard, "GUILD_ROLE_CREATE").await else {
         unreachable!()
     };
@@ -262,14 +262,14 @@ async fn channels_pins_and_roles() {
         (r.guild_id, r.role.id, r.role.name.as_str()),
         (guild, helper, "Helper")
     );
-    sb.rename_role(helper, "Helpers");
+    sb.admin().rename_role(helper, "Helpers");
     let Event::RoleUpdate(r) = event(&mut shard, "GUILD_ROLE_UPDATE").await else {
         unreachable!()
     };
     assert_eq!(r.role.name, "Helpers");
-    let gone = sb.create_role(guild, "Temp");
+    let gone = sb.admin().create_role(guild, "Temp");
     expect(&mut shard, "GUILD_ROLE_CREATE").await;
-    sb.delete_role(guild, gone);
+    sb.admin().delete_role(guild, gone);
     let Event::RoleDelete(r) = event(&mut shard, "GUILD_ROLE_DELETE").await else {
         unreachable!()
     };
@@ -290,12 +290,12 @@ async fn channels_pins_and_roles() {
     );
     assert!(!g.roles.iter().any(|r| r.id == gone));
 
-    sb.delete_channel(plans);
+    sb.admin().delete_channel(plans);
     let Event::ChannelDelete(c) = event(&mut shard, "CHANNEL_DELETE").await else {
         unreachable!()
     };
     assert_eq!(c.id, plans);
-    assert!(sb.messages(plans).is_empty());
+    assert!(sb.records().messages(plans).is_empty());
     let transcript = sb.transcript();
     for line in [
         "[admin] created channel #plans in Herald Test",
@@ -321,7 +321,7 @@ async fn emojis_and_stickers() {
     let mut shard = connect(&sb, all_intents(), 1).await;
     let herald = sb.emoji_id("herald");
 
-    let ids = sb.set_emojis(guild, &["herald", "cool"]);
+    let ids = sb.admin().set_emojis(guild, &["herald", "cool"]);
     assert_eq!(ids[0], herald, "a kept name keeps its id");
     let Event::GuildEmojisUpdate(e) = event(&mut shard, "GUILD_EMOJIS_UPDATE").await else {
         unreachable!()
@@ -331,7 +331,7 @@ async fn emojis_and_stickers() {
     assert_eq!(names, ["herald", "cool"]);
     assert_eq!(e.emojis[1].id, ids[1]);
 
-    let stickers = sb.set_stickers(guild, &["wave", "cat"]);
+    let stickers = sb.admin().set_stickers(guild, &["wave", "cat"]);
     assert_eq!(stickers[0], old_sticker);
     // twilight 0.18 does not know GUILD_STICKERS_UPDATE: decode `d` directly.
     let d = expect(&mut shard, "GUILD_STICKERS_UPDATE").await;
@@ -370,13 +370,13 @@ async fn bulk_delete_and_reaction_clears_from_the_sandbox_and_rest() {
         expect(&mut shard, "MESSAGE_CREATE").await;
     }
 
-    sb.bulk_delete(general, &ids[..2]);
+    sb.admin().bulk_delete(general, &ids[..2]);
     let Event::MessageDeleteBulk(b) = event(&mut shard, "MESSAGE_DELETE_BULK").await else {
         unreachable!()
     };
     assert_eq!((b.channel_id, b.guild_id), (general, Some(guild)));
     assert_eq!(b.ids, ids[..2]);
-    assert_eq!(sb.messages(general).len(), 2);
+    assert_eq!(sb.records().messages(general).len(), 2);
 
     let http = http(&sb);
     http.delete_messages(general, &ids[2..]).await.unwrap();
@@ -384,7 +384,7 @@ async fn bulk_delete_and_reaction_clears_from_the_sandbox_and_rest() {
         unreachable!()
     };
     assert_eq!(b.ids, ids[2..]);
-    assert!(sb.messages(general).is_empty());
+    assert!(sb.records().messages(general).is_empty());
 
     let msg = alice.say(general, "react here");
     expect(&mut shard, "MESSAGE_CREATE").await;
@@ -393,7 +393,7 @@ async fn bulk_delete_and_reaction_clears_from_the_sandbox_and_rest() {
         alice.react(general, msg, emoji);
         expect(&mut shard, "MESSAGE_REACTION_ADD").await;
     }
-    sb.clear_reaction_emoji(general, msg, "✅");
+    sb.admin().clear_reaction_emoji(general, msg, "✅");
     let Event::ReactionRemoveEmoji(r) = event(&mut shard, "MESSAGE_REACTION_REMOVE_EMOJI").await
     else {
         unreachable!()
@@ -402,7 +402,7 @@ async fn bulk_delete_and_reaction_clears_from_the_sandbox_and_rest() {
         (r.channel_id, r.message_id, r.guild_id),
         (general, msg, guild)
     );
-    assert_eq!(sb.messages(general)[0].reactions.len(), 2);
+    assert_eq!(sb.records().messages(general)[0].reactions.len(), 2);
 
     let (name, id) = party.split_once(':').unwrap();
     let custom = RequestReactionType::Custom {
@@ -417,7 +417,7 @@ async fn bulk_delete_and_reaction_clears_from_the_sandbox_and_rest() {
         unreachable!()
     };
     assert_eq!(r.message_id, msg);
-    assert_eq!(sb.messages(general)[0].reactions.len(), 1);
+    assert_eq!(sb.records().messages(general)[0].reactions.len(), 1);
 
     http.delete_all_reactions(general, msg).await.unwrap();
     let Event::ReactionRemoveAll(r) = event(&mut shard, "MESSAGE_REACTION_REMOVE_ALL").await else {
@@ -427,10 +427,10 @@ async fn bulk_delete_and_reaction_clears_from_the_sandbox_and_rest() {
         (r.channel_id, r.message_id, r.guild_id),
         (general, msg, Some(guild))
     );
-    assert!(sb.messages(general)[0].reactions.is_empty());
+    assert!(sb.records().messages(general)[0].reactions.is_empty());
     alice.react(general, msg, "✅");
     expect(&mut shard, "MESSAGE_REACTION_ADD").await;
-    sb.clear_reactions(general, msg);
+    sb.admin().clear_reactions(general, msg);
     event(&mut shard, "MESSAGE_REACTION_REMOVE_ALL").await;
 
     alice.react(general, msg, "✅");
@@ -478,7 +478,7 @@ async fn usernames_and_presences() {
     let guild = sb.guild("Herald Test");
     let alice = sb.user("alice");
 
-    sb.rename_user(alice, "alicia");
+    sb.admin().rename_user(alice, "alicia");
     let Event::MemberUpdate(m) = event(&mut shard, "GUILD_MEMBER_UPDATE").await else {
         unreachable!()
     };
@@ -488,7 +488,7 @@ async fn usernames_and_presences() {
     );
     assert_eq!(sb.user("alicia"), alice);
 
-    sb.set_user_presence(alice, "idle");
+    sb.admin().set_user_presence(alice, "idle");
     let Event::PresenceUpdate(p) = event(&mut shard, "PRESENCE_UPDATE").await else {
         unreachable!()
     };
@@ -513,7 +513,7 @@ async fn usernames_and_presences() {
     assert!(g.members.iter().any(|m| m.user.name == "alicia"));
 
     // The bot's own rename is a USER_UPDATE too.
-    sb.rename_user(sb.bot_user_id(), "herald");
+    sb.admin().rename_user(sb.bot_user_id(), "herald");
     let Event::UserUpdate(u) = event(&mut shard, "USER_UPDATE").await else {
         unreachable!()
     };
@@ -561,14 +561,14 @@ async fn threads() {
     };
     assert_eq!(m.channel_id, plans);
 
-    sb.rename_thread(plans, "roadmap");
+    sb.admin().rename_thread(plans, "roadmap");
     let Event::ThreadUpdate(t) = event(&mut shard, "THREAD_UPDATE").await else {
         unreachable!()
     };
     assert_eq!(t.name.as_deref(), Some("roadmap"));
 
     let bob = sb.user("bob");
-    sb.thread_add_member(plans, bob);
+    sb.admin().thread_add_member(plans, bob);
     let Event::ThreadMembersUpdate(u) = event(&mut shard, "THREAD_MEMBERS_UPDATE").await else {
         unreachable!()
     };
@@ -576,7 +576,7 @@ async fn threads() {
     assert_eq!(u.added_members.len(), 1);
     assert_eq!(u.added_members[0].user_id, Some(bob));
     assert!(u.added_members[0].member.is_some());
-    sb.thread_remove_member(plans, bob);
+    sb.admin().thread_remove_member(plans, bob);
     let Event::ThreadMembersUpdate(u) = event(&mut shard, "THREAD_MEMBERS_UPDATE").await else {
         unreachable!()
     };
@@ -589,14 +589,14 @@ async fn threads() {
     assert_eq!(g.threads.len(), 1);
     assert_eq!(g.threads[0].name.as_deref(), Some("roadmap"));
 
-    sb.delete_thread(plans);
+    sb.admin().delete_thread(plans);
     let Event::ThreadDelete(d) = event(&mut shard, "THREAD_DELETE").await else {
         unreachable!()
     };
     assert_eq!((d.id, d.guild_id, d.parent_id), (plans, guild, general));
     assert_eq!(d.kind, ChannelType::PublicThread);
 
-    let by_admin = sb.create_thread(general, "notes");
+    let by_admin = sb.admin().create_thread(general, "notes");
     let Event::ThreadCreate(t) = event(&mut shard, "THREAD_CREATE").await else {
         unreachable!()
     };
@@ -627,7 +627,7 @@ async fn stage_instances() {
     let sb = Sandbox::builder().world(world).start().await.unwrap();
     let mut shard = connect(&sb, all_intents(), 1).await;
 
-    let stage = sb.start_stage(stage_channel, "Roadmap Q&A");
+    let stage = sb.admin().start_stage(stage_channel, "Roadmap Q&A");
     let Event::StageInstanceCreate(s) = event(&mut shard, "STAGE_INSTANCE_CREATE").await else {
         unreachable!()
     };
@@ -644,21 +644,21 @@ async fn stage_instances() {
             .any(|c| c.id == stage_channel && c.kind == ChannelType::GuildStageVoice)
     );
 
-    sb.update_stage(stage, "Open mic");
+    sb.admin().update_stage(stage, "Open mic");
     let Event::StageInstanceUpdate(s) = event(&mut shard, "STAGE_INSTANCE_UPDATE").await else {
         unreachable!()
     };
     assert_eq!(s.topic, "Open mic");
-    sb.end_stage(stage);
+    sb.admin().end_stage(stage);
     let Event::StageInstanceDelete(s) = event(&mut shard, "STAGE_INSTANCE_DELETE").await else {
         unreachable!()
     };
     assert_eq!(s.id, stage);
 
     // A stage channel made at runtime works the same.
-    let other = sb.create_stage_channel(guild, "Podium");
+    let other = sb.admin().create_stage_channel(guild, "Podium");
     expect(&mut shard, "CHANNEL_CREATE").await;
-    sb.start_stage(other, "Live");
+    sb.admin().start_stage(other, "Live");
     expect(&mut shard, "STAGE_INSTANCE_CREATE").await;
     assert!(
         sb.transcript()
@@ -673,7 +673,7 @@ async fn scheduled_events_and_interest() {
     let mut shard = connect(&sb, all_intents(), 1).await;
     let guild = sb.guild("Herald Test");
 
-    let game = sb.create_scheduled_event(guild, "Game night");
+    let game = sb.admin().create_scheduled_event(guild, "Game night");
     let Event::GuildScheduledEventCreate(e) =
         event(&mut shard, "GUILD_SCHEDULED_EVENT_CREATE").await
     else {
@@ -706,14 +706,14 @@ async fn scheduled_events_and_interest() {
     };
     assert_eq!(r.user_id, alice.id());
 
-    sb.update_scheduled_event(game, "Movie night");
+    sb.admin().update_scheduled_event(game, "Movie night");
     let Event::GuildScheduledEventUpdate(e) =
         event(&mut shard, "GUILD_SCHEDULED_EVENT_UPDATE").await
     else {
         unreachable!()
     };
     assert_eq!(e.name, "Movie night");
-    sb.delete_scheduled_event(game);
+    sb.admin().delete_scheduled_event(game);
     let Event::GuildScheduledEventDelete(e) =
         event(&mut shard, "GUILD_SCHEDULED_EVENT_DELETE").await
     else {
@@ -742,7 +742,7 @@ async fn automod_rules_and_executions() {
     let guild = sb.guild("Herald Test");
     let general = sb.channel("general");
 
-    let rule = sb.create_automod_rule(guild, "No spam", "spam");
+    let rule = sb.admin().create_automod_rule(guild, "No spam", "spam");
     let Event::AutoModerationRuleCreate(r) = event(&mut shard, "AUTO_MODERATION_RULE_CREATE").await
     else {
         unreachable!()
@@ -772,14 +772,19 @@ async fn automod_rules_and_executions() {
     assert_eq!(x.matched_keyword.as_deref(), Some("spam"));
     assert_eq!(x.matched_content.as_deref(), Some("SPAM"));
     assert_eq!(x.message_id, None, "a blocked message is never created");
-    assert!(sb.messages(general).iter().all(|m| m.id != blocked));
+    assert!(
+        sb.records()
+            .messages(general)
+            .iter()
+            .all(|m| m.id != blocked)
+    );
     // Words that only contain the keyword pass; the owner is exempt.
     alice.say(general, "spammer");
     expect(&mut shard, "MESSAGE_CREATE").await;
     sb.actor("mod").say(general, "spam");
     expect(&mut shard, "MESSAGE_CREATE").await;
 
-    sb.update_automod_rule(rule, "No scams", "scam*");
+    sb.admin().update_automod_rule(rule, "No scams", "scam*");
     let Event::AutoModerationRuleUpdate(r) = event(&mut shard, "AUTO_MODERATION_RULE_UPDATE").await
     else {
         unreachable!()
@@ -792,7 +797,7 @@ async fn automod_rules_and_executions() {
         unreachable!()
     };
     assert_eq!(x.matched_content.as_deref(), Some("scammers"));
-    sb.delete_automod_rule(rule);
+    sb.admin().delete_automod_rule(rule);
     let Event::AutoModerationRuleDelete(r) = event(&mut shard, "AUTO_MODERATION_RULE_DELETE").await
     else {
         unreachable!()
@@ -822,7 +827,7 @@ async fn automod_execution_without_message_content() {
     let intents = all_intents() - Intents::MESSAGE_CONTENT;
     let mut shard = connect(&sb, intents, 1).await;
     let guild = sb.guild("Herald Test");
-    sb.create_automod_rule(guild, "No spam", "spam");
+    sb.admin().create_automod_rule(guild, "No spam", "spam");
     expect(&mut shard, "AUTO_MODERATION_RULE_CREATE").await;
     sb.actor("alice").say(sb.channel("general"), "spam");
     let Event::AutoModerationActionExecution(x) =
@@ -841,7 +846,7 @@ async fn voice_switch_and_server_mute_deafen() {
     let mut shard = connect(&sb, all_intents(), 1).await;
     let guild = sb.guild("Herald Test");
     let voice = sb.channel("Voice");
-    let lounge = sb.create_voice_channel(guild, "Lounge");
+    let lounge = sb.admin().create_voice_channel(guild, "Lounge");
     expect(&mut shard, "CHANNEL_CREATE").await;
     let alice = sb.actor("alice");
 
@@ -862,12 +867,12 @@ async fn voice_switch_and_server_mute_deafen() {
     );
     assert_eq!(v.session_id, session);
 
-    sb.server_mute(guild, alice.id(), true);
+    sb.admin().server_mute(guild, alice.id(), true);
     let Event::VoiceStateUpdate(v) = event(&mut shard, "VOICE_STATE_UPDATE").await else {
         unreachable!()
     };
     assert!(v.mute && !v.deaf);
-    sb.server_deafen(guild, alice.id(), true);
+    sb.admin().server_deafen(guild, alice.id(), true);
     let Event::VoiceStateUpdate(v) = event(&mut shard, "VOICE_STATE_UPDATE").await else {
         unreachable!()
     };
@@ -884,7 +889,7 @@ async fn voice_switch_and_server_mute_deafen() {
     );
 
     // Deleting the channel disconnects its users.
-    sb.delete_channel(lounge);
+    sb.admin().delete_channel(lounge);
     let Event::VoiceStateUpdate(v) = event(&mut shard, "VOICE_STATE_UPDATE").await else {
         unreachable!()
     };
@@ -913,22 +918,22 @@ async fn intents_withhold_the_new_events() {
     let thread = alice.create_thread(general, "plans");
     expect(&mut shard, "THREAD_CREATE").await;
 
-    sb.set_emojis(guild, &["new"]); // GUILD_EMOJIS_AND_STICKERS
-    sb.set_stickers(guild, &["new"]); // GUILD_EMOJIS_AND_STICKERS
-    sb.rename_user(sb.user("bob"), "robert"); // GUILD_MEMBERS
-    sb.set_user_presence(sb.user("carol"), "idle"); // GUILD_PRESENCES
-    sb.thread_add_member(thread, sb.user("carol")); // GUILD_MEMBERS (not the bot)
-    let event_id = sb.create_scheduled_event(guild, "Game night"); // GUILD_SCHEDULED_EVENTS
+    sb.admin().set_emojis(guild, &["new"]); // GUILD_EMOJIS_AND_STICKERS
+    sb.admin().set_stickers(guild, &["new"]); // GUILD_EMOJIS_AND_STICKERS
+    sb.admin().rename_user(sb.user("bob"), "robert"); // GUILD_MEMBERS
+    sb.admin().set_user_presence(sb.user("carol"), "idle"); // GUILD_PRESENCES
+    sb.admin().thread_add_member(thread, sb.user("carol")); // GUILD_MEMBERS (not the bot)
+    let event_id = sb.admin().create_scheduled_event(guild, "Game night"); // GUILD_SCHEDULED_EVENTS
     alice.interested(event_id);
-    sb.create_automod_rule(guild, "No spam", "spam"); // AUTO_MODERATION_CONFIGURATION
+    sb.admin().create_automod_rule(guild, "No spam", "spam"); // AUTO_MODERATION_CONFIGURATION
     alice.say(general, "spam"); // AUTO_MODERATION_EXECUTION (blocked)
-    sb.clear_reaction_emoji(general, msg, "✅"); // GUILD_MESSAGE_REACTIONS
-    sb.clear_reactions(general, msg);
+    sb.admin().clear_reaction_emoji(general, msg, "✅"); // GUILD_MESSAGE_REACTIONS
+    sb.admin().clear_reactions(general, msg);
     alice.voice_join(sb.channel("Voice")); // GUILD_VOICE_STATES
-    sb.server_mute(guild, alice.id(), true);
+    sb.admin().server_mute(guild, alice.id(), true);
     only_sentinel_arrives(&sb, &mut shard).await;
 
-    sb.thread_add_member(thread, sb.bot_user_id());
+    sb.admin().thread_add_member(thread, sb.bot_user_id());
     let Event::ThreadMembersUpdate(u) = event(&mut shard, "THREAD_MEMBERS_UPDATE").await else {
         unreachable!()
     };
@@ -949,28 +954,28 @@ async fn intents_withhold_guild_structure_events() {
     let msg = sb.actor("alice").say(general, "hi");
     expect(&mut shard, "MESSAGE_CREATE").await;
 
-    let new_guild = sb.add_bot_to_guild("Elsewhere");
-    sb.update_guild(new_guild, "Still elsewhere");
-    sb.guild_outage(new_guild);
-    sb.guild_restored(new_guild);
-    sb.remove_bot_from_guild(new_guild);
-    let channel = sb.create_channel(guild, "plans");
-    sb.rename_channel(channel, "roadmap");
-    sb.delete_channel(channel);
-    sb.pin(general, msg);
-    let role = sb.create_role(guild, "Helper");
-    sb.rename_role(role, "Helpers");
-    sb.delete_role(guild, role);
-    let thread = sb.create_thread(general, "notes");
-    sb.rename_thread(thread, "notes 2");
-    sb.thread_add_member(thread, sb.bot_user_id());
-    sb.delete_thread(thread);
-    let stage = sb.start_stage(stage_channel, "Q&A");
-    sb.update_stage(stage, "Open mic");
-    sb.end_stage(stage);
+    let new_guild = sb.admin().add_bot_to_guild("Elsewhere");
+    sb.admin().update_guild(new_guild, "Still elsewhere");
+    sb.admin().guild_outage(new_guild);
+    sb.admin().guild_restored(new_guild);
+    sb.admin().remove_bot_from_guild(new_guild);
+    let channel = sb.admin().create_channel(guild, "plans");
+    sb.admin().rename_channel(channel, "roadmap");
+    sb.admin().delete_channel(channel);
+    sb.admin().pin(general, msg);
+    let role = sb.admin().create_role(guild, "Helper");
+    sb.admin().rename_role(role, "Helpers");
+    sb.admin().delete_role(guild, role);
+    let thread = sb.admin().create_thread(general, "notes");
+    sb.admin().rename_thread(thread, "notes 2");
+    sb.admin().thread_add_member(thread, sb.bot_user_id());
+    sb.admin().delete_thread(thread);
+    let stage = sb.admin().start_stage(stage_channel, "Q&A");
+    sb.admin().update_stage(stage, "Open mic");
+    sb.admin().end_stage(stage);
     only_sentinel_arrives(&sb, &mut shard).await;
 
     // MESSAGE_DELETE_BULK needs GUILD_MESSAGES only.
-    sb.bulk_delete(general, &[msg]);
+    sb.admin().bulk_delete(general, &[msg]);
     event(&mut shard, "MESSAGE_DELETE_BULK").await;
 }

@@ -44,7 +44,7 @@ async fn reconnect_resumes_and_replays_missed_events_once_in_order() {
     })
     .await;
     assert_eq!(frame.map(|f| f.code), Some(4000));
-    sb.wait_for_disconnect(0, WAIT).await.unwrap();
+    sb.records().wait_for_disconnect(0, WAIT).await.unwrap();
     for i in 0..3 {
         alice.say(general, &format!("missed {i}"));
     }
@@ -62,11 +62,11 @@ async fn reconnect_resumes_and_replays_missed_events_once_in_order() {
     alice.say(general, "after");
     assert_eq!(collect_messages(&mut shard, 1).await, ["after"]);
 
-    let resumes = sb.resumes();
+    let resumes = sb.records().resumes();
     assert_eq!(resumes.len(), 1);
     assert!(resumes[0].accepted);
     assert_eq!(resumes[0].replayed, 3);
-    assert_eq!(sb.identifies().len(), 1);
+    assert_eq!(sb.records().identifies().len(), 1);
 }
 
 #[tokio::test]
@@ -76,9 +76,8 @@ async fn drop_tcp_mid_burst_delivers_every_message_once_in_order() {
     let mut shard = shard(&sb, all_intents());
     ready(&mut shard).await;
     // READY is seq 1, GUILD_CREATE seq 2: drop TCP after the 5,000th message.
-    sb.schedule_fault_at_seq(0, 2 + 5_000, Fault::DropTcp)
-        .unwrap();
-    sb.burst(sb.channel("general"), sb.user("alice"), N);
+    sb.faults().at_seq(0, 2 + 5_000, Fault::DropTcp).unwrap();
+    sb.actor("alice").burst(sb.channel("general"), N);
 
     let mut got = Vec::with_capacity(N);
     let fut = async {
@@ -96,13 +95,13 @@ async fn drop_tcp_mid_burst_delivers_every_message_once_in_order() {
     for (i, content) in got.iter().enumerate() {
         assert_eq!(content, &format!("burst {i}"));
     }
-    let resumes = sb.resumes();
+    let resumes = sb.records().resumes();
     assert_eq!(resumes.len(), 1, "{resumes:?}");
     assert!(resumes[0].accepted);
     // Everything after the drop came from the session log.
     assert!(resumes[0].replayed >= 5_000, "{resumes:?}");
-    assert_eq!(sb.identifies().len(), 1);
-    assert_eq!(sb.messages(sb.channel("general")).len(), N);
+    assert_eq!(sb.records().identifies().len(), 1);
+    assert_eq!(sb.records().messages(sb.channel("general")).len(), N);
 }
 
 #[tokio::test]
@@ -124,9 +123,9 @@ async fn invalid_session_false_makes_twilight_identify_again() {
     })
     .await;
     assert_ne!(ready.session_id, first);
-    let identifies = sb.wait_for_identifies(2, WAIT).await.unwrap();
+    let identifies = sb.records().wait_for_identifies(2, WAIT).await.unwrap();
     assert_eq!(identifies.len(), 2);
-    assert!(sb.resumes().is_empty());
+    assert!(sb.records().resumes().is_empty());
 }
 
 #[tokio::test]
@@ -139,8 +138,8 @@ async fn invalid_session_true_makes_twilight_resume() {
         matches!(e, Event::Resumed).then_some(())
     })
     .await;
-    assert_eq!(sb.identifies().len(), 1);
-    assert_eq!(sb.resumes().len(), 1);
+    assert_eq!(sb.records().identifies().len(), 1);
+    assert_eq!(sb.records().resumes().len(), 1);
 }
 
 #[tokio::test]
@@ -173,8 +172,8 @@ async fn zombie_connection_is_dropped_and_resumed() {
     .await;
     assert_eq!(closes, [Some(1006)]);
     assert_eq!(messages, ["during zombie"]);
-    assert_eq!(sb.resumes().len(), 1);
-    assert_eq!(sb.resumes()[0].replayed, 1);
+    assert_eq!(sb.records().resumes().len(), 1);
+    assert_eq!(sb.records().resumes()[0].replayed, 1);
     sb.actor("alice").say(general, "after");
     assert_eq!(collect_messages(&mut shard, 1).await, ["after"]);
 }
@@ -190,17 +189,17 @@ async fn close_4000_resumes_and_close_4009_identifies_again() {
         matches!(e, Event::Resumed).then_some(())
     })
     .await;
-    assert_eq!(sb.resumes().len(), 1);
+    assert_eq!(sb.records().resumes().len(), 1);
 
     sb.shard(0).close(4009).unwrap();
     until(&mut shard, "READY", |e| {
         matches!(e, Event::Ready(_)).then_some(())
     })
     .await;
-    let resumes = sb.resumes();
+    let resumes = sb.records().resumes();
     assert_eq!(resumes.len(), 2);
     assert!(!resumes[1].accepted, "the timed-out session cannot resume");
-    assert_eq!(sb.identifies().len(), 2);
+    assert_eq!(sb.records().identifies().len(), 2);
 }
 
 #[tokio::test]
@@ -228,6 +227,7 @@ async fn fault_without_connection_says_what_to_do() {
         Err(SandboxError::InvalidCloseCode { code: 1005 })
     ));
     let timeout = sb
+        .records()
         .wait_for_connection(0, Duration::from_millis(20))
         .await
         .unwrap_err();
@@ -249,7 +249,7 @@ async fn resume_beyond_the_buffer_is_refused_and_twilight_identifies_again() {
         matches!(e, Event::GatewayClose(_)).then_some(())
     })
     .await;
-    sb.wait_for_disconnect(0, WAIT).await.unwrap();
+    sb.records().wait_for_disconnect(0, WAIT).await.unwrap();
     let general = sb.channel("general");
     for i in 0..10 {
         sb.actor("alice").say(general, &format!("lost {i}"));
@@ -258,12 +258,13 @@ async fn resume_beyond_the_buffer_is_refused_and_twilight_identifies_again() {
         matches!(e, Event::Ready(_)).then_some(())
     })
     .await;
-    let resumes = sb.resumes();
+    let resumes = sb.records().resumes();
     assert_eq!(resumes.len(), 1);
     assert!(!resumes[0].accepted);
-    assert_eq!(sb.identifies().len(), 2);
+    assert_eq!(sb.records().identifies().len(), 2);
     // Only the last 3 messages are kept.
     let kept: Vec<String> = sb
+        .records()
         .messages(general)
         .into_iter()
         .map(|m| m.content)

@@ -48,10 +48,10 @@ async fn connect_ready_then_guild_create() {
     assert_eq!(guild.members.len(), 5);
     assert_eq!(guild.member_count, Some(5));
 
-    let conn = sb.wait_for_connection(0, WAIT).await.unwrap();
+    let conn = sb.records().wait_for_connection(0, WAIT).await.unwrap();
     assert_eq!(conn.shard, [0, 1]);
     assert_eq!(conn.seq, 2);
-    let identifies = sb.identifies();
+    let identifies = sb.records().identifies();
     assert_eq!(identifies.len(), 1);
     assert_eq!(identifies[0].intents, all_intents());
     assert_eq!(identifies[0].rejected_with, None);
@@ -76,7 +76,7 @@ async fn actor_say_arrives_as_message_create() {
     assert_eq!(msg.author.id, sb.user("alice"));
     let member = msg.member.as_ref().expect("guild messages carry a member");
     assert_eq!(member.roles, vec![sb.role("Member")]);
-    assert_eq!(sb.messages(general)[0].content, "hello bot");
+    assert_eq!(sb.records().messages(general)[0].content, "hello bot");
 }
 
 /// Every actor action produces the event twilight expects, and each one
@@ -253,7 +253,7 @@ async fn without_message_content_text_is_blanked_unless_mentioned() {
     .await;
     assert_eq!(m.content, "dm text");
     // The store keeps the real content.
-    assert_eq!(sb.messages(general)[0].content, "secret");
+    assert_eq!(sb.records().messages(general)[0].content, "secret");
 }
 
 #[tokio::test]
@@ -298,7 +298,7 @@ async fn dispatch_raw_reaches_the_shard() {
     let mut shard = shard(&sb, all_intents());
     ready(&mut shard).await;
     let guild = sb.guild("Herald Test");
-    sb.dispatch_raw(
+    sb.admin().dispatch_raw(
         "GUILD_STICKERS_UPDATE",
         json!({"guild_id": guild.to_string(), "stickers": []}),
     );
@@ -365,7 +365,7 @@ async fn two_shards_split_guilds() {
     )
     .await;
     assert_eq!(m.content, "in second");
-    let conns = sb.connections();
+    let conns = sb.records().connections();
     assert_eq!(conns.len(), 2);
     // The other shard's session got nothing after its GUILD_CREATE.
     let other = conns
@@ -392,7 +392,7 @@ async fn wrong_token_closes_4004_and_the_shard_stops() {
         end.is_none(),
         "the shard should end after 4004, got {end:?}"
     );
-    assert_eq!(sb.identifies()[0].rejected_with, Some(4004));
+    assert_eq!(sb.records().identifies()[0].rejected_with, Some(4004));
 }
 
 #[tokio::test]
@@ -427,7 +427,8 @@ async fn client_close_is_echoed() {
     })
     .await;
     assert_eq!(frame.map(|f| f.code), Some(1000));
-    sb.wait_for_disconnect(0, Duration::from_secs(2))
+    sb.records()
+        .wait_for_disconnect(0, Duration::from_secs(2))
         .await
         .unwrap();
 }
@@ -468,7 +469,7 @@ async fn sequence_is_the_last_dispatch_queued_for_the_session() {
     let hi = alice.say(general, "hi");
     alice.typing(general);
     alice.react(general, hi, "✅");
-    sb.burst(general, alice.id(), 100);
+    alice.burst(general, 100);
     // Queued before the calls returned: the target is known at once.
     let target = handle.sequence().unwrap();
     assert_eq!(target, 2 + 1 + 100);
@@ -482,7 +483,7 @@ async fn sequence_is_the_last_dispatch_queued_for_the_session() {
         matches!(e, Event::GatewayClose(_)).then_some(())
     })
     .await;
-    sb.wait_for_disconnect(0, WAIT).await.unwrap();
+    sb.records().wait_for_disconnect(0, WAIT).await.unwrap();
     alice.say(general, "missed");
     assert_eq!(handle.sequence(), Some(target + 1));
     until(&mut shard, "RESUMED", |e| {

@@ -60,6 +60,7 @@ async fn bot_post_is_recorded_stored_and_echoed() {
     assert!(echoed.member.is_some());
 
     let request = sb
+        .records()
         .wait_for_request(|r| r.is("POST", "/channels/"), WAIT)
         .await
         .unwrap();
@@ -70,7 +71,7 @@ async fn bot_post_is_recorded_stored_and_echoed() {
     assert_eq!(request.route(), format!("/channels/{general}/messages"));
     assert_eq!(request.status, 200);
     assert_eq!(request.body.unwrap()["content"], "Welcome!");
-    let stored = sb.messages(general);
+    let stored = sb.records().messages(general);
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].author_id, sb.bot_user_id());
 }
@@ -80,7 +81,7 @@ async fn rate_limited_twice_then_success() {
     let sb = Sandbox::start().await.unwrap();
     let http = http(&sb);
     let general = sb.channel("general");
-    sb.rest_fault(
+    sb.faults().rest(
         "POST",
         "/channels/",
         RestFault::RateLimited {
@@ -96,12 +97,12 @@ async fn rate_limited_twice_then_success() {
         .await
         .unwrap();
     assert_eq!(message.content, "hi");
-    let attempts = sb.requests();
+    let attempts = sb.records().requests();
     let statuses: Vec<u16> = attempts.iter().map(|r| r.status).collect();
     assert_eq!(statuses, [429, 429, 200]);
     assert_eq!(attempts[0].response.as_ref().unwrap()["retry_after"], 0.05);
     // Faulted attempts change nothing: one message.
-    assert_eq!(sb.messages(general).len(), 1);
+    assert_eq!(sb.records().messages(general).len(), 1);
 }
 
 #[tokio::test]
@@ -109,7 +110,7 @@ async fn server_error_and_api_error_faults() {
     let sb = Sandbox::start().await.unwrap();
     let http = http(&sb);
     let general = sb.channel("general");
-    sb.rest_fault(
+    sb.faults().rest(
         "*",
         "/api/v10/channels/",
         RestFault::ServerError {
@@ -122,7 +123,7 @@ async fn server_error_and_api_error_faults() {
         matches!(error.kind(), ErrorType::Response { status, .. } if status.get() == 502),
         "{error:?}"
     );
-    sb.rest_fault_matching(
+    sb.faults().rest_matching(
         |method, path| method == "PUT" && path.contains("/roles/"),
         RestFault::ApiError {
             status: 403,
@@ -248,16 +249,16 @@ async fn rest_routes_deserialise_into_twilight_models() {
     )
     .await
     .unwrap();
-    let stored = sb.messages(general);
+    let stored = sb.records().messages(general);
     assert_eq!(stored[0].reactions.len(), 2);
     assert_eq!(stored[0].reactions[0].0, "✅");
     assert_eq!(stored[0].reactions[1].0, format!("herald:{emoji}"));
     http.delete_current_user_reaction(general, said, &RequestReactionType::Unicode { name: "✅" })
         .await
         .unwrap();
-    assert_eq!(sb.messages(general)[0].reactions.len(), 1);
+    assert_eq!(sb.records().messages(general)[0].reactions.len(), 1);
     http.delete_message(general, mine.id).await.unwrap();
-    assert_eq!(sb.messages(general).len(), 1);
+    assert_eq!(sb.records().messages(general).len(), 1);
 
     // Roles.
     let moderator = sb.role("Moderator");
@@ -305,6 +306,7 @@ async fn rest_routes_deserialise_into_twilight_models() {
     let error = http.guild_invites(guild).await.unwrap_err();
     assert_eq!(api_code(&error), (404, 0));
     let recorded = sb
+        .records()
         .wait_for_request(|r| r.route().ends_with("/invites"), WAIT)
         .await
         .unwrap();
@@ -344,6 +346,7 @@ async fn audit_log_holds_ban_reasons() {
     let carol = sb.user("carol");
     http.create_ban(guild, carol).reason("raid").await.unwrap();
     let request = sb
+        .records()
         .wait_for_request(|r| r.method == "PUT", WAIT)
         .await
         .unwrap();
@@ -400,7 +403,10 @@ async fn interaction_response_posts_a_message_once() {
     })
     .await;
     assert_eq!(echoed.content, "pong");
-    assert_eq!(sb.messages(general).last().unwrap().content, "pong");
+    assert_eq!(
+        sb.records().messages(general).last().unwrap().content,
+        "pong"
+    );
     let original = client
         .response(&interaction.token)
         .await
@@ -425,6 +431,7 @@ async fn interaction_response_posts_a_message_once() {
         .unwrap();
     assert_eq!(followup.content, "more");
     let callbacks: Vec<u16> = sb
+        .records()
         .requests()
         .iter()
         .filter(|r| r.route().ends_with("/callback"))

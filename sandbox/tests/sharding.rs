@@ -170,7 +170,7 @@ async fn identify_concurrency_one_per_bucket_per_window() {
         .await;
     let elapsed = started.elapsed();
 
-    let accepted = sb.accepted_identifies();
+    let accepted = sb.records().accepted_identifies();
     assert_eq!(accepted.len(), 16);
     // Per bucket, accepted identifies are at least one window apart.
     for bucket in 0..4 {
@@ -193,7 +193,7 @@ async fn identify_concurrency_one_per_bucket_per_window() {
 
     // Every throttled identify was answered with op 9 and retried; each
     // shard got exactly as many op 9s as it had throttled identifies.
-    let all = sb.identifies();
+    let all = sb.records().identifies();
     let mut throttled: BTreeMap<u32, usize> = BTreeMap::new();
     for record in &all {
         match record.throttled {
@@ -238,7 +238,7 @@ async fn throttled_identify_gets_op_9_and_later_succeeds() {
     let config = client_config(&sb);
     let mut running = Running::new();
     running.spawn(shards_of(&config, [0], 2));
-    sb.wait_for_connection(0, WAIT).await.unwrap();
+    sb.records().wait_for_connection(0, WAIT).await.unwrap();
     // Same bucket (max_concurrency 1): must wait for the window.
     running.spawn(shards_of(&config, [1], 2));
     let mut op9 = 0;
@@ -254,10 +254,11 @@ async fn throttled_identify_gets_op_9_and_later_succeeds() {
         .await;
     assert!(op9 >= 1);
 
-    let accepted = sb.accepted_identifies();
+    let accepted = sb.records().accepted_identifies();
     assert_eq!(accepted.len(), 2);
     assert!(accepted[1].at - accepted[0].at >= window);
     let throttled: Vec<_> = sb
+        .records()
         .identifies()
         .into_iter()
         .filter(|i| i.throttled.is_some())
@@ -308,14 +309,14 @@ async fn session_start_limit_is_reported_spent_and_reset() {
         limit.reset_after > 0 && limit.reset_after <= 600,
         "{limit:?}"
     );
-    assert_eq!(sb.session_start_remaining(), 2);
+    assert_eq!(sb.records().session_start_remaining(), 2);
 
     let config = client_config(&sb);
     let mut running = Running::new();
     running.spawn(shards_of(&config, 0..2, 3));
-    sb.wait_for_connection(0, WAIT).await.unwrap();
-    sb.wait_for_connection(1, WAIT).await.unwrap();
-    assert_eq!(sb.session_start_remaining(), 0);
+    sb.records().wait_for_connection(0, WAIT).await.unwrap();
+    sb.records().wait_for_connection(1, WAIT).await.unwrap();
+    assert_eq!(sb.records().session_start_remaining(), 0);
 
     // The third shard is refused with op 9 until the limit resets.
     running.spawn(shards_of(&config, [2], 3));
@@ -325,6 +326,7 @@ async fn session_start_limit_is_reported_spent_and_reset() {
         })
         .await;
     let refused = sb
+        .records()
         .identifies()
         .into_iter()
         .find(|i| i.shard == [2, 3])
@@ -339,13 +341,13 @@ async fn session_start_limit_is_reported_spent_and_reset() {
         .await;
     assert!(before_reset.elapsed() < WAIT);
     // Reset to 5, then shard 2 took one.
-    assert_eq!(sb.session_start_remaining(), 4);
-    assert_eq!(sb.accepted_identifies().len(), 3);
+    assert_eq!(sb.records().session_start_remaining(), 4);
+    assert_eq!(sb.records().accepted_identifies().len(), 3);
     // Resumes do not count.
     sb.shard(2).reconnect().unwrap();
-    sb.wait_for_resumes(1, WAIT).await.unwrap();
-    sb.wait_for_connection(2, WAIT).await.unwrap();
-    assert_eq!(sb.session_start_remaining(), 4);
+    sb.records().wait_for_resumes(1, WAIT).await.unwrap();
+    sb.records().wait_for_connection(2, WAIT).await.unwrap();
+    assert_eq!(sb.records().session_start_remaining(), 4);
 }
 
 #[tokio::test]
@@ -372,7 +374,7 @@ async fn too_many_guilds_for_one_shard_closes_4011() {
         })
         .await;
     assert_eq!(code, Some(4011), "twilight treats 4011 as fatal");
-    let identifies = sb.identifies();
+    let identifies = sb.records().identifies();
     assert_eq!(identifies.len(), 1);
     assert_eq!(identifies[0].rejected_with, Some(4011));
     assert!(
@@ -421,7 +423,7 @@ async fn presence_is_recorded_for_its_shard_only() {
     running.spawn(shards_of(&plain, [0, 2, 3], 4));
     running.spawn(shards_of(&with_presence, [1], 4));
     for shard in 0..4 {
-        sb.wait_for_connection(shard, WAIT).await.unwrap();
+        sb.records().wait_for_connection(shard, WAIT).await.unwrap();
     }
 
     let playing = UpdatePresence::new(
@@ -438,6 +440,7 @@ async fn presence_is_recorded_for_its_shard_only() {
     .unwrap();
     running.senders[&2].command(&playing).unwrap();
     let p = sb
+        .records()
         .wait_for_presence(|p| !p.from_identify, WAIT)
         .await
         .unwrap();
@@ -446,7 +449,7 @@ async fn presence_is_recorded_for_its_shard_only() {
     assert_eq!(p.activity_names(), ["with shards"]);
     assert_eq!(p.activities[0]["type"], 0);
 
-    let all = sb.presences();
+    let all = sb.records().presences();
     assert_eq!(all.len(), 2, "{all:?}");
     assert_eq!(all[0].shard, [1, 4]);
     assert!(all[0].from_identify);
@@ -561,7 +564,7 @@ async fn two_clients_split_16_shards_and_each_guild_message_arrives_once() {
         .await;
     // The sandbox queued exactly one copy of each: every session's last
     // sequence is READY + its 2 GUILD_CREATEs + its 2 messages.
-    let connections = sb.connections();
+    let connections = sb.records().connections();
     assert_eq!(connections.len(), 16);
     for c in &connections {
         assert_eq!(c.seq, 5, "shard {:?}", c.shard);

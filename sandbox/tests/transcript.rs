@@ -135,7 +135,7 @@ async fn a_short_scene_reads_like_a_chat_log() {
     alice.delete(general, ping);
 
     // A post the bot may not make.
-    sb.rest_fault(
+    sb.faults().rest(
         "POST",
         &format!("/channels/{}/messages", sb.channel("errors")),
         RestFault::ApiError {
@@ -199,7 +199,7 @@ async fn a_short_scene_reads_like_a_chat_log() {
     .await;
 
     // A burst is one line.
-    sb.burst(general, alice.id(), 1_000);
+    alice.burst(general, 1_000);
 
     assert_eq!(
         sb.transcript(),
@@ -287,7 +287,8 @@ async fn every_actor_method_has_a_line() {
     moderator.unban(guild, sb.user("dave"));
     sb.actor("bob").leave(guild);
     alice.delete(general, hi);
-    sb.dispatch_raw("GUILD_STICKERS_UPDATE", serde_json::json!({"stickers": []}));
+    sb.admin()
+        .dispatch_raw("GUILD_STICKERS_UPDATE", serde_json::json!({"stickers": []}));
 
     assert_eq!(
         sb.transcript(),
@@ -413,7 +414,7 @@ async fn bot_writes_and_failures() {
         .unwrap();
 
     // A rate limit twilight retries, then an unknown route.
-    sb.rest_fault(
+    sb.faults().rest(
         "POST",
         "/channels/",
         RestFault::RateLimited {

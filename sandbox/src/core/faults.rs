@@ -1,13 +1,16 @@
-//! Fault injection: gateway faults on a shard's live connection, and REST
-//! faults on matching routes.
+//! Fault injection: gateway faults on a shard's live connection
+//! ([`ShardHandle`]), and the [`Faults`] view: REST faults on matching routes
+//! and gateway faults scheduled at a sequence number.
 
 use std::{fmt, sync::Arc, time::Duration};
 
 use crate::{
+    core::{
+        records::path_matches,
+        state::{Outgoing, Shared},
+        transcript,
+    },
     error::SandboxError,
-    record::path_matches,
-    state::{Outgoing, Shared},
-    transcript,
 };
 
 /// A gateway fault, applied to a shard's live connection after every frame
@@ -41,8 +44,7 @@ pub enum Fault {
     RequestHeartbeat,
 }
 
-/// A REST fault for matching requests (see
-/// [`Sandbox::rest_fault`](crate::Sandbox::rest_fault)). Faulted requests
+/// A REST fault for matching requests (see [`Faults::rest`]). Faulted requests
 /// are recorded but change nothing in the world.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -248,7 +250,7 @@ impl ShardHandle {
     /// shard has no session.
     ///
     /// Use it to know that a bot has received everything sent so far: actor
-    /// methods, [`Sandbox::burst`](crate::Sandbox::burst) and the bot's own
+    /// methods, [`Actor::burst`](crate::Actor::burst) and the bot's own
     /// REST calls queue their dispatches before they return, so read
     /// `sequence()` after acting, then wait until the bot's twilight shard
     /// reports the same number (`shard.session().map(|s| s.sequence())`,
@@ -274,6 +276,95 @@ impl ShardHandle {
             .rev()
             .find(|s| s.alive && s.shard[0] == self.shard)
             .map(|s| s.seq)
+    }
+}
+
+/// Fault injection on REST and at a gateway sequence number, from
+/// [`Sandbox::faults`](crate::Sandbox::faults). Faults on a shard's live
+/// connection, right now, go through [`Sandbox::shard`](crate::Sandbox::shard).
+///
+/// ```no_run
+/// # fn f(sb: herald_sandbox::Sandbox) -> Result<(), herald_sandbox::SandboxError> {
+/// use herald_sandbox::{Fault, RestFault};
+/// sb.faults().rest(
+///     "POST",
+///     "/channels/",
+///     RestFault::ApiError { status: 403, code: 50013, message: "Missing Permissions".into(), times: 1 },
+/// );
+/// sb.faults().at_seq(0, 5_000, Fault::DropTcp)?;
+/// # Ok(()) }
+/// ```
+///
+/// A cheap handle (it shares the sandbox's state); it does not keep the
+/// sandbox's servers running.
+#[derive(Clone, Debug)]
+pub struct Faults {
+    shared: Arc<Shared>,
+}
+
+impl Faults {
+    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+        Self { shared }
+    }
+
+    /// Makes the next matching REST requests fail with `fault`.
+    /// `method` is `"GET"`, `"POST"`, ... or `"*"`; `path_prefix` may
+    /// include `/api/v10` or not: `("POST", "/channels/")`. A faulted
+    /// request is recorded but changes nothing in the world.
+    pub fn rest(&self, method: &str, path_prefix: &str, fault: RestFault) {
+        self.add_rest(
+            RouteMatcher::Prefix {
+                method: method.to_owned(),
+                prefix: path_prefix.to_owned(),
+            },
+            fault,
+        );
+    }
+
+    /// Like [`rest`](Self::rest) with a predicate on `(method, path)` (the
+    /// path includes `/api/v10`).
+    pub fn rest_matching(
+        &self,
+        predicate: impl Fn(&str, &str) -> bool + Send + Sync + 'static,
+        fault: RestFault,
+    ) {
+        self.add_rest(RouteMatcher::Predicate(Arc::new(predicate)), fault);
+    }
+
+    fn add_rest(&self, matcher: RouteMatcher, fault: RestFault) {
+        let remaining = fault.times();
+        if remaining == 0 {
+            return;
+        }
+        self.shared.with(|state| {
+            state.rest_faults.push(RestFaultRule {
+                matcher,
+                fault,
+                remaining,
+            });
+        });
+    }
+
+    /// Removes every pending REST fault.
+    pub fn clear_rest(&self) {
+        self.shared.with(|state| state.rest_faults.clear());
+    }
+
+    /// Injects `fault` right after dispatch number `seq` of `shard`'s
+    /// session is written (READY is 1, each GUILD_CREATE one more).
+    /// Deterministic: "drop TCP after the 5,000th message of a burst".
+    /// Applies once, to the first session of that shard reaching `seq`.
+    ///
+    /// # Errors
+    ///
+    /// [`SandboxError::InvalidCloseCode`] for an unsendable close code.
+    pub fn at_seq(&self, shard: u32, seq: u64, fault: Fault) -> Result<(), SandboxError> {
+        if let Fault::Close(code) = fault {
+            validate_close_code(code)?;
+        }
+        self.shared
+            .with(|state| state.scheduled.push((shard, seq, fault)));
+        Ok(())
     }
 }
 

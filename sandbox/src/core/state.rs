@@ -1,8 +1,11 @@
-//! The shared state behind a sandbox: world, gateway sessions, live
-//! connections, records, and the dispatch fan-out.
+//! The shared state behind a sandbox: the fixed configuration, the world,
+//! gateway sessions and live connections, what was recorded, each feature's
+//! own bookkeeping, and the one mutex around it all.
 
 use std::{
+    any::{Any, TypeId},
     collections::{HashMap, VecDeque},
+    fmt,
     net::SocketAddr,
     sync::{Mutex, MutexGuard, PoisonError},
     time::{Duration, Instant},
@@ -14,14 +17,17 @@ use tokio::sync::{mpsc, watch};
 use twilight_model::gateway::Intents;
 
 use crate::{
-    error::SandboxError,
-    faults::{Fault, RestFaultRule},
-    intents::required_intent,
-    record::{
-        ClientClose, HeartbeatRecord, IdentifyRecord, PresenceRecord, RecordedRequest, ResumeRecord,
+    core::{
+        faults::{Fault, RestFaultRule},
+        records::{
+            ClientClose, HeartbeatRecord, IdentifyRecord, PresenceRecord, RecordedRequest,
+            ResumeRecord,
+        },
+        rest::Route,
+        transcript::{self, Transcript},
+        world::{GuildRec, World},
     },
-    transcript::{self, Transcript},
-    world::World,
+    error::SandboxError,
 };
 
 /// How often Discord resets the session start limit (24 h).
@@ -61,10 +67,35 @@ pub(crate) struct Config {
     pub(crate) print_transcript: bool,
 }
 
+/// What the features plug into the core, so that the core never names a
+/// feature: the REST route table, how a guild is rendered for GUILD_CREATE,
+/// and what the gateway does with a bot's voice state command (op 4).
+pub(crate) struct Plugins {
+    /// Every REST route, feature by feature.
+    pub(crate) routes: &'static [&'static [Route]],
+    /// GUILD_CREATE's `d` for a guild; `all_members`: every member and
+    /// presence (GUILD_PRESENCES), else only the bot and members in voice.
+    pub(crate) guild_create: fn(&World, &GuildRec, bool) -> String,
+    /// op 4 from a session's connection: `(session id, d)`.
+    pub(crate) voice_command: fn(&mut State, &str, &Value),
+}
+
+impl fmt::Debug for Plugins {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Plugins")
+            .field(
+                "routes",
+                &self.routes.iter().map(|r| r.len()).sum::<usize>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
 /// Everything the servers, actors and observers share.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) config: Config,
+    pub(crate) plugins: Plugins,
     state: Mutex<State>,
     changed: watch::Sender<u64>,
 }
@@ -112,16 +143,33 @@ impl Session {
     }
 }
 
-/// An interaction the sandbox created, for callbacks and followups.
-#[derive(Debug, Clone)]
-pub(crate) struct InteractionRec {
-    pub(crate) id: u64,
-    pub(crate) channel_id: u64,
-    /// The message a component interaction was on.
-    pub(crate) message_id: Option<u64>,
-    pub(crate) acknowledged: bool,
-    /// The message the response created (type 4 or an edit of `@original`).
-    pub(crate) response_message: Option<u64>,
+/// Each feature's own bookkeeping (interaction tokens, invites, webhooks,
+/// ...), one value per type, created on first use: a feature keeps its state
+/// in its own module instead of a field here.
+#[derive(Default)]
+pub(crate) struct FeatureStates {
+    map: HashMap<TypeId, (&'static str, Box<dyn Any + Send>)>,
+}
+
+impl FeatureStates {
+    /// The feature state of type `T` (its default on first use).
+    pub(crate) fn get<T: Default + Send + 'static>(&mut self) -> &mut T {
+        let (_, value) = self
+            .map
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| (std::any::type_name::<T>(), Box::new(T::default())));
+        value
+            .downcast_mut::<T>()
+            .expect("feature states are keyed by their own type")
+    }
+}
+
+impl fmt::Debug for FeatureStates {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.map.values().map(|(name, _)| name))
+            .finish()
+    }
 }
 
 /// All mutable state, behind one mutex (never held across an await).
@@ -152,27 +200,13 @@ pub(crate) struct State {
     pub(crate) client_closes: Vec<ClientClose>,
     pub(crate) requests: Vec<RecordedRequest>,
     pub(crate) rest_faults: Vec<RestFaultRule>,
-    pub(crate) interactions: HashMap<String, InteractionRec>,
-    pub(crate) commands: Vec<Value>,
     pub(crate) resume_buffer: usize,
     pub(crate) transcript: Transcript,
-}
-
-/// One dispatch to fan out.
-pub(crate) struct Dispatch<'a> {
-    pub(crate) name: &'a str,
-    pub(crate) guild: Option<u64>,
-    /// The `d` payload as compact JSON.
-    pub(crate) d: &'a str,
-    /// `d` with content blanked, for sessions without MESSAGE_CONTENT.
-    pub(crate) d_redacted: Option<&'a str>,
-    /// Intents needed besides the table's (e.g. GUILD_MEMBERS for
-    /// THREAD_MEMBERS_UPDATE about other users).
-    pub(crate) also_needs: Intents,
+    pub(crate) features: FeatureStates,
 }
 
 impl Shared {
-    pub(crate) fn new(config: Config, world: World) -> Self {
+    pub(crate) fn new(config: Config, plugins: Plugins, world: World) -> Self {
         Self {
             state: Mutex::new(State {
                 resume_buffer: config.resume_buffer,
@@ -193,11 +227,11 @@ impl Shared {
                 client_closes: Vec::new(),
                 requests: Vec::new(),
                 rest_faults: Vec::new(),
-                interactions: HashMap::new(),
-                commands: Vec::new(),
                 transcript: Transcript::new(config.print_transcript),
+                features: FeatureStates::default(),
             }),
             config,
+            plugins,
             changed: watch::Sender::new(0),
         }
     }
@@ -248,86 +282,7 @@ impl Shared {
     }
 }
 
-/// The dispatch envelope, compact, with `t, s, op` before `d` (twilight's
-/// fast path searches for them as text).
-pub(crate) fn envelope(name: &str, seq: u64, d: &str) -> Bytes {
-    let mut out = String::with_capacity(d.len() + name.len() + 40);
-    out.push_str("{\"t\":\"");
-    out.push_str(name);
-    out.push_str("\",\"s\":");
-    out.push_str(&seq.to_string());
-    out.push_str(",\"op\":0,\"d\":");
-    out.push_str(d);
-    out.push('}');
-    Bytes::from(out)
-}
-
 impl State {
-    /// Sends a dispatch to every live session that routes it and has the
-    /// intent for it, appending it to each session's log.
-    pub(crate) fn dispatch(&mut self, dispatch: &Dispatch<'_>) {
-        let needed = required_intent(dispatch.name, dispatch.guild.is_some());
-        for index in 0..self.sessions.len() {
-            let session = &self.sessions[index];
-            if !session.alive || !session.routes(dispatch.guild) {
-                continue;
-            }
-            if let Some(intent) = needed
-                && !session.intents.contains(intent)
-            {
-                continue;
-            }
-            if !session.intents.contains(dispatch.also_needs) {
-                continue;
-            }
-            let d = match dispatch.d_redacted {
-                Some(redacted) if !session.intents.contains(Intents::MESSAGE_CONTENT) => redacted,
-                _ => dispatch.d,
-            };
-            self.push_to_session(index, dispatch.name, d);
-        }
-    }
-
-    /// Appends one dispatch to one session (and writes it if connected).
-    pub(crate) fn push_to_session(&mut self, index: usize, name: &str, d: &str) {
-        let session = &mut self.sessions[index];
-        session.seq += 1;
-        let seq = session.seq;
-        let frame = envelope(name, seq, d);
-        session.log.push_back(frame.clone());
-        if session.log.len() > self.resume_buffer {
-            session.log.pop_front();
-            session.log_start += 1;
-        }
-        let shard_id = session.shard[0];
-        let conn = session.conn.and_then(|c| self.conns.get(&c));
-        if let Some(conn) = conn {
-            // A closed receiver means the connection task is ending; the
-            // frame stays in the log for the resume.
-            let _ = conn.tx.send(Outgoing::Frame(frame));
-        }
-        if !self.scheduled.is_empty()
-            && let Some(pos) = self
-                .scheduled
-                .iter()
-                .position(|(shard, at, _)| *shard == shard_id && *at == seq)
-        {
-            let (_, _, fault) = self.scheduled.remove(pos);
-            if let Some(conn) = conn {
-                let line = transcript::fault(shard_id, &fault, Some(seq));
-                let _ = conn.tx.send(Outgoing::Fault(fault));
-                self.note(line);
-            } else {
-                tracing::warn!(
-                    shard = shard_id,
-                    seq,
-                    ?fault,
-                    "scheduled fault reached its sequence while the shard was disconnected; dropped"
-                );
-            }
-        }
-    }
-
     /// The live, authenticated connection of a shard (the newest session).
     pub(crate) fn live_conn_of_shard(&self, shard: u32) -> Option<(u64, &Session)> {
         self.sessions
@@ -337,7 +292,6 @@ impl State {
             .find_map(|s| s.conn.map(|c| (c, s)))
     }
 
-    /// Detaches a connection from its session (the session keeps buffering).
     /// The `[shard_id, shard_count]` of the session connection `conn` serves.
     pub(crate) fn shard_of_conn(&self, conn: u64) -> Option<[u32; 2]> {
         let session = self.conns.get(&conn)?.session.as_deref()?;
@@ -376,6 +330,7 @@ impl State {
         });
     }
 
+    /// Detaches a connection from its session (the session keeps buffering).
     pub(crate) fn detach_conn(&mut self, conn: u64) {
         let mut detached = Vec::new();
         for session in &mut self.sessions {

@@ -1,5 +1,7 @@
 //! The WebSocket gateway: HELLO, IDENTIFY/READY, RESUME with replay,
-//! heartbeats, close handshakes, and fault application.
+//! heartbeats, close handshakes, fault application, and the commands a bot
+//! sends (presence updates, member requests; voice state updates go to the
+//! voice feature through [`Plugins`](crate::core::state::Plugins)).
 //!
 //! Each TCP connection is one task owning its socket. Dispatches reach it in
 //! order through an unbounded channel filled under the state lock, so the
@@ -14,21 +16,29 @@ use std::{
 
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::{
     net::{TcpListener, TcpStream},
     sync::mpsc,
     task::JoinSet,
 };
 use tokio_websockets::{CloseCode, Message, Payload, ServerBuilder, WebSocketStream};
-use twilight_model::gateway::Intents;
+use twilight_model::{
+    gateway::{
+        Intents, ShardId,
+        payload::incoming::{MemberChunk, Ready},
+    },
+    guild::UnavailableGuild,
+    id::Id,
+    oauth::{ApplicationFlags, PartialApplication},
+};
 
-use crate::{
+use crate::core::{
+    dispatch::{PRIVILEGED, to_json},
     faults::Fault,
-    intents::PRIVILEGED,
-    record::{IdentifyRecord, IdentifyThrottle, PresenceRecord, ResumeRecord},
-    state::{Config, ConnEntry, Outgoing, Session, Shared, State},
-    transcript,
+    records::{IdentifyRecord, IdentifyThrottle, PresenceRecord, ResumeRecord},
+    state::{Config, ConnEntry, Outgoing, Plugins, Session, Shared, State},
+    transcript, wire,
 };
 
 /// Largest command payload Discord accepts (else close 4002).
@@ -281,7 +291,8 @@ impl Conn {
             Some(2) => {
                 let conn = self.id;
                 let shared = Arc::clone(&self.shared);
-                let result = shared.with(|state| state.identify(conn, &d, &shared.config));
+                let result =
+                    shared.with(|state| state.identify(conn, &d, &shared.config, &shared.plugins));
                 match result {
                     Identified::Ready => {
                         self.authenticated = true;
@@ -325,8 +336,18 @@ impl Conn {
                 self.shared.with(|state| state.presence_update(conn, &d));
                 Flow::Continue
             }
-            // Voice state updates are accepted and ignored.
-            Some(4) => Flow::Continue,
+            // A voice state update: the bot joins, moves or leaves voice.
+            Some(4) => {
+                let conn = self.id;
+                let voice = self.shared.plugins.voice_command;
+                self.shared.with(|state| {
+                    let session = state.conns.get(&conn).and_then(|c| c.session.clone());
+                    if let Some(session) = session {
+                        voice(state, &session, &d);
+                    }
+                });
+                Flow::Continue
+            }
             _ if !self.authenticated => self.close(4003, "Not authenticated.").await,
             _ => self.close(4001, "Unknown opcode.").await,
         }
@@ -361,7 +382,7 @@ pub(crate) fn bare_token(token: &str) -> &str {
 impl State {
     /// Validates an IDENTIFY and starts a session on `conn`: READY, then one
     /// GUILD_CREATE per guild of the shard.
-    fn identify(&mut self, conn: u64, d: &Value, config: &Config) -> Identified {
+    fn identify(&mut self, conn: u64, d: &Value, config: &Config, plugins: &Plugins) -> Identified {
         let shard = d
             .get("shard")
             .and_then(Value::as_array)
@@ -449,27 +470,28 @@ impl State {
         let index = self.sessions.len() - 1;
 
         let world = &self.world;
-        let guilds: Vec<&crate::world::GuildRec> = world
+        let guilds: Vec<&crate::core::world::GuildRec> = world
             .bot_guilds()
             .filter(|g| self.sessions[index].routes(Some(g.id)))
             .collect();
-        let ready = json!({
-            "v": 10,
-            "user": world.current_user_json(),
-            "guilds": guilds
+        let ready = to_json(&Ready {
+            application: PartialApplication {
+                flags: ApplicationFlags::empty(),
+                id: Id::new(world.application_id),
+            },
+            guilds: guilds
                 .iter()
-                .map(|g| json!({"id": g.id.to_string(), "unavailable": true}))
-                .collect::<Vec<_>>(),
-            "session_id": session_id,
-            "resume_gateway_url": config.gateway_url,
-            "shard": shard32,
-            "application": {"id": world.application_id.to_string(), "flags": 0},
-            "private_channels": [],
-            "presences": [],
-            "relationships": [],
-            "geo_ordered_rtc_regions": [],
-        })
-        .to_string();
+                .map(|g| UnavailableGuild {
+                    id: Id::new(g.id),
+                    unavailable: true,
+                })
+                .collect(),
+            resume_gateway_url: config.gateway_url.clone(),
+            session_id,
+            shard: Some(ShardId::new(shard32[0], shard32[1])),
+            user: wire::current_user(world),
+            version: 10,
+        });
         let guild_creates: Vec<String> = if intents.contains(Intents::GUILDS) {
             let all_members = intents.contains(Intents::GUILD_PRESENCES);
             // A guild in an outage is in READY (unavailable) but gets its
@@ -477,7 +499,7 @@ impl State {
             guilds
                 .iter()
                 .filter(|g| !g.unavailable)
-                .map(|g| world.guild_json(g, all_members).to_string())
+                .map(|g| (plugins.guild_create)(world, g, all_members))
                 .collect()
         } else {
             Vec::new()
@@ -686,7 +708,7 @@ impl State {
                 .collect()
         });
         let world = &self.world;
-        let mut members: Vec<Value> = guild
+        let mut members: Vec<_> = guild
             .members
             .iter()
             .filter(|m| match &user_ids {
@@ -695,22 +717,26 @@ impl State {
                     .user_rec(m.user_id)
                     .is_some_and(|u| u.name.starts_with(query)),
             })
-            .map(|m| world.member_json(m, true))
+            .map(|m| wire::member(world, m))
             .collect();
         if limit > 0 {
             members.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         }
-        let mut chunk = json!({
-            "guild_id": guild.id.to_string(),
-            "members": members,
-            "chunk_index": 0,
-            "chunk_count": 1,
-            "not_found": [],
+        // Discord echoes the nonce as sent (a string).
+        let nonce = d.get("nonce").and_then(|n| match n {
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            other => Some(other.to_string()),
         });
-        if let (Some(nonce), Value::Object(map)) = (d.get("nonce"), &mut chunk) {
-            map.insert("nonce".into(), nonce.clone());
-        }
-        let chunk = chunk.to_string();
+        let chunk = to_json(&MemberChunk {
+            chunk_count: 1,
+            chunk_index: 0,
+            guild_id: Id::new(guild.id),
+            members,
+            nonce,
+            not_found: Vec::new(),
+            presences: Vec::new(),
+        });
         self.push_to_session(index, "GUILD_MEMBERS_CHUNK", &chunk);
     }
 }

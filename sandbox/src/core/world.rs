@@ -17,7 +17,9 @@ use twilight_model::{
     },
 };
 
-use crate::util::{IdGen, timestamp_now};
+use twilight_model::util::Timestamp;
+
+use crate::core::ids::{IdGen, now};
 
 /// A simulated Discord world: the bot user, other users, guilds with their
 /// channels, roles, members and emojis, and the messages posted so far.
@@ -55,7 +57,7 @@ pub(crate) struct UserRec {
     pub(crate) bot: bool,
     pub(crate) refuses_dms: bool,
     /// The presence others see (`online`, `idle`, `dnd`, `offline`); `None`
-    /// until set with [`Sandbox::set_user_presence`](crate::Sandbox::set_user_presence).
+    /// until set with [`Admin::set_user_presence`](crate::Admin::set_user_presence).
     pub(crate) status: Option<String>,
 }
 
@@ -64,7 +66,7 @@ pub(crate) struct GuildRec {
     pub(crate) id: u64,
     pub(crate) name: String,
     pub(crate) owner_id: Option<u64>,
-    pub(crate) joined_at: String,
+    pub(crate) joined_at: Timestamp,
     pub(crate) channels: Vec<ChannelRec>,
     pub(crate) roles: Vec<RoleRec>,
     pub(crate) members: Vec<MemberRec>,
@@ -102,7 +104,7 @@ pub(crate) struct ChannelRec {
     /// The parent channel of a thread.
     pub(crate) parent_id: Option<u64>,
     /// When the newest pinned message was pinned.
-    pub(crate) last_pin_timestamp: Option<String>,
+    pub(crate) last_pin_timestamp: Option<Timestamp>,
     /// Thread data (threads only).
     pub(crate) thread: Option<ThreadRec>,
 }
@@ -111,7 +113,7 @@ pub(crate) struct ChannelRec {
 pub(crate) struct ThreadRec {
     pub(crate) owner_id: u64,
     pub(crate) members: Vec<u64>,
-    pub(crate) created_at: String,
+    pub(crate) created_at: Timestamp,
 }
 
 #[derive(Clone, Debug)]
@@ -132,8 +134,8 @@ pub(crate) struct ScheduledEventRec {
     pub(crate) id: u64,
     pub(crate) name: String,
     pub(crate) creator_id: u64,
-    pub(crate) start: String,
-    pub(crate) end: String,
+    pub(crate) start: Timestamp,
+    pub(crate) end: Timestamp,
     /// Users who marked themselves interested.
     pub(crate) interested: Vec<u64>,
 }
@@ -161,8 +163,8 @@ pub(crate) struct MemberRec {
     pub(crate) user_id: u64,
     pub(crate) roles: Vec<u64>,
     pub(crate) nick: Option<String>,
-    pub(crate) joined_at: String,
-    pub(crate) communication_disabled_until: Option<String>,
+    pub(crate) joined_at: Timestamp,
+    pub(crate) communication_disabled_until: Option<Timestamp>,
     /// Server mute and deafen (voice).
     pub(crate) mute: bool,
     pub(crate) deaf: bool,
@@ -205,8 +207,8 @@ pub(crate) struct MessageRec {
     pub(crate) guild_id: Option<u64>,
     pub(crate) author_id: u64,
     pub(crate) content: String,
-    pub(crate) timestamp: String,
-    pub(crate) edited_timestamp: Option<String>,
+    pub(crate) timestamp: Timestamp,
+    pub(crate) edited_timestamp: Option<Timestamp>,
     pub(crate) embeds: Vec<Value>,
     pub(crate) components: Vec<Value>,
     pub(crate) mentions: Vec<u64>,
@@ -215,7 +217,21 @@ pub(crate) struct MessageRec {
     pub(crate) kind: u8,
     pub(crate) flags: u64,
     /// When the message was pinned (`None`: not pinned).
-    pub(crate) pinned_at: Option<String>,
+    pub(crate) pinned_at: Option<Timestamp>,
+    /// The poll the message carries, with its votes.
+    pub(crate) poll: Option<PollRec>,
+}
+
+/// A poll on a message.
+#[derive(Clone, Debug)]
+pub(crate) struct PollRec {
+    pub(crate) question: String,
+    /// Answer texts; answer ids are 1-based positions, as on Discord.
+    pub(crate) answers: Vec<String>,
+    pub(crate) allow_multiselect: bool,
+    pub(crate) expiry: Option<Timestamp>,
+    /// `(answer_id, user)` in voting order.
+    pub(crate) votes: Vec<(u8, u64)>,
 }
 
 impl World {
@@ -365,7 +381,7 @@ impl World {
         let bot = self.bot_id;
         for index in start..self.guilds.len() {
             let [channel, member, herald] = [(); 3].map(|()| self.ids.next_id());
-            let joined_at = timestamp_now();
+            let joined_at = now();
             let g = &mut self.guilds[index];
             g.channels.push(ChannelRec {
                 id: channel,
@@ -397,7 +413,7 @@ impl World {
                 user_id,
                 roles: vec![role],
                 nick: None,
-                joined_at: joined_at.clone(),
+                joined_at,
                 communication_disabled_until: None,
                 mute: false,
                 deaf: false,
@@ -440,7 +456,7 @@ impl World {
             id,
             name: name.to_owned(),
             owner_id: None,
-            joined_at: timestamp_now(),
+            joined_at: now(),
             channels: Vec::new(),
             roles: vec![RoleRec {
                 id,
@@ -491,7 +507,7 @@ impl World {
     }
 
     /// Adds a stage channel (type 13) to `guild`, where
-    /// [`Sandbox::start_stage`](crate::Sandbox::start_stage) opens a stage.
+    /// [`Admin::start_stage`](crate::Admin::start_stage) opens a stage.
     ///
     /// # Panics
     ///
@@ -579,7 +595,7 @@ impl World {
             user_id: user.get(),
             roles: roles.iter().map(|r| r.get()).collect(),
             nick: None,
-            joined_at: timestamp_now(),
+            joined_at: now(),
             communication_disabled_until: None,
             mute: false,
             deaf: false,
