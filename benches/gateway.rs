@@ -46,7 +46,7 @@ async fn plain(n: usize) -> Duration {
         }
     }
     let start = Instant::now();
-    sb.burst(sb.channel("general"), sb.user("alice"), n);
+    sb.actor("alice").burst(sb.channel("general"), n);
     let mut seen = 0;
     while let Some(event) = shard.next_event(flags).await {
         if let Ok(TwilightEvent::MessageCreate(message)) = event {
@@ -85,7 +85,7 @@ async fn herald(n: usize, cache: ResourceType) -> Duration {
     let running = bot.start().await.unwrap();
     ready.await.unwrap();
     let start = Instant::now();
-    sb.burst(sb.channel("general"), sb.user("alice"), n);
+    sb.actor("alice").burst(sb.channel("general"), n);
     done.notified().await;
     let elapsed = start.elapsed();
     running.shutdown().await.unwrap();

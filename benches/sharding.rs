@@ -43,7 +43,7 @@ async fn start_up(window: Duration) -> (Duration, Duration) {
     let running = bot.start().await.unwrap();
     ready.await.unwrap();
     let elapsed = started.elapsed();
-    let identifies = sb.identifies();
+    let identifies = sb.records().identifies();
     assert!(
         identifies.iter().all(|i| i.accepted()),
         "every identify was paced correctly"

@@ -162,6 +162,7 @@ async fn scene(ctx: Context) -> herald::Result {
     // The bot's latest message in #general: its question.
     let question = || {
         sandbox
+            .records()
             .messages(general)
             .into_iter()
             .rev()

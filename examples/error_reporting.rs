@@ -128,7 +128,7 @@ async fn scene(ctx: Context) -> herald::Result {
 
     // A failing call: the next post in #general is refused, as if a moderator had taken the bot's
     // permission to send messages there.
-    sandbox.rest_fault(
+    sandbox.faults().rest(
         "POST",
         &format!("/channels/{general}/messages"),
         RestFault::ApiError {

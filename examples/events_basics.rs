@@ -233,16 +233,16 @@ async fn scene(ctx: Context) -> herald::Result {
     // by default), so an edit comes without `before`, and a deletion without the message.
     let first = carol.say(general, "first!");
     let brb = alice.say(general, "brb");
-    sandbox.burst(general, bob.id(), 1000);
+    bob.burst(general, 1000);
     ctx.settled().await;
     carol.edit(general, first, "first! (edited much later)");
     alice.delete(general, brb);
     ctx.settled().await;
 
     // The bot is added to a new guild, then removed from it.
-    let side_project = sandbox.add_bot_to_guild("Side Project");
+    let side_project = sandbox.admin().add_bot_to_guild("Side Project");
     ctx.settled().await;
-    sandbox.remove_bot_from_guild(side_project);
+    sandbox.admin().remove_bot_from_guild(side_project);
     ctx.settled().await;
     Ok(())
 }

@@ -97,7 +97,11 @@ async fn scene(ctx: Context) -> herald::Result {
     alice.say(general, "!clear");
     // React once the bot waits for it, as a person would after reading the question.
     ctx.until_waiting_for::<ReactionAdd>().await;
-    let question = sandbox.messages(general).pop().expect("the bot asked");
+    let question = sandbox
+        .records()
+        .messages(general)
+        .pop()
+        .expect("the bot asked");
     alice.react(general, question.id, "✅");
     ctx.settled().await;
     Ok(())

@@ -188,13 +188,13 @@ pub(crate) fn bot() -> BotBuilder {
 /// 502, then 429 (which twilight-http waits out and retries by itself), then normally.
 pub(crate) fn make_start_flaky(sandbox: &Sandbox) {
     for status in [503, 502] {
-        sandbox.rest_fault(
+        sandbox.faults().rest(
             "GET",
             "/gateway/bot",
             RestFault::ServerError { status, times: 1 },
         );
     }
-    sandbox.rest_fault(
+    sandbox.faults().rest(
         "GET",
         "/gateway/bot",
         RestFault::RateLimited {

@@ -141,7 +141,7 @@ async fn scene(ctx: Context) -> herald::Result {
     let general = sandbox.channel("general");
 
     // 12 messages `burst 0` .. `burst 11` from alice, as fast as the gateway sends them.
-    let flood = sandbox.burst(general, sandbox.user("alice"), 12);
+    let flood = sandbox.actor("alice").burst(general, 12);
     ctx.settled().await;
 
     for name in ["bob", "carol", "mod"] {

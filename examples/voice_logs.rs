@@ -146,7 +146,7 @@ async fn scene(ctx: Context) -> herald::Result {
     let sandbox = ctx.sandbox().expect("scenes run on the sandbox");
     let guild = sandbox.guild("Herald Test");
     let voice = sandbox.channel("Voice");
-    let gaming = sandbox.create_voice_channel(guild, "Gaming");
+    let gaming = sandbox.admin().create_voice_channel(guild, "Gaming");
     let (alice, bob) = (sandbox.actor("alice"), sandbox.actor("bob"));
 
     // Joins, then alice mutes and deafens herself.
@@ -158,15 +158,15 @@ async fn scene(ctx: Context) -> herald::Result {
     ctx.settled().await;
 
     // A moderator server-mutes and deafens bob; alice switches channels and undeafens.
-    sandbox.server_mute(guild, bob.id(), true);
-    sandbox.server_deafen(guild, bob.id(), true);
+    sandbox.admin().server_mute(guild, bob.id(), true);
+    sandbox.admin().server_deafen(guild, bob.id(), true);
     alice.voice_join(gaming);
     alice.set_self_deaf(false);
     ctx.settled().await;
 
     // bob is let speak again, then both leave.
-    sandbox.server_mute(guild, bob.id(), false);
-    sandbox.server_deafen(guild, bob.id(), false);
+    sandbox.admin().server_mute(guild, bob.id(), false);
+    sandbox.admin().server_deafen(guild, bob.id(), false);
     bob.voice_leave();
     alice.voice_leave();
     ctx.settled().await;

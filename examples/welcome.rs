@@ -392,7 +392,7 @@ async fn scene(ctx: Context) -> herald::Result {
     // dave picks a nickname, then swaps the Member role for a new Regular role.
     dave.set_nick(guild, Some("Dave the Brave"));
     ctx.settled().await;
-    let regular = sandbox.create_role(guild, "Regular");
+    let regular = sandbox.admin().create_role(guild, "Regular");
     dave.add_role(guild, regular);
     dave.remove_role(guild, sandbox.role(AUTO_ROLE));
     ctx.settled().await;
@@ -409,7 +409,7 @@ async fn scene(ctx: Context) -> herald::Result {
 
     // bob comes back, but he has closed his DMs: Discord answers the bot's DM with 403, code
     // 50007, and the bot logs that instead of failing.
-    sandbox.refuse_dms(bob.id());
+    sandbox.admin().refuse_dms(bob.id());
     bob.join(guild);
     ctx.settled().await;
     Ok(())

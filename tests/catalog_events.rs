@@ -205,7 +205,7 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
     carol.react(general, hello, "🎉");
     rec.expect(|e: &ReactionAdd| e.user_id == sb.user("carol"))
         .await;
-    sb.clear_reaction_emoji(general, hello, "🎉");
+    sb.admin().clear_reaction_emoji(general, hello, "🎉");
     rec.expect(|e: &RawReactionClearEmoji| e.message_id == hello)
         .await;
     let clear = rec
@@ -220,7 +220,7 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
         .map(|r| emoji(&r.emoji))
         .collect();
     assert_eq!(before, ["👍", "🎉"]);
-    sb.clear_reactions(general, hello);
+    sb.admin().clear_reactions(general, hello);
     rec.expect(|e: &RawReactionClear| e.message_id == hello)
         .await;
     let clear = rec.expect(|e: &ReactionClear| e.message_id == hello).await;
@@ -248,7 +248,8 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
 
     let (first, second) = (alice.say(general, "one"), alice.say(general, "two"));
     rec.expect(|e: &MessageCreate| e.id == second).await;
-    sb.bulk_delete(general, &[first, never_cached, second, uncached]);
+    sb.admin()
+        .bulk_delete(general, &[first, never_cached, second, uncached]);
     rec.expect(|e: &RawBulkMessageDelete| e.ids.len() == 4)
         .await;
     let bulk = rec.expect(|e: &BulkMessageDelete| e.ids.len() == 4).await;
@@ -277,13 +278,13 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
         .await;
     assert_eq!(update.before.expect("cached").nick(), None);
     let dave_id = sb.user("dave");
-    sb.rename_user(dave_id, "david");
+    sb.admin().rename_user(dave_id, "david");
     let renamed = rec.expect(|e: &UserUpdate| e.after.name == "david").await;
     assert_eq!(renamed.before.name, "dave");
-    sb.set_user_presence(sb.user("alice"), "online");
+    sb.admin().set_user_presence(sb.user("alice"), "online");
     rec.expect(|e: &PresenceUpdate| e.after.status == Status::Online)
         .await;
-    sb.set_user_presence(sb.user("alice"), "idle");
+    sb.admin().set_user_presence(sb.user("alice"), "idle");
     let presence = rec
         .expect(|e: &PresenceUpdate| e.after.user.id() == sb.user("alice") && e.before.is_some())
         .await;
@@ -297,51 +298,51 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
     rec.expect(|e: &BanRemove| e.user.id == dave_id).await;
 
     // Guilds.
-    sb.update_guild(guild, "Herald Test 2");
+    sb.admin().update_guild(guild, "Herald Test 2");
     let update = rec.expect(|e: &GuildUpdate| e.after.id == guild).await;
     assert_eq!(update.before.expect("cached").name(), "Herald Test");
     assert_eq!(update.after.name, "Herald Test 2");
-    let second_guild = sb.add_bot_to_guild("Second");
+    let second_guild = sb.admin().add_bot_to_guild("Second");
     rec.expect(|e: &GuildJoin| e.guild.id == second_guild && e.guild.name == "Second")
         .await;
-    sb.guild_outage(second_guild);
+    sb.admin().guild_outage(second_guild);
     let outage = rec
         .expect(|e: &GuildUnavailable| e.id == second_guild)
         .await;
     assert_eq!(outage.guild.expect("cached").name(), "Second");
-    sb.guild_restored(second_guild);
+    sb.admin().guild_restored(second_guild);
     rec.expect(|e: &GuildAvailable| e.guild.id == second_guild)
         .await;
-    sb.remove_bot_from_guild(second_guild);
+    sb.admin().remove_bot_from_guild(second_guild);
     let removed = rec.expect(|e: &GuildRemove| e.id == second_guild).await;
     assert_eq!(removed.guild.expect("cached").name(), "Second");
 
-    let plans = sb.create_channel(guild, "plans");
+    let plans = sb.admin().create_channel(guild, "plans");
     rec.expect(|e: &ChannelCreate| e.id == plans && e.name.as_deref() == Some("plans"))
         .await;
-    sb.rename_channel(plans, "plans-2");
+    sb.admin().rename_channel(plans, "plans-2");
     let update = rec.expect(|e: &ChannelUpdate| e.after.id == plans).await;
     assert_eq!(update.before.and_then(|c| c.name).as_deref(), Some("plans"));
     assert_eq!(update.after.name.as_deref(), Some("plans-2"));
     let pinned = alice.say(general, "pin me");
-    sb.pin(general, pinned);
+    sb.admin().pin(general, pinned);
     rec.expect(|e: &ChannelPinsUpdate| e.channel_id == general && e.last_pin_timestamp.is_some())
         .await;
-    sb.delete_channel(plans);
+    sb.admin().delete_channel(plans);
     rec.expect(|e: &ChannelDelete| e.id == plans).await;
 
-    let helpers = sb.create_role(guild, "Helpers");
+    let helpers = sb.admin().create_role(guild, "Helpers");
     rec.expect(|e: &RoleCreate| e.role.id == helpers && e.role.name == "Helpers")
         .await;
-    sb.rename_role(helpers, "Helpers+");
+    sb.admin().rename_role(helpers, "Helpers+");
     let update = rec.expect(|e: &RoleUpdate| e.after.id == helpers).await;
     assert_eq!(update.before.map(|r| r.name).as_deref(), Some("Helpers"));
     assert_eq!(update.after.name, "Helpers+");
-    sb.delete_role(guild, helpers);
+    sb.admin().delete_role(guild, helpers);
     let deleted = rec.expect(|e: &RoleDelete| e.role_id == helpers).await;
     assert_eq!(deleted.role.map(|r| r.name).as_deref(), Some("Helpers+"));
 
-    sb.set_emojis(guild, &["herald", "wave"]);
+    sb.admin().set_emojis(guild, &["herald", "wave"]);
     let emojis = rec
         .expect(|e: &GuildEmojisUpdate| e.guild_id == guild)
         .await;
@@ -352,13 +353,13 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
         (before, after),
         (vec!["herald", "party"], vec!["herald", "wave"])
     );
-    sb.set_stickers(guild, &["hello"]);
+    sb.admin().set_stickers(guild, &["hello"]);
     let stickers = rec
         .expect(|e: &GuildStickersUpdate| e.after.len() == 1)
         .await;
     assert!(stickers.before.is_empty());
     assert_eq!(stickers.after[0].name, "hello");
-    sb.set_stickers(guild, &["hello", "bye"]);
+    sb.admin().set_stickers(guild, &["hello", "bye"]);
     let stickers = rec
         .expect(|e: &GuildStickersUpdate| e.after.len() == 2)
         .await;
@@ -377,17 +378,17 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
     let muted = rec.expect(|e: &VoiceStateUpdate| e.after.self_mute).await;
     assert_eq!(muted.before.as_ref().map(|v| v.self_mute()), Some(false));
     assert_eq!(muted.channel_before(), Some(voice));
-    let hall = sb.create_stage_channel(guild, "Town Hall");
-    let stage = sb.start_stage(hall, "Q&A");
+    let hall = sb.admin().create_stage_channel(guild, "Town Hall");
+    let stage = sb.admin().start_stage(hall, "Q&A");
     rec.expect(|e: &StageInstanceCreate| e.id == stage && e.topic == "Q&A")
         .await;
-    sb.update_stage(stage, "AMA");
+    sb.admin().update_stage(stage, "AMA");
     let update = rec
         .expect(|e: &StageInstanceUpdate| e.after.id == stage)
         .await;
     assert_eq!(update.before.map(|s| s.topic).as_deref(), Some("Q&A"));
     assert_eq!(update.after.topic, "AMA");
-    sb.end_stage(stage);
+    sb.admin().end_stage(stage);
     rec.expect(|e: &StageInstanceDelete| e.id == stage).await;
 
     // Interactions.
@@ -427,20 +428,20 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
     let thread = alice.create_thread(general, "ideas");
     rec.expect(|e: &ThreadCreate| e.id == thread && e.name.as_deref() == Some("ideas"))
         .await;
-    sb.rename_thread(thread, "ideas-2");
+    sb.admin().rename_thread(thread, "ideas-2");
     rec.expect(|e: &RawThreadUpdate| e.id == thread).await;
     let update = rec.expect(|e: &ThreadUpdate| e.after.id == thread).await;
     assert_eq!(update.before.and_then(|t| t.name).as_deref(), Some("ideas"));
     assert_eq!(update.after.name.as_deref(), Some("ideas-2"));
-    sb.thread_add_member(thread, sb.user("bob"));
+    sb.admin().thread_add_member(thread, sb.user("bob"));
     rec.expect(|e: &ThreadMemberJoin| {
         e.thread_id == thread && e.member.user_id == Some(sb.user("bob"))
     })
     .await;
-    sb.thread_remove_member(thread, sb.user("bob"));
+    sb.admin().thread_remove_member(thread, sb.user("bob"));
     rec.expect(|e: &ThreadMemberRemove| e.thread_id == thread && e.user_id == sb.user("bob"))
         .await;
-    sb.delete_thread(thread);
+    sb.admin().delete_thread(thread);
     rec.expect(|e: &RawThreadDelete| e.id == thread).await;
     let deleted = rec.expect(|e: &ThreadDelete| e.id == thread).await;
     assert_eq!(
@@ -449,10 +450,10 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
     );
 
     // Scheduled events.
-    let night = sb.create_scheduled_event(guild, "Game night");
+    let night = sb.admin().create_scheduled_event(guild, "Game night");
     rec.expect(|e: &GuildScheduledEventCreate| e.id == night && e.name == "Game night")
         .await;
-    sb.update_scheduled_event(night, "Game night II");
+    sb.admin().update_scheduled_event(night, "Game night II");
     let update = rec
         .expect(|e: &ScheduledEventUpdate| e.after.id == night)
         .await;
@@ -466,15 +467,16 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
     alice.not_interested(night);
     rec.expect(|e: &GuildScheduledEventUserRemove| e.user_id == sb.user("alice"))
         .await;
-    sb.delete_scheduled_event(night);
+    sb.admin().delete_scheduled_event(night);
     rec.expect(|e: &GuildScheduledEventDelete| e.id == night)
         .await;
 
     // Auto moderation.
-    let rule = sb.create_automod_rule(guild, "No spam", "spam");
+    let rule = sb.admin().create_automod_rule(guild, "No spam", "spam");
     rec.expect(|e: &AutoModerationRuleCreate| e.id == rule && e.name == "No spam")
         .await;
-    sb.update_automod_rule(rule, "No spam, really", "spam");
+    sb.admin()
+        .update_automod_rule(rule, "No spam, really", "spam");
     rec.expect(|e: &AutoModerationRuleUpdate| e.id == rule && e.name == "No spam, really")
         .await;
     alice.say(general, "buy spam now");
@@ -484,12 +486,12 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
     assert_eq!(hit.matched_keyword.as_deref(), Some("spam"));
     assert_eq!(hit.user_id, sb.user("alice"));
     assert_eq!(hit.content, "buy spam now");
-    sb.delete_automod_rule(rule);
+    sb.admin().delete_automod_rule(rule);
     rec.expect(|e: &AutoModerationRuleDelete| e.id == rule)
         .await;
 
     // Any dispatch, as JSON, including those herald has no type for.
-    sb.dispatch_raw(
+    sb.admin().dispatch_raw(
         "INVITE_CREATE",
         serde_json::json!({
             "guild_id": guild.to_string(),

@@ -231,6 +231,7 @@ async fn reconnect_scene() {
         .expect("the bot starts after retries");
     // Two failed attempts (503, 502), then a 429 that twilight-http waited out, then success.
     let statuses: Vec<u16> = sandbox
+        .records()
         .requests()
         .iter()
         .filter(|r| r.is("GET", "/gateway/bot"))
@@ -238,7 +239,7 @@ async fn reconnect_scene() {
         .collect();
     assert_eq!(statuses, [503, 502, 429, 200]);
     assert_eq!(
-        sandbox.identifies().len(),
+        sandbox.records().identifies().len(),
         1,
         "only the last attempt connected"
     );
@@ -273,7 +274,12 @@ async fn reconnect_scene() {
     .expect("it gives up at once")
     .unwrap_err();
     assert!(matches!(error, Error::TokenRejected { .. }), "{error:?}");
-    assert_eq!(sandbox.requests().len(), 1, "{:?}", sandbox.requests());
+    assert_eq!(
+        sandbox.records().requests().len(),
+        1,
+        "{:?}",
+        sandbox.records().requests()
+    );
 
     // Privileged intents the application may not use are fatal too.
     let sandbox = Sandbox::builder()
@@ -300,11 +306,11 @@ async fn reconnect_scene() {
         ),
         "{error:?}"
     );
-    assert_eq!(sandbox.identifies().len(), 1);
+    assert_eq!(sandbox.records().identifies().len(), 1);
 
     // A server error that does not go away: every attempt is made, then it gives up.
     let sandbox = Sandbox::start().await.expect("the sandbox starts");
-    sandbox.rest_fault(
+    sandbox.faults().rest(
         "GET",
         "/gateway/bot",
         RestFault::ServerError {
@@ -332,7 +338,7 @@ async fn reconnect_scene() {
         "{error:?}"
     );
     let attempts = reconnect::Backoff::SANDBOX.attempts as usize;
-    assert_eq!(sandbox.requests().len(), attempts);
+    assert_eq!(sandbox.records().requests().len(), attempts);
 
     // The back-off doubles up to its cap, jittered within the upper half.
     let backoff = reconnect::Backoff::SANDBOX;
@@ -377,6 +383,6 @@ async fn sharded_scene() {
     assert_absent(&transcript, "not measured yet");
     assert_absent(&transcript, "[gateway] shard 0 resumed");
     // Shard 1 resumed: no new session.
-    assert_eq!(sandbox.identifies().len(), 2);
-    assert_eq!(sandbox.resumes().len(), 1);
+    assert_eq!(sandbox.records().identifies().len(), 2);
+    assert_eq!(sandbox.records().resumes().len(), 1);
 }

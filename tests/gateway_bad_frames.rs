@@ -45,17 +45,18 @@ async fn malformed_dispatches_are_one_short_line_each_and_the_shard_goes_on() {
     let mut huge = message(1);
     huge["content"] = json!("SECRET words ".repeat(8 * 1024 * 1024 / 13));
     huge["embeds"] = json!([]);
-    sb.dispatch_raw("MESSAGE_CREATE", huge);
+    sb.admin().dispatch_raw("MESSAGE_CREATE", huge);
     // An author, but `content` is a number.
     let mut wrong = message(2);
     wrong["author"] = json!({"id": "7", "username": "alice", "discriminator": "0"});
     wrong["content"] = json!(5);
     wrong["embeds"] = json!([{"description": "SECRET embed"}]);
-    sb.dispatch_raw("MESSAGE_CREATE", wrong);
+    sb.admin().dispatch_raw("MESSAGE_CREATE", wrong);
 
     // The next message is delivered.
     sb.actor("alice").say(general, "!ping");
-    sb.wait_for_message(general, |m| m.content == "pong", WAIT)
+    sb.records()
+        .wait_for_message(general, |m| m.content == "pong", WAIT)
         .await
         .expect("the shard goes on");
     ctx.settled().await;

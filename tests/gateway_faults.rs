@@ -29,9 +29,10 @@ async fn burst_through(fault: Fault, n: usize) -> Sandbox {
     let ctx = running.context().clone();
 
     let start = sb.shard(0).sequence().unwrap();
-    sb.schedule_fault_at_seq(0, start + (n as u64) / 2, fault)
+    sb.faults()
+        .at_seq(0, start + (n as u64) / 2, fault)
         .unwrap();
-    let sent = sb.burst(sb.channel("general"), sb.user("alice"), n);
+    let sent = sb.actor("alice").burst(sb.channel("general"), n);
     tokio::time::timeout(Duration::from_secs(60), ctx.settled())
         .await
         .expect("the bot caught up");
@@ -41,7 +42,8 @@ async fn burst_through(fault: Fault, n: usize) -> Sandbox {
     assert!(seen == sent, "in sequence order");
     // Every one of these faults ends in a resume; the messages may all have arrived before it
     // (twilight reads the old connection until its close handshake ends), so wait for it.
-    sb.wait_for_resumes(1, WAIT)
+    sb.records()
+        .wait_for_resumes(1, WAIT)
         .await
         .expect("the shard resumed");
     running.shutdown().await.unwrap();
@@ -51,7 +53,7 @@ async fn burst_through(fault: Fault, n: usize) -> Sandbox {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_connection_mid_burst_loses_nothing() {
     let sb = burst_through(Fault::DropTcp, 10_000).await;
-    let resumes = sb.resumes();
+    let resumes = sb.records().resumes();
     assert_eq!(resumes.len(), 1, "{resumes:?}");
     assert!(resumes[0].accepted);
     assert!(
@@ -63,15 +65,15 @@ async fn a_dropped_connection_mid_burst_loses_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn op_7_reconnect_mid_burst_loses_nothing() {
     let sb = burst_through(Fault::Reconnect, 5_000).await;
-    assert_eq!(sb.resumes().len(), 1);
-    assert_eq!(sb.identifies().len(), 1);
+    assert_eq!(sb.records().resumes().len(), 1);
+    assert_eq!(sb.records().identifies().len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn op_9_resumable_mid_burst_loses_nothing() {
     let sb = burst_through(Fault::InvalidSession { resumable: true }, 5_000).await;
-    assert_eq!(sb.resumes().len(), 1);
-    assert_eq!(sb.identifies().len(), 1);
+    assert_eq!(sb.records().resumes().len(), 1);
+    assert_eq!(sb.records().identifies().len(), 1);
 }
 
 #[tokio::test]
@@ -92,8 +94,8 @@ async fn op_9_not_resumable_identifies_again_and_is_ready_again() {
         .next()
         .await
         .expect("ready again after a new session");
-    assert_eq!(sb.identifies().len(), 2);
-    assert!(sb.resumes().iter().all(|r| !r.accepted));
+    assert_eq!(sb.records().identifies().len(), 2);
+    assert!(sb.records().resumes().iter().all(|r| !r.accepted));
     running.shutdown().await.unwrap();
 }
 
@@ -117,7 +119,7 @@ async fn a_zombie_connection_is_detected_and_resumed() {
     );
     assert_eq!(disconnected.reason, DisconnectReason::Lost);
     resumed.await.unwrap();
-    assert_eq!(sb.resumes().len(), 1);
+    assert_eq!(sb.records().resumes().len(), 1);
     running.shutdown().await.unwrap();
 }
 
@@ -204,7 +206,7 @@ async fn intent_closes_name_the_intents_requested_and_what_to_do() {
 #[tokio::test]
 async fn a_rate_limited_route_is_retried_until_it_succeeds() {
     let sb = Sandbox::start().await.unwrap();
-    sb.rest_fault(
+    sb.faults().rest(
         "POST",
         "/channels/",
         RestFault::RateLimited {
@@ -229,10 +231,12 @@ async fn a_rate_limited_route_is_retried_until_it_succeeds() {
     .await;
     let general = sb.channel("general");
     sb.actor("alice").say(general, "!ping");
-    sb.wait_for_message(general, |m| m.content == "pong", WAIT)
+    sb.records()
+        .wait_for_message(general, |m| m.content == "pong", WAIT)
         .await
         .unwrap();
     let statuses: Vec<u16> = sb
+        .records()
         .requests()
         .iter()
         .filter(|r| r.is("POST", "/channels/"))

@@ -26,6 +26,7 @@ async fn a_listener_replies_and_the_rest_call_is_recorded() {
 
     sb.actor("alice").say(general, "!ping");
     let post = sb
+        .records()
         .wait_for_request(|r| r.is("POST", "/channels/"), WAIT)
         .await
         .unwrap();
@@ -33,6 +34,7 @@ async fn a_listener_replies_and_the_rest_call_is_recorded() {
     assert_eq!(post.body.unwrap()["content"], "pong");
     running.context().settled().await;
     let said: Vec<_> = sb
+        .records()
         .messages(general)
         .into_iter()
         .map(|m| m.content)
@@ -148,6 +150,7 @@ async fn a_waiter_resolves_on_a_users_reaction() {
     let general = sb.channel("general");
     sb.actor("alice").say(general, "!delete");
     let question = sb
+        .records()
         .wait_for_message(general, |m| m.content.starts_with("sure?"), WAIT)
         .await
         .unwrap();
@@ -157,7 +160,8 @@ async fn a_waiter_resolves_on_a_users_reaction() {
         .unwrap();
     sb.actor("bob").react(general, question.id, "✅"); // not the author: ignored
     sb.actor("alice").react(general, question.id, "✅");
-    sb.wait_for_message(general, |m| m.content == "deleted", WAIT)
+    sb.records()
+        .wait_for_message(general, |m| m.content == "deleted", WAIT)
         .await
         .unwrap();
     running.context().settled().await;
@@ -169,7 +173,7 @@ async fn a_waiter_resolves_on_a_users_reaction() {
 async fn only_needed_intents_are_requested() {
     let sb = Sandbox::start().await.unwrap();
     let running = bot::start(&sb, Bot::builder().listener(bot::ping)).await;
-    let identify = sb.identifies().pop().unwrap();
+    let identify = sb.records().identifies().pop().unwrap();
     assert_eq!(
         identify.intents,
         Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::DIRECT_MESSAGES
@@ -189,7 +193,7 @@ async fn the_builder_presence_is_sent_with_the_identify() {
         Bot::builder().presence(presence(Status::Idle, ActivityType::Watching, "the logs")),
     )
     .await;
-    let presences = sb.presences();
+    let presences = sb.records().presences();
     assert_eq!(presences.len(), 1, "{presences:?}");
     let sent = &presences[0];
     assert!(sent.from_identify);

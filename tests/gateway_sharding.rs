@@ -33,7 +33,7 @@ async fn sixteen_shards_at_max_concurrency_4_identify_in_4_rounds() {
     assert_eq!((params.shard_count, params.shards.clone()), (16, 0..16));
     assert_eq!(params.session_start_limit.max_concurrency, 4);
 
-    let identifies = sb.identifies();
+    let identifies = sb.records().identifies();
     let first = identifies.iter().map(|i| i.at).min().unwrap();
     let summary: Vec<_> = identifies
         .iter()
@@ -143,6 +143,7 @@ async fn presence_set_on_one_shard_reaches_that_shard_only() {
         .set_presence(presence)
         .unwrap();
     let record = sb
+        .records()
         .wait_for_presence(|p| !p.from_identify, WAIT)
         .await
         .unwrap();
@@ -150,7 +151,11 @@ async fn presence_set_on_one_shard_reaches_that_shard_only() {
     assert_eq!(record.activity_names(), ["chess"]);
     running.context().settled().await;
     assert_eq!(
-        sb.presences().iter().filter(|p| !p.from_identify).count(),
+        sb.records()
+            .presences()
+            .iter()
+            .filter(|p| !p.from_identify)
+            .count(),
         1
     );
     running.shutdown().await.unwrap();
@@ -189,10 +194,14 @@ async fn restarting_one_shard_resumes_it_without_touching_the_others() {
     let resumed = ctx.wait_for::<ShardResumed>().timeout(WAIT).register();
     ctx.shard(1).unwrap().restart().unwrap();
     assert_eq!(resumed.await.unwrap().shard_id, 1);
-    let resumes = sb.resumes();
+    let resumes = sb.records().resumes();
     assert_eq!(resumes.len(), 1);
     assert_eq!(resumes[0].shard, Some([1, 4]));
-    assert_eq!(sb.identifies().len(), 4, "no shard identified again");
+    assert_eq!(
+        sb.records().identifies().len(),
+        4,
+        "no shard identified again"
+    );
     let after: Vec<_> = (0..4).map(|i| sb.shard(i).session_id()).collect();
     assert_eq!(sessions, after, "every shard kept its session");
     running.shutdown().await.unwrap();
@@ -224,7 +233,7 @@ async fn too_few_session_starts_left_refuses_to_start() {
         "{error:?}"
     );
     assert!(error.to_string().contains("run fewer shards"), "{error}");
-    assert!(sb.identifies().is_empty());
+    assert!(sb.records().identifies().is_empty());
 }
 
 #[tokio::test]
@@ -235,7 +244,7 @@ async fn the_setup_hook_runs_before_the_first_connection() {
     let sandbox = sb.clone();
     let builder = Bot::builder().setup(move |ctx: Context| async move {
         let me = ctx.http().current_user().await?.model().await?;
-        *seen.lock().unwrap() = Some((me.id, sandbox.identifies().len()));
+        *seen.lock().unwrap() = Some((me.id, sandbox.records().identifies().len()));
         Ok(())
     });
     let running = bot::start(&sb, builder).await;
@@ -294,5 +303,5 @@ async fn a_panicking_setup_hook_stops_the_start_with_where_it_panicked() {
             && text.ends_with(": settings loaded"),
         "{text}"
     );
-    assert!(sb.identifies().is_empty(), "no shard connected");
+    assert!(sb.records().identifies().is_empty(), "no shard connected");
 }

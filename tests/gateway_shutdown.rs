@@ -80,7 +80,10 @@ async fn waiters_end_first_so_waiting_listeners_finish_at_once() {
         ]
     );
     assert_eq!(ctx.running_listeners(), 0);
-    assert_eq!(sb.client_closes().last().unwrap().code, Some(1000));
+    assert_eq!(
+        sb.records().client_closes().last().unwrap().code,
+        Some(1000)
+    );
 }
 
 /// `!slow`: says it started, works for a second, says it is done.

@@ -84,17 +84,19 @@ async fn listeners_that_never_return_leave_the_gateway_running() {
     .await;
 
     // The shard goes on heartbeating...
-    sb.wait_for_heartbeats(0, 3, Instant::now(), WAIT)
+    sb.records()
+        .wait_for_heartbeats(0, 3, Instant::now(), WAIT)
         .await
         .expect("heartbeats continue");
     // ...other listeners are served...
     alice.say(general, "!ping");
-    sb.wait_for_message(general, |m| m.content == "pong", WAIT)
+    sb.records()
+        .wait_for_message(general, |m| m.content == "pong", WAIT)
         .await
         .expect("`ping` is served");
     // ...and so are waiters.
     let reaction = ctx.wait_for::<ReactionAdd>().timeout(WAIT).register();
-    let message = sb.messages(general).pop().unwrap();
+    let message = sb.records().messages(general).pop().unwrap();
     alice.react(general, message.id, "👍");
     reaction.await.expect("the waiter is served");
     assert_eq!(ctx.shard(0).unwrap().status().state, ShardState::Ready);
@@ -108,7 +110,10 @@ async fn listeners_that_never_return_leave_the_gateway_running() {
     .await
     .expect("the bot stops within the shutdown timeout + 1 s")
     .unwrap();
-    assert_eq!(sb.client_closes().last().unwrap().code, Some(1000));
+    assert_eq!(
+        sb.records().client_closes().last().unwrap().code,
+        Some(1000)
+    );
     logs.wait_for(
         "were cancelled: `never_returns` (2 running, 3 waiting)",
         WAIT,
@@ -187,13 +192,15 @@ async fn conversations_at_a_two_call_bound_all_complete() {
             .unwrap_or_else(|e| panic!("the bot asks about {n}: {e}"));
         let question = format!("sure about {n}?");
         let asked = sb
+            .records()
             .messages(general)
             .into_iter()
             .find(|m| m.content == question)
             .unwrap();
         alice.react(general, asked.id, "✅");
         let answer = format!("confirmed {n}");
-        sb.wait_for_message(general, |m| m.content == answer, WAIT)
+        sb.records()
+            .wait_for_message(general, |m| m.content == answer, WAIT)
             .await
             .unwrap_or_else(|e| panic!("conversation {n} ends with the reaction: {e}"));
     }
@@ -264,7 +271,8 @@ async fn a_panicking_check_reaches_on_error_and_the_shard_goes_on() {
 
     // The shard is alive and the next message is delivered.
     alice.say(general, "!ping");
-    sb.wait_for_message(general, |m| m.content == "pong", WAIT)
+    sb.records()
+        .wait_for_message(general, |m| m.content == "pong", WAIT)
         .await
         .expect("the next message is delivered");
     assert_eq!(ctx.shard(0).unwrap().status().state, ShardState::Ready);
@@ -303,13 +311,15 @@ async fn a_blocking_listener_is_named_and_heartbeats_go_on() {
     let (general, alice) = (sb.channel("general"), sb.actor("alice"));
     alice.say(general, "block");
     alice.say(general, "!ping");
-    sb.wait_for_message(general, |m| m.content == "pong", WAIT)
+    sb.records()
+        .wait_for_message(general, |m| m.content == "pong", WAIT)
         .await
         .expect("the shard goes on once the listener returns");
     let (start, end) = BLOCKED.lock().unwrap().expect("`block` ran");
 
     // Heartbeats went on while the listener held the thread: ~15 at 100 ms, none before.
     let during: Vec<Instant> = sb
+        .records()
         .heartbeats()
         .into_iter()
         .filter(|h| h.shard == Some([0, 1]) && start <= h.at && h.at <= end)
