@@ -1,7 +1,9 @@
 //! The world-change operations behind the rest of the gateway event
 //! catalogue: each one reaches a real twilight-gateway 0.18 shard as the
 //! event Discord sends, twilight deserialises it, intents withhold it, and
-//! the world (GUILD_CREATE after a reconnect) reflects it.
+//! the world (GUILD_CREATE after a reconnect) reflects it. The last cases
+//! cover invites, webhooks, integrations, audit log entries, voice servers,
+//! poll votes and entitlements.
 
 mod common;
 
@@ -14,15 +16,25 @@ use serde_json::Value;
 use twilight_gateway::{
     ConfigBuilder, Event, EventTypeFlags, Intents, Message, Shard, ShardId, queue::InMemoryQueue,
 };
-use twilight_http::request::channel::reaction::RequestReactionType;
+use twilight_http::request::{
+    application::monetization::CreateTestEntitlementOwner, channel::reaction::RequestReactionType,
+};
 use twilight_model::{
+    application::monetization::EntitlementType,
     channel::{ChannelType, message::sticker::StickerType},
     gateway::{
-        event::GatewayEvent,
-        payload::incoming::{GuildCreate, GuildStickersUpdate},
+        event::{GatewayEvent, GatewayEventDeserializer},
+        payload::{
+            incoming::{EntitlementDelete, EntitlementUpdate, GuildCreate, GuildStickersUpdate},
+            outgoing::UpdateVoiceState,
+        },
         presence::Status,
     },
-    guild::Guild,
+    guild::{
+        Guild, GuildIntegrationType,
+        audit_log::{AuditLogEntry, AuditLogEventType},
+    },
+    id::{Id, marker::SkuMarker},
 };
 
 /// One dispatch as the shard received it.
@@ -978,4 +990,557 @@ async fn intents_withhold_guild_structure_events() {
     // MESSAGE_DELETE_BULK needs GUILD_MESSAGES only.
     sb.admin().bulk_delete(general, &[msg]);
     event(&mut shard, "MESSAGE_DELETE_BULK").await;
+}
+
+// ---- the events herald types next -------------------------------------------------
+
+/// The `d` of a raw dispatch frame, decoded into twilight's payload type
+/// (for events twilight-gateway 0.18's `next_event` drops), after checking
+/// the envelope the way twilight's fast path reads it.
+fn decode_d<T: serde::de::DeserializeOwned>(d: &Dispatch, name: &str) -> T {
+    let envelope = GatewayEventDeserializer::from_json(&d.raw).expect("an envelope");
+    assert_eq!(envelope.event_type(), Some(name));
+    assert_eq!(envelope.op(), 0);
+    assert!(envelope.sequence().is_some());
+    let value: Value = serde_json::from_str(&d.raw).unwrap();
+    serde_json::from_value(value["d"].clone())
+        .unwrap_or_else(|error| panic!("{name} does not decode: {error}\n{}", d.raw))
+}
+
+/// The audit log entry that follows a change, with its action.
+async fn audit_entry(shard: &mut Shard<InMemoryQueue>, action: AuditLogEventType) -> AuditLogEntry {
+    let Event::GuildAuditLogEntryCreate(e) = event(shard, "GUILD_AUDIT_LOG_ENTRY_CREATE").await
+    else {
+        unreachable!()
+    };
+    assert_eq!(e.action_type, action);
+    e.0
+}
+
+#[tokio::test]
+async fn invites_from_actors_admins_and_rest() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = connect(&sb, all_intents(), 1).await;
+    let guild = sb.guild("Herald Test");
+    let general = sb.channel("general");
+    let alice = sb.actor("alice");
+
+    let code = alice.create_invite(general);
+    let Event::InviteCreate(i) = event(&mut shard, "INVITE_CREATE").await else {
+        unreachable!()
+    };
+    assert_eq!(
+        (i.code.as_str(), i.channel_id, i.guild_id),
+        (code.as_str(), general, guild)
+    );
+    assert_eq!(i.inviter.as_ref().map(|u| u.id), Some(alice.id()));
+    assert_eq!((i.max_age, i.max_uses, i.uses), (86_400, 0, 0));
+    let entry = audit_entry(&mut shard, AuditLogEventType::InviteCreate).await;
+    assert_eq!(entry.user_id, Some(alice.id()));
+
+    sb.admin().delete_invite(&code);
+    let Event::InviteDelete(d) = event(&mut shard, "INVITE_DELETE").await else {
+        unreachable!()
+    };
+    assert_eq!(
+        (d.code.as_str(), d.channel_id, d.guild_id),
+        (code.as_str(), general, guild)
+    );
+    audit_entry(&mut shard, AuditLogEventType::InviteDelete).await;
+
+    // The bot's REST calls do the same.
+    let http = http(&sb);
+    let made = http
+        .create_invite(general)
+        .max_age(3600)
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    assert_eq!(made.max_age, Some(3600));
+    let Event::InviteCreate(i) = event(&mut shard, "INVITE_CREATE").await else {
+        unreachable!()
+    };
+    assert_eq!((i.code.as_str(), i.max_age), (made.code.as_str(), 3600));
+    assert_eq!(i.inviter.map(|u| u.id), Some(sb.bot_user_id()));
+    audit_entry(&mut shard, AuditLogEventType::InviteCreate).await;
+    let listed = http
+        .channel_invites(general)
+        .await
+        .unwrap()
+        .models()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    http.delete_invite(&made.code).await.unwrap();
+    event(&mut shard, "INVITE_DELETE").await;
+
+    let transcript = sb.transcript();
+    for line in [
+        format!("alice created invite {code} to #general"),
+        format!("[admin] deleted invite {code} to #general"),
+        format!("herald-bot created invite {} to #general", made.code),
+        format!("herald-bot deleted invite {} to #general", made.code),
+    ] {
+        assert!(transcript.contains(&line), "{line:?} in {transcript:#?}");
+    }
+}
+
+#[tokio::test]
+async fn webhooks_and_integrations() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = connect(&sb, all_intents(), 1).await;
+    let guild = sb.guild("Herald Test");
+    let general = sb.channel("general");
+
+    let hook = sb.admin().create_webhook(general, "Hooky");
+    let Event::WebhooksUpdate(w) = event(&mut shard, "WEBHOOKS_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!((w.channel_id, w.guild_id), (general, guild));
+    let entry = audit_entry(&mut shard, AuditLogEventType::WebhookCreate).await;
+    assert_eq!(entry.target_id, Some(hook.cast()));
+    assert_eq!(entry.user_id, Some(sb.user("mod")));
+    sb.admin().rename_webhook(hook, "Hook");
+    event(&mut shard, "WEBHOOKS_UPDATE").await;
+    audit_entry(&mut shard, AuditLogEventType::WebhookUpdate).await;
+    sb.admin().delete_webhook(hook);
+    event(&mut shard, "WEBHOOKS_UPDATE").await;
+    audit_entry(&mut shard, AuditLogEventType::WebhookDelete).await;
+
+    let http = http(&sb);
+    let made = http
+        .create_webhook(general, "Bot hook")
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    assert_eq!(made.name.as_deref(), Some("Bot hook"));
+    let Event::WebhooksUpdate(w) = event(&mut shard, "WEBHOOKS_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(w.channel_id, general);
+    audit_entry(&mut shard, AuditLogEventType::WebhookCreate).await;
+    http.delete_webhook(made.id).await.unwrap();
+    event(&mut shard, "WEBHOOKS_UPDATE").await;
+    audit_entry(&mut shard, AuditLogEventType::WebhookDelete).await;
+
+    let streamer = sb.admin().add_integration(guild, "Streamer");
+    let Event::IntegrationCreate(i) = event(&mut shard, "INTEGRATION_CREATE").await else {
+        unreachable!()
+    };
+    assert_eq!(
+        (i.id, i.guild_id, i.name.as_str()),
+        (streamer, Some(guild), "Streamer")
+    );
+    assert_eq!(i.kind, GuildIntegrationType::Discord);
+    let app = i
+        .application
+        .as_ref()
+        .expect("a bot integration's application");
+    assert!(app.bot.as_ref().is_some_and(|b| b.bot));
+    audit_entry(&mut shard, AuditLogEventType::IntegrationCreate).await;
+    sb.admin().rename_integration(streamer, "Streamer 2");
+    let Event::IntegrationUpdate(i) = event(&mut shard, "INTEGRATION_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(i.name, "Streamer 2");
+    audit_entry(&mut shard, AuditLogEventType::IntegrationUpdate).await;
+    let listed = http
+        .guild_integrations(guild)
+        .await
+        .unwrap()
+        .models()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    http.delete_guild_integration(guild, streamer)
+        .await
+        .unwrap();
+    let Event::IntegrationDelete(d) = event(&mut shard, "INTEGRATION_DELETE").await else {
+        unreachable!()
+    };
+    assert_eq!((d.id, d.guild_id), (streamer, guild));
+    assert_eq!(d.application_id, Some(app.id));
+    audit_entry(&mut shard, AuditLogEventType::IntegrationDelete).await;
+    let other = sb.admin().add_integration(guild, "Other");
+    event(&mut shard, "INTEGRATION_CREATE").await;
+    audit_entry(&mut shard, AuditLogEventType::IntegrationCreate).await;
+    sb.admin().remove_integration(other);
+    event(&mut shard, "INTEGRATION_DELETE").await;
+
+    let transcript = sb.transcript();
+    for line in [
+        "[admin] created webhook Hooky in #general",
+        "[admin] renamed webhook Hooky to Hook",
+        "[admin] deleted webhook Hook in #general",
+        "herald-bot created webhook Bot hook in #general",
+        "herald-bot deleted webhook Bot hook in #general",
+        "[admin] added integration Streamer to Herald Test",
+        "[admin] renamed integration Streamer to Streamer 2",
+        "herald-bot removed integration Streamer 2 from Herald Test",
+        "[admin] removed integration Other from Herald Test",
+    ] {
+        assert!(
+            transcript.iter().any(|l| l == line),
+            "{line:?} in {transcript:#?}"
+        );
+    }
+}
+
+/// An audit log entry an admin writes reaches the gateway and the REST
+/// audit log.
+#[tokio::test]
+async fn audit_log_entries() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = connect(&sb, all_intents(), 1).await;
+    let guild = sb.guild("Herald Test");
+    let moderator = sb.user("mod");
+
+    let id = sb.admin().add_audit_log_entry(
+        guild,
+        moderator,
+        AuditLogEventType::GuildUpdate,
+        Some(guild.cast()),
+        "new icon",
+    );
+    let e = audit_entry(&mut shard, AuditLogEventType::GuildUpdate).await;
+    assert_eq!((e.id, e.guild_id), (id, Some(guild)));
+    assert_eq!(e.user_id, Some(moderator));
+    assert_eq!(e.target_id, Some(guild.cast()));
+    assert_eq!(e.reason.as_deref(), Some("new icon"));
+
+    let log = http(&sb)
+        .audit_log(guild)
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    assert_eq!(log.entries[0].id, id);
+    assert!(
+        sb.transcript().iter().any(
+            |l| l == "[admin] audit log of Herald Test: mod did GuildUpdate (reason: new icon)"
+        )
+    );
+}
+
+/// The bot's own voice state command (op 4) is answered as Discord does:
+/// its VOICE_STATE_UPDATE, then VOICE_SERVER_UPDATE (intents or not).
+#[tokio::test]
+async fn voice_server_updates() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = connect(&sb, all_intents(), 1).await;
+    let guild = sb.guild("Herald Test");
+    let voice = sb.channel("Voice");
+    let session = shard.session().expect("a session").id().to_owned();
+
+    shard.command(&UpdateVoiceState::new(guild, Some(voice), false, true));
+    let Event::VoiceStateUpdate(v) = event(&mut shard, "VOICE_STATE_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(
+        (v.user_id, v.channel_id, v.guild_id),
+        (sb.bot_user_id(), Some(voice), Some(guild))
+    );
+    assert_eq!(
+        v.session_id, session,
+        "the bot's voice session is its gateway session"
+    );
+    assert!(v.self_mute && !v.self_deaf);
+    let Event::VoiceServerUpdate(s) = event(&mut shard, "VOICE_SERVER_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(s.guild_id, guild);
+    assert!(!s.token.is_empty());
+    let first = s.endpoint.expect("an endpoint");
+
+    sb.admin().move_voice_server(guild);
+    let Event::VoiceServerUpdate(s) = event(&mut shard, "VOICE_SERVER_UPDATE").await else {
+        unreachable!()
+    };
+    assert_ne!(s.endpoint.as_deref(), Some(first.as_str()));
+
+    shard.command(&UpdateVoiceState::new(guild, None, false, false));
+    let Event::VoiceStateUpdate(v) = event(&mut shard, "VOICE_STATE_UPDATE").await else {
+        unreachable!()
+    };
+    assert_eq!(v.channel_id, None);
+
+    let transcript = sb.transcript();
+    for line in [
+        "herald-bot joined voice Voice",
+        "herald-bot left voice Voice",
+    ] {
+        assert!(
+            transcript.iter().any(|l| l == line),
+            "{line:?} in {transcript:#?}"
+        );
+    }
+    assert!(
+        transcript
+            .iter()
+            .any(|l| l.starts_with("[discord] moved the voice server of Herald Test to ")),
+        "{transcript:#?}"
+    );
+}
+
+#[tokio::test]
+async fn polls_and_votes() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = connect(&sb, all_intents(), 1).await;
+    let guild = sb.guild("Herald Test");
+    let general = sb.channel("general");
+    let (alice, bob) = (sb.actor("alice"), sb.actor("bob"));
+
+    let lunch = alice.post_poll(general, "Lunch?", &["Pizza", "Sushi"]);
+    let Event::MessageCreate(m) = event(&mut shard, "MESSAGE_CREATE").await else {
+        unreachable!()
+    };
+    assert_eq!(m.id, lunch);
+    let poll = m.poll.as_ref().expect("the poll");
+    assert_eq!(poll.question.text.as_deref(), Some("Lunch?"));
+    let answers: Vec<_> = poll
+        .answers
+        .iter()
+        .map(|a| (a.answer_id, a.poll_media.text.as_deref()))
+        .collect();
+    assert_eq!(answers, [(1, Some("Pizza")), (2, Some("Sushi"))]);
+
+    bob.vote(general, lunch, 1);
+    let Event::MessagePollVoteAdd(v) = event(&mut shard, "MESSAGE_POLL_VOTE_ADD").await else {
+        unreachable!()
+    };
+    assert_eq!(
+        (
+            v.answer_id,
+            v.channel_id,
+            v.guild_id,
+            v.message_id,
+            v.user_id
+        ),
+        (1, general, Some(guild), lunch, bob.id())
+    );
+    // One answer per voter: a vote for the other takes the first back.
+    bob.vote(general, lunch, 2);
+    let Event::MessagePollVoteRemove(r) = event(&mut shard, "MESSAGE_POLL_VOTE_REMOVE").await
+    else {
+        unreachable!()
+    };
+    assert_eq!((r.answer_id, r.user_id), (1, bob.id()));
+    let Event::MessagePollVoteAdd(v) = event(&mut shard, "MESSAGE_POLL_VOTE_ADD").await else {
+        unreachable!()
+    };
+    assert_eq!(v.answer_id, 2);
+    alice.vote(general, lunch, 2);
+    event(&mut shard, "MESSAGE_POLL_VOTE_ADD").await;
+    let voters = http(&sb)
+        .get_answer_voters(general, lunch, 2)
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    let ids: Vec<_> = voters.users.iter().map(|u| u.id).collect();
+    assert_eq!(ids, [bob.id(), alice.id()]);
+    bob.unvote(general, lunch, 2);
+    let Event::MessagePollVoteRemove(r) = event(&mut shard, "MESSAGE_POLL_VOTE_REMOVE").await
+    else {
+        unreachable!()
+    };
+    assert_eq!((r.answer_id, r.user_id), (2, bob.id()));
+
+    // The results ride on the message.
+    let fetched = http(&sb)
+        .message(general, lunch)
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    let counts: Vec<_> = fetched
+        .poll
+        .and_then(|p| p.results)
+        .map(|r| r.answer_counts.iter().map(|c| (c.id, c.count)).collect())
+        .unwrap_or_default();
+    assert_eq!(counts, [(1, 0), (2, 1)]);
+
+    // In a DM with the bot (DIRECT_MESSAGE_POLLS), without `guild_id`.
+    let dm = sb.dm_channel(alice.id());
+    let question = alice.post_poll(dm, "Help?", &["Yes", "No"]);
+    event(&mut shard, "MESSAGE_CREATE").await;
+    alice.vote(dm, question, 1);
+    let Event::MessagePollVoteAdd(v) = event(&mut shard, "MESSAGE_POLL_VOTE_ADD").await else {
+        unreachable!()
+    };
+    assert_eq!((v.channel_id, v.guild_id), (dm, None));
+
+    let transcript = sb.transcript();
+    for line in [
+        "alice in #general: [poll: Lunch? — Pizza / Sushi]",
+        "bob voted \"Pizza\" in a poll in #general",
+        "bob took back their vote \"Pizza\" in a poll in #general",
+        "bob voted \"Sushi\" in a poll in #general",
+        "bob took back their vote \"Sushi\" in a poll in #general",
+        "alice sent a DM to herald-bot: [poll: Help? — Yes / No]",
+        "alice voted \"Yes\" in a poll in a DM with herald-bot",
+    ] {
+        assert!(
+            transcript.iter().any(|l| l == line),
+            "{line:?} in {transcript:#?}"
+        );
+    }
+}
+
+/// ENTITLEMENT_UPDATE and ENTITLEMENT_DELETE are not in twilight 0.18's
+/// `EventType`: `next_event` drops them, the raw frames decode as
+/// twilight's payloads.
+#[tokio::test]
+async fn entitlements() {
+    let sb = Sandbox::start().await.unwrap();
+    // No intents needed: entitlement events come whatever they are.
+    let mut shard = connect(&sb, Intents::GUILDS, 1).await;
+    let alice = sb.actor("alice");
+    let premium = Id::<SkuMarker>::new(1234);
+
+    let sub = alice.subscribe(premium);
+    let Event::EntitlementCreate(e) = event(&mut shard, "ENTITLEMENT_CREATE").await else {
+        unreachable!()
+    };
+    assert_eq!(
+        (e.id, e.sku_id, e.user_id, e.kind),
+        (
+            sub,
+            premium,
+            Some(alice.id()),
+            EntitlementType::ApplicationSubscription
+        )
+    );
+    assert_eq!(e.application_id, sb.application_id());
+    let ends = e.ends_at.expect("a subscription ends");
+
+    sb.admin().renew_entitlement(sub);
+    let d = expect(&mut shard, "ENTITLEMENT_UPDATE").await;
+    assert!(d.event.is_none(), "twilight 0.18 drops ENTITLEMENT_UPDATE");
+    let update: EntitlementUpdate = decode_d(&d, "ENTITLEMENT_UPDATE");
+    assert_eq!(update.id, sub);
+    assert_eq!(
+        update.ends_at.map(|t| t.as_secs() - ends.as_secs()),
+        Some(30 * 24 * 60 * 60)
+    );
+
+    sb.admin().delete_entitlement(sub);
+    let d = expect(&mut shard, "ENTITLEMENT_DELETE").await;
+    assert!(d.event.is_none(), "twilight 0.18 drops ENTITLEMENT_DELETE");
+    let delete: EntitlementDelete = decode_d(&d, "ENTITLEMENT_DELETE");
+    assert_eq!((delete.id, delete.deleted), (sub, true));
+
+    // The bot's test entitlements.
+    let http = http(&sb);
+    let test = http
+        .create_test_entitlement(
+            sb.application_id(),
+            premium,
+            CreateTestEntitlementOwner::User(sb.user("bob")),
+        )
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    assert_eq!(test.kind, EntitlementType::TestModePurchase);
+    let Event::EntitlementCreate(e) = event(&mut shard, "ENTITLEMENT_CREATE").await else {
+        unreachable!()
+    };
+    assert_eq!(e.id, test.id);
+    let listed = http
+        .entitlements(sb.application_id())
+        .await
+        .unwrap()
+        .models()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    http.delete_test_entitlement(sb.application_id(), test.id)
+        .await
+        .unwrap();
+    let d = expect(&mut shard, "ENTITLEMENT_DELETE").await;
+    let delete: EntitlementDelete = decode_d(&d, "ENTITLEMENT_DELETE");
+    assert_eq!(delete.id, test.id);
+
+    let transcript = sb.transcript();
+    for line in [
+        "alice subscribed to SKU 1234",
+        "[discord] renewed alice's entitlement to SKU 1234",
+        "[discord] deleted alice's entitlement to SKU 1234 (refund)",
+        "herald-bot gave bob a test entitlement to SKU 1234",
+        "herald-bot deleted bob's entitlement to SKU 1234",
+    ] {
+        assert!(
+            transcript.iter().any(|l| l == line),
+            "{line:?} in {transcript:#?}"
+        );
+    }
+}
+
+/// Without their intents, invites (GUILD_INVITES), webhooks
+/// (GUILD_WEBHOOKS), integrations (GUILD_INTEGRATIONS), audit log entries
+/// (GUILD_MODERATION), guild poll votes (GUILD_MESSAGE_POLLS) and DM poll
+/// votes (DIRECT_MESSAGE_POLLS) are withheld; VOICE_SERVER_UPDATE and
+/// entitlements need none. Polls themselves are message content.
+#[tokio::test]
+async fn intents_withhold_the_newest_events() {
+    let sb = Sandbox::start().await.unwrap();
+    let intents = Intents::GUILDS | Intents::GUILD_MESSAGES | Intents::DIRECT_MESSAGES;
+    let mut shard = connect(&sb, intents, 1).await;
+    let guild = sb.guild("Herald Test");
+    let general = sb.channel("general");
+    let (alice, bob) = (sb.actor("alice"), sb.actor("bob"));
+
+    let lunch = alice.post_poll(general, "Lunch?", &["Pizza", "Sushi"]);
+    let Event::MessageCreate(m) = event(&mut shard, "MESSAGE_CREATE").await else {
+        unreachable!()
+    };
+    assert!(
+        m.poll.is_none(),
+        "a poll is blanked without MESSAGE_CONTENT"
+    );
+    let dm = sb.dm_channel(alice.id());
+    let question = alice.post_poll(dm, "Help?", &["Yes", "No"]);
+    let Event::MessageCreate(m) = event(&mut shard, "MESSAGE_CREATE").await else {
+        unreachable!()
+    };
+    assert!(m.poll.is_some(), "DMs keep their content");
+
+    let code = alice.create_invite(general); // GUILD_INVITES (+ GUILD_MODERATION)
+    sb.admin().delete_invite(&code);
+    let hook = sb.admin().create_webhook(general, "Hooky"); // GUILD_WEBHOOKS
+    sb.admin().delete_webhook(hook);
+    let app = sb.admin().add_integration(guild, "Streamer"); // GUILD_INTEGRATIONS
+    sb.admin().rename_integration(app, "Streamer 2");
+    sb.admin().remove_integration(app);
+    sb.admin().add_audit_log_entry(
+        guild,
+        sb.user("mod"),
+        AuditLogEventType::GuildUpdate,
+        None,
+        "",
+    ); // GUILD_MODERATION
+    bob.vote(general, lunch, 1); // GUILD_MESSAGE_POLLS
+    bob.unvote(general, lunch, 1);
+    alice.vote(dm, question, 1); // DIRECT_MESSAGE_POLLS
+    only_sentinel_arrives(&sb, &mut shard).await;
+
+    // No intent needed.
+    shard.command(&UpdateVoiceState::new(
+        guild,
+        Some(sb.channel("Voice")),
+        false,
+        false,
+    ));
+    event(&mut shard, "VOICE_SERVER_UPDATE").await; // (no VOICE_STATE_UPDATE before it)
+    alice.subscribe(Id::new(1));
+    event(&mut shard, "ENTITLEMENT_CREATE").await;
 }

@@ -32,6 +32,10 @@ pub(crate) enum OpError {
     WrongChannelType(u64),
     /// The user is not in a voice channel.
     NotInVoice(u64),
+    UnknownInvite(String),
+    UnknownWebhook(u64),
+    UnknownIntegration(u64),
+    UnknownEntitlement(u64),
     /// Anything else Discord refuses, with the reason.
     Invalid(String),
 }
@@ -56,6 +60,10 @@ impl OpError {
             Self::DmChannel(_) => (403, 50003, "Cannot execute action on a DM channel"),
             Self::WrongChannelType(_) => (400, 50024, "Cannot execute action on this channel type"),
             Self::NotInVoice(_) => (400, 40032, "Target user is not connected to voice."),
+            Self::UnknownInvite(_) => (404, 10006, "Unknown Invite"),
+            Self::UnknownWebhook(_) => (404, 10015, "Unknown Webhook"),
+            Self::UnknownIntegration(_) => (404, 10005, "Unknown Integration"),
+            Self::UnknownEntitlement(_) => (404, 10029, "Unknown Entitlement"),
             Self::Invalid(_) => (400, 50035, "Invalid Form Body"),
         }
     }
@@ -82,6 +90,10 @@ impl std::fmt::Display for OpError {
                 write!(f, "channel {id} is not of the type this action needs")
             }
             Self::NotInVoice(id) => write!(f, "user {id} is not in a voice channel"),
+            Self::UnknownInvite(code) => write!(f, "unknown invite {code:?}"),
+            Self::UnknownWebhook(id) => write!(f, "unknown webhook {id}"),
+            Self::UnknownIntegration(id) => write!(f, "unknown integration {id}"),
+            Self::UnknownEntitlement(id) => write!(f, "unknown entitlement {id}"),
             Self::Invalid(why) => f.write_str(why),
         }
     }

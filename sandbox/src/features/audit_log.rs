@@ -40,6 +40,14 @@ pub(crate) const MEMBER_BAN_ADD: u16 = 22;
 pub(crate) const MEMBER_BAN_REMOVE: u16 = 23;
 pub(crate) const MEMBER_UPDATE: u16 = 24;
 pub(crate) const MEMBER_ROLE_UPDATE: u16 = 25;
+pub(crate) const INVITE_CREATE: u16 = 40;
+pub(crate) const INVITE_DELETE: u16 = 42;
+pub(crate) const WEBHOOK_CREATE: u16 = 50;
+pub(crate) const WEBHOOK_UPDATE: u16 = 51;
+pub(crate) const WEBHOOK_DELETE: u16 = 52;
+pub(crate) const INTEGRATION_CREATE: u16 = 80;
+pub(crate) const INTEGRATION_UPDATE: u16 = 81;
+pub(crate) const INTEGRATION_DELETE: u16 = 82;
 
 /// An entry as twilight's `AuditLogEntry`.
 fn entry(e: &AuditRec, guild: Option<u64>) -> AuditLogEntry {

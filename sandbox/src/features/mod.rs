@@ -9,11 +9,15 @@ pub(crate) mod application;
 pub(crate) mod audit_log;
 pub(crate) mod automod;
 pub(crate) mod channels;
+pub(crate) mod entitlements;
 pub(crate) mod expressions;
 pub(crate) mod guilds;
+pub(crate) mod integrations;
 pub(crate) mod interactions;
+pub(crate) mod invites;
 pub(crate) mod members;
 pub(crate) mod messages;
+pub(crate) mod polls;
 pub(crate) mod reactions;
 pub(crate) mod roles;
 pub(crate) mod scheduled_events;
@@ -21,6 +25,7 @@ pub(crate) mod stage;
 pub(crate) mod threads;
 pub(crate) mod users;
 pub(crate) mod voice;
+pub(crate) mod webhooks;
 
 use serde_json::Value;
 use twilight_model::gateway::Intents;
@@ -38,13 +43,18 @@ const ROUTES: &[&[Route]] = &[
     application::ROUTES,
     audit_log::ROUTES,
     channels::ROUTES,
+    entitlements::ROUTES,
     guilds::ROUTES,
+    integrations::ROUTES,
     interactions::ROUTES,
+    invites::ROUTES,
     members::ROUTES,
     messages::ROUTES,
+    polls::ROUTES,
     reactions::ROUTES,
     roles::ROUTES,
     users::ROUTES,
+    webhooks::ROUTES,
 ];
 
 /// Every gateway event the sandbox knows, with its intents (for
@@ -53,11 +63,15 @@ const EVENTS: &[&[EventKind]] = &[
     audit_log::EVENTS,
     automod::EVENTS,
     channels::EVENTS,
+    entitlements::EVENTS,
     expressions::EVENTS,
     guilds::EVENTS,
+    integrations::EVENTS,
     interactions::EVENTS,
+    invites::EVENTS,
     members::EVENTS,
     messages::EVENTS,
+    polls::EVENTS,
     reactions::EVENTS,
     roles::EVENTS,
     scheduled_events::EVENTS,
@@ -65,6 +79,7 @@ const EVENTS: &[&[EventKind]] = &[
     threads::EVENTS,
     users::EVENTS,
     voice::EVENTS,
+    webhooks::EVENTS,
 ];
 
 /// What the features plug into the core.
