@@ -259,10 +259,20 @@ impl SandboxBuilder {
 
 /// A local Discord on loopback.
 ///
+/// The handle connects clients ([`gateway_url`](Self::gateway_url),
+/// [`http_proxy`](Self::http_proxy), [`token`](Self::token)), looks up the
+/// world by name ([`channel`](Self::channel), [`user`](Self::user), ...),
+/// plays users ([`actor`](Self::actor)), reaches shards
+/// ([`shard`](Self::shard)) and the [`transcript`](Self::transcript), and
+/// hands out three views: [`admin`](Self::admin) (world changes as Discord
+/// or a guild admin makes them), [`records`](Self::records) (what the
+/// sandbox saw) and [`faults`](Self::faults) (REST faults and faults at a
+/// sequence number).
+///
 /// A cheap handle: cloning it shares the same servers and world (two
 /// `Arc`s), and it is `Send + Sync + 'static`, so tests can hand clones to
 /// spawned tasks. Dropping the last clone stops both servers and closes
-/// every connection ([`Actor`]s and [`ShardHandle`]s do not keep them
+/// every connection (views, [`Actor`]s and [`ShardHandle`]s do not keep them
 /// running).
 ///
 /// See the [crate documentation](crate) for an example.

@@ -76,23 +76,20 @@ impl Route {
     /// how many literal segments matched (the most specific route wins:
     /// `/users/@me` over `/users/{user}`).
     fn matches(&self, method: &str, segs: &[&str]) -> Option<(usize, Vec<(&'static str, String)>)> {
-        if self.method != method {
+        let pattern: Vec<&'static str> = self.path.trim_start_matches('/').split('/').collect();
+        if self.method != method || pattern.len() != segs.len() {
             return None;
         }
-        let pattern = self.path.trim_start_matches('/').split('/');
         let mut literal = 0;
         let mut params = Vec::new();
-        let mut count = 0;
-        for (want, seg) in pattern.zip(segs) {
-            count += 1;
+        for (want, seg) in pattern.into_iter().zip(segs) {
             match want.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
                 Some(name) => params.push((name, decode(seg))),
                 None if want == *seg => literal += 1,
                 None => return None,
             }
         }
-        (count == segs.len() && count == self.path.trim_start_matches('/').split('/').count())
-            .then_some((literal, params))
+        Some((literal, params))
     }
 }
 

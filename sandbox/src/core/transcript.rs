@@ -318,7 +318,8 @@ pub(crate) struct FailureLine {
 }
 
 impl FailureLine {
-    /// Prepares the line of `method` on `path` (`/api/v10/...`).
+    /// Prepares the line of `method` on the route `segs` (the path after
+    /// `/api/v10`, split and percent-decoded).
     pub(crate) fn new(world: &World, method: &str, segs: &[&str]) -> Self {
         let bot = user(world, world.bot_id);
         let dm_recipient = match segs {

@@ -546,7 +546,7 @@ pub(crate) fn burst(
     for i in 0..n {
         let id = state.world.next_id();
         let content = format!("burst {i}");
-        template_text.fill(&mut d, id, &dispatch_json_str(&content));
+        template_text.fill(&mut d, id, &json_string(&content));
         if redact {
             template_text.fill(&mut d_redacted, id, "\"\"");
         }
@@ -577,7 +577,7 @@ struct Template {
 impl Template {
     fn new(rendered: &str) -> Self {
         let id = format!("\"{BURST_ID}\"");
-        let content = dispatch_json_str(BURST_CONTENT);
+        let content = json_string(BURST_CONTENT);
         let mut pieces = Vec::new();
         let mut holes = Vec::new();
         let mut rest = rendered;
@@ -621,7 +621,7 @@ impl Template {
 }
 
 /// A string as a JSON string literal (with quotes).
-fn dispatch_json_str(s: &str) -> String {
+fn json_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| String::from("\"\""))
 }
 
@@ -1251,7 +1251,7 @@ mod tests {
     fn burst_template() {
         let t = Template::new(&format!(
             "{{\"content\":{},\"id\":\"{BURST_ID}\",\"x\":1}}",
-            dispatch_json_str(BURST_CONTENT)
+            json_string(BURST_CONTENT)
         ));
         let mut out = String::new();
         t.fill(&mut out, 42, "\"hi\"");
