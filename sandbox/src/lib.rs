@@ -153,10 +153,12 @@ pub use crate::{
     core::{
         actor::Actor,
         admin::Admin,
-        faults::{Fault, Faults, RestFault, ShardHandle},
+        faults::{Fault, RestFault},
+        inject::{Faults, ShardHandle},
+        observe::Records,
         records::{
             ClientClose, ConnectionInfo, HeartbeatRecord, IdentifyRecord, IdentifyThrottle,
-            PresenceRecord, RecordedRequest, Records, ResumeRecord, StoredMessage,
+            PresenceRecord, RecordedRequest, ResumeRecord, StoredMessage,
         },
         world::World,
     },

@@ -19,8 +19,8 @@ use crate::{
         actor::Actor,
         admin::Admin,
         dispatch::PRIVILEGED,
-        faults::{Faults, ShardHandle},
-        records::Records,
+        inject::{Faults, ShardHandle},
+        observe::Records,
         state::{Config, SESSION_START_PERIOD, Shared},
         world::World,
     },
@@ -237,10 +237,18 @@ impl SandboxBuilder {
         };
         let mut world = self.world.unwrap_or_else(World::demo);
         world.message_history = self.message_history;
-        let shared = Arc::new(Shared::new(config, features::plugins(), world));
+        let shared = Arc::new(Shared::new(config, world));
         let tasks = vec![
-            tokio::spawn(crate::core::gateway::serve(gateway, Arc::clone(&shared))),
-            tokio::spawn(crate::core::rest::serve(rest, Arc::clone(&shared))),
+            tokio::spawn(crate::core::gateway::serve(
+                gateway,
+                Arc::clone(&shared),
+                features::GATEWAY_HOOKS,
+            )),
+            tokio::spawn(crate::core::rest::serve(
+                rest,
+                Arc::clone(&shared),
+                features::ROUTES,
+            )),
         ];
         tracing::debug!(
             gateway = %shared.config.gateway_url,

@@ -1,7 +1,7 @@
 //! The WebSocket gateway: HELLO, IDENTIFY/READY, RESUME with replay,
 //! heartbeats, close handshakes, fault application, and the commands a bot
 //! sends (presence updates, member requests; voice state updates go to the
-//! voice feature through [`Plugins`](crate::core::state::Plugins)).
+//! voice feature through [`Hooks`]).
 //!
 //! Each TCP connection is one task owning its socket. Dispatches reach it in
 //! order through an unbounded channel filled under the state lock, so the
@@ -37,8 +37,9 @@ use crate::core::{
     dispatch::{PRIVILEGED, to_json},
     faults::Fault,
     records::{IdentifyRecord, IdentifyThrottle, PresenceRecord, ResumeRecord},
-    state::{Config, ConnEntry, Outgoing, Plugins, Session, Shared, State},
+    state::{Config, ConnEntry, Outgoing, Session, Shared, State},
     transcript, wire,
+    world::{GuildRec, World},
 };
 
 /// Largest command payload Discord accepts (else close 4002).
@@ -48,15 +49,26 @@ const CLOSE_REPLY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Frames written before one flush.
 const WRITE_BATCH: usize = 512;
 
+/// What the features give the gateway, so that the core never names a
+/// feature.
+#[derive(Clone, Copy)]
+pub(crate) struct Hooks {
+    /// GUILD_CREATE's `d` for a guild; `all_members`: every member and
+    /// presence (GUILD_PRESENCES), else only the bot and members in voice.
+    pub(crate) guild_create: fn(&World, &GuildRec, bool) -> String,
+    /// A voice state update (op 4) from a session: `(session id, d)`.
+    pub(crate) voice_command: fn(&mut State, &str, &Value),
+}
+
 /// Accepts gateway connections until the task is aborted (which aborts
 /// every connection task too).
-pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, hooks: Hooks) {
     let mut tasks = JoinSet::new();
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
                 let _ = stream.set_nodelay(true);
-                tasks.spawn(connection(Arc::clone(&shared), stream));
+                tasks.spawn(connection(Arc::clone(&shared), hooks, stream));
             }
             Err(error) => {
                 tracing::warn!(%error, "sandbox gateway: accept failed");
@@ -80,11 +92,12 @@ struct Conn {
     id: u64,
     ws: WebSocketStream<TcpStream>,
     shared: Arc<Shared>,
+    hooks: Hooks,
     zombie: bool,
     authenticated: bool,
 }
 
-async fn connection(shared: Arc<Shared>, stream: TcpStream) {
+async fn connection(shared: Arc<Shared>, hooks: Hooks, stream: TcpStream) {
     let ws = match ServerBuilder::new().accept(stream).await {
         Ok((_request, ws)) => ws,
         Err(error) => {
@@ -103,6 +116,7 @@ async fn connection(shared: Arc<Shared>, stream: TcpStream) {
         id,
         ws,
         shared: Arc::clone(&shared),
+        hooks,
         zombie: false,
         authenticated: false,
     };
@@ -292,7 +306,7 @@ impl Conn {
                 let conn = self.id;
                 let shared = Arc::clone(&self.shared);
                 let result =
-                    shared.with(|state| state.identify(conn, &d, &shared.config, &shared.plugins));
+                    shared.with(|state| state.identify(conn, &d, &shared.config, self.hooks));
                 match result {
                     Identified::Ready => {
                         self.authenticated = true;
@@ -310,8 +324,8 @@ impl Conn {
             Some(6) if self.authenticated => self.close(4005, "Already authenticated.").await,
             Some(6) => {
                 let conn = self.id;
-                let token = self.shared.config.token.clone();
-                let resumed = self.shared.with(|state| state.resume(conn, &d, &token));
+                let shared = Arc::clone(&self.shared);
+                let resumed = shared.with(|state| state.resume(conn, &d, &shared.config));
                 match resumed {
                     Resume::Resumed => {
                         self.authenticated = true;
@@ -339,7 +353,7 @@ impl Conn {
             // A voice state update: the bot joins, moves or leaves voice.
             Some(4) => {
                 let conn = self.id;
-                let voice = self.shared.plugins.voice_command;
+                let voice = self.hooks.voice_command;
                 self.shared.with(|state| {
                     let session = state.conns.get(&conn).and_then(|c| c.session.clone());
                     if let Some(session) = session {
@@ -374,15 +388,10 @@ enum Resume {
     BadToken,
 }
 
-/// Strips an optional `Bot ` prefix.
-pub(crate) fn bare_token(token: &str) -> &str {
-    token.strip_prefix("Bot ").unwrap_or(token).trim()
-}
-
 impl State {
     /// Validates an IDENTIFY and starts a session on `conn`: READY, then one
     /// GUILD_CREATE per guild of the shard.
-    fn identify(&mut self, conn: u64, d: &Value, config: &Config, plugins: &Plugins) -> Identified {
+    fn identify(&mut self, conn: u64, d: &Value, config: &Config, hooks: Hooks) -> Identified {
         let shard = d
             .get("shard")
             .and_then(Value::as_array)
@@ -403,7 +412,7 @@ impl State {
             throttled: None,
             at: Instant::now(),
         };
-        let rejection = if bare_token(token) != config.token {
+        let rejection = if !config.accepts(token) {
             Some((4004, "Authentication failed."))
         } else if shard32[1] == 0 || shard32[0] >= shard32[1] {
             Some((4010, "Invalid shard."))
@@ -430,7 +439,11 @@ impl State {
             // One line per streak: a client without an identify queue
             // retries at once, many times per window.
             if *streak == 1 {
-                self.note(transcript::identify_throttled(shard32[0], throttle, config));
+                self.note(transcript::identify_throttled(
+                    shard32[0],
+                    throttle,
+                    (config.identify_window, config.max_concurrency),
+                ));
             }
             return Identified::Throttled;
         }
@@ -470,7 +483,7 @@ impl State {
         let index = self.sessions.len() - 1;
 
         let world = &self.world;
-        let guilds: Vec<&crate::core::world::GuildRec> = world
+        let guilds: Vec<&GuildRec> = world
             .bot_guilds()
             .filter(|g| self.sessions[index].routes(Some(g.id)))
             .collect();
@@ -499,7 +512,7 @@ impl State {
             guilds
                 .iter()
                 .filter(|g| !g.unavailable)
-                .map(|g| (plugins.guild_create)(world, g, all_members))
+                .map(|g| (hooks.guild_create)(world, g, all_members))
                 .collect()
         } else {
             Vec::new()
@@ -589,7 +602,7 @@ impl State {
     }
 
     /// Handles a RESUME: replays what the client missed, then RESUMED.
-    fn resume(&mut self, conn: u64, d: &Value, token: &str) -> Resume {
+    fn resume(&mut self, conn: u64, d: &Value, config: &Config) -> Resume {
         let session_id = d
             .get("session_id")
             .and_then(Value::as_str)
@@ -597,7 +610,7 @@ impl State {
             .to_owned();
         let seq = d.get("seq").and_then(Value::as_u64).unwrap_or(0);
         let given = d.get("token").and_then(Value::as_str).unwrap_or("");
-        if bare_token(given) != token {
+        if !config.accepts(given) {
             self.note(transcript::resume_refused(None, "wrong token"));
             return Resume::BadToken;
         }

@@ -5,9 +5,13 @@
 //! recorded, fault injection, and the [`Actor`](actor::Actor) and
 //! [`Admin`](admin::Admin) types that features add their operations to.
 //!
-//! The core never names a feature: what it needs from them (routes, how a
-//! guild is rendered for GUILD_CREATE, what the bot's voice command does)
-//! comes in through [`Plugins`](state::Plugins).
+//! The core never names a feature: what it needs from them (the route
+//! table, how a guild is rendered for GUILD_CREATE, what the bot's voice
+//! command does) is handed to the servers when the sandbox starts
+//! ([`rest::Routes`], [`gateway::Hooks`]). Its modules import each other
+//! without cycles: `world` and the record, fault and transcript types at
+//! the bottom, `state` on them, the servers, the fan-out and the handles
+//! on `state`.
 
 pub(crate) mod actor;
 pub(crate) mod admin;
@@ -15,6 +19,8 @@ pub(crate) mod dispatch;
 pub(crate) mod faults;
 pub(crate) mod gateway;
 pub(crate) mod ids;
+pub(crate) mod inject;
+pub(crate) mod observe;
 pub(crate) mod ops;
 pub(crate) mod records;
 pub(crate) mod rest;

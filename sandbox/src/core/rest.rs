@@ -27,7 +27,6 @@ use tokio::{net::TcpListener, task::JoinSet};
 
 use crate::core::{
     faults::RestFault,
-    gateway::bare_token,
     ids::unix_now_f64,
     ops::OpError,
     records::{RecordedRequest, strip_api_prefix},
@@ -97,8 +96,12 @@ fn decode(seg: &str) -> String {
     percent_decode_str(seg).decode_utf8_lossy().into_owned()
 }
 
+/// Every route, feature by feature (the table the features hand the
+/// server, so that the core never names a feature).
+pub(crate) type Routes = &'static [&'static [Route]];
+
 /// Accepts HTTP connections until the task is aborted.
-pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, routes: Routes) {
     let mut tasks = JoinSet::new();
     loop {
         match listener.accept().await {
@@ -106,7 +109,7 @@ pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>) {
                 let _ = stream.set_nodelay(true);
                 let shared = Arc::clone(&shared);
                 tasks.spawn(async move {
-                    let service = service_fn(move |req| handle(Arc::clone(&shared), req));
+                    let service = service_fn(move |req| handle(Arc::clone(&shared), routes, req));
                     if let Err(error) = hyper::server::conn::http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
                         .await
@@ -270,6 +273,7 @@ impl From<OpError> for Reply {
 
 async fn handle(
     shared: Arc<Shared>,
+    routes: Routes,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let (parts, body) = request.into_parts();
@@ -296,7 +300,7 @@ async fn handle(
     };
     let at = Instant::now();
     let reply = shared.with(|state| {
-        let (reply, line) = state.answer(&shared, &req);
+        let (reply, line) = state.answer(&shared.config, routes, &req);
         if let Some(line) = line {
             state.note(line);
         }
@@ -398,7 +402,7 @@ pub(crate) fn value_id(v: Option<&Value>) -> Option<u64> {
 impl State {
     /// Answers a request: faults first, then authentication, then the route
     /// table. Returns the answer and its transcript line.
-    fn answer(&mut self, shared: &Shared, req: &Req) -> (Reply, Option<String>) {
+    fn answer(&mut self, config: &Config, routes: Routes, req: &Req) -> (Reply, Option<String>) {
         let decoded: Vec<String> = strip_api_prefix(&req.path)
             .trim_start_matches('/')
             .split('/')
@@ -406,7 +410,7 @@ impl State {
             .collect();
         let decoded: Vec<&str> = decoded.iter().map(String::as_str).collect();
         let failure = FailureLine::new(&self.world, &req.method, &decoded);
-        let (reply, success) = self.route(shared, req);
+        let (reply, success) = self.route(config, routes, req);
         let line = if (200..300).contains(&reply.status) {
             success
         } else {
@@ -415,7 +419,7 @@ impl State {
         (reply, line)
     }
 
-    fn route(&mut self, shared: &Shared, req: &Req) -> (Reply, Option<String>) {
+    fn route(&mut self, config: &Config, routes: Routes, req: &Req) -> (Reply, Option<String>) {
         // Faults first: a faulted request changes nothing.
         if let Some(index) = self
             .rest_faults
@@ -455,9 +459,7 @@ impl State {
             return (reply, None);
         };
         let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        let found = shared
-            .plugins
-            .routes
+        let found = routes
             .iter()
             .flat_map(|routes| routes.iter())
             .filter_map(|route| {
@@ -475,7 +477,7 @@ impl State {
             && req
                 .authorization
                 .as_deref()
-                .is_none_or(|a| bare_token(a) != shared.config.token)
+                .is_none_or(|a| !config.accepts(a))
         {
             return (Reply::error(401, 0, "401: Unauthorized"), None);
         }
@@ -493,7 +495,7 @@ impl State {
         };
         let mut call = Call {
             method: &req.method,
-            config: &shared.config,
+            config,
             params,
             req,
             line: None,

@@ -1,6 +1,7 @@
-//! The shared state behind a sandbox: the fixed configuration, the world,
-//! gateway sessions and live connections, what was recorded, each feature's
-//! own bookkeeping, and the one mutex around it all.
+//! The shared state behind a sandbox: the fixed configuration (with the
+//! token check), the world, gateway sessions and live connections, what was
+//! recorded, the transcript, each feature's own bookkeeping, and the one
+//! mutex around it all.
 
 use std::{
     any::{Any, TypeId},
@@ -12,7 +13,6 @@ use std::{
 };
 
 use bytes::Bytes;
-use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 use twilight_model::gateway::Intents;
 
@@ -23,9 +23,8 @@ use crate::{
             ClientClose, HeartbeatRecord, IdentifyRecord, PresenceRecord, RecordedRequest,
             ResumeRecord,
         },
-        rest::Route,
         transcript::{self, Transcript},
-        world::{GuildRec, World},
+        world::World,
     },
     error::SandboxError,
 };
@@ -67,35 +66,10 @@ pub(crate) struct Config {
     pub(crate) print_transcript: bool,
 }
 
-/// What the features plug into the core, so that the core never names a
-/// feature: the REST route table, how a guild is rendered for GUILD_CREATE,
-/// and what the gateway does with a bot's voice state command (op 4).
-pub(crate) struct Plugins {
-    /// Every REST route, feature by feature.
-    pub(crate) routes: &'static [&'static [Route]],
-    /// GUILD_CREATE's `d` for a guild; `all_members`: every member and
-    /// presence (GUILD_PRESENCES), else only the bot and members in voice.
-    pub(crate) guild_create: fn(&World, &GuildRec, bool) -> String,
-    /// op 4 from a session's connection: `(session id, d)`.
-    pub(crate) voice_command: fn(&mut State, &str, &Value),
-}
-
-impl fmt::Debug for Plugins {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Plugins")
-            .field(
-                "routes",
-                &self.routes.iter().map(|r| r.len()).sum::<usize>(),
-            )
-            .finish_non_exhaustive()
-    }
-}
-
 /// Everything the servers, actors and observers share.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) config: Config,
-    pub(crate) plugins: Plugins,
     state: Mutex<State>,
     changed: watch::Sender<u64>,
 }
@@ -206,7 +180,7 @@ pub(crate) struct State {
 }
 
 impl Shared {
-    pub(crate) fn new(config: Config, plugins: Plugins, world: World) -> Self {
+    pub(crate) fn new(config: Config, world: World) -> Self {
         Self {
             state: Mutex::new(State {
                 resume_buffer: config.resume_buffer,
@@ -231,7 +205,6 @@ impl Shared {
                 features: FeatureStates::default(),
             }),
             config,
-            plugins,
             changed: watch::Sender::new(0),
         }
     }
@@ -282,7 +255,24 @@ impl Shared {
     }
 }
 
+/// Strips an optional `Bot ` prefix.
+pub(crate) fn bare_token(token: &str) -> &str {
+    token.strip_prefix("Bot ").unwrap_or(token).trim()
+}
+
+impl Config {
+    /// Whether `token` (with or without `Bot `) is the bot's.
+    pub(crate) fn accepts(&self, token: &str) -> bool {
+        bare_token(token) == self.token
+    }
+}
+
 impl State {
+    /// Appends a line to the transcript (see [`Transcript::push`]).
+    pub(crate) fn note(&mut self, line: String) {
+        self.transcript.push(line);
+    }
+
     /// The live, authenticated connection of a shard (the newest session).
     pub(crate) fn live_conn_of_shard(&self, shard: u32) -> Option<(u64, &Session)> {
         self.sessions

@@ -22,14 +22,13 @@
 //! Every line is rendered once, under the state lock, when its action
 //! happens (names are resolved at that moment).
 
-use std::fmt::Write as _;
+use std::{fmt::Write as _, time::Duration};
 
 use serde_json::Value;
 
 use crate::core::{
     faults::Fault,
     records::{IdentifyThrottle, PresenceRecord, activity_name},
-    state::{Config, State},
     world::{CHANNEL_DM, CHANNEL_STAGE, CHANNEL_VOICE, World},
 };
 
@@ -58,21 +57,19 @@ impl Transcript {
     pub(crate) fn lines(&self) -> &[String] {
         &self.lines
     }
-}
 
-impl State {
-    /// Appends a line to the transcript (and prints it if asked to). A failed write (stdout
-    /// closed: `cargo run --example x | head`) stops the printing, never the sandbox: `println!`
-    /// would panic here, inside the sandbox's lock.
-    pub(crate) fn note(&mut self, line: String) {
-        if self.transcript.print {
+    /// Appends a line (and prints it if asked to). A failed write (stdout
+    /// closed: `cargo run --example x | head`) stops the printing, never the
+    /// sandbox: `println!` would panic here, inside the sandbox's lock.
+    pub(crate) fn push(&mut self, line: String) {
+        if self.print {
             use std::io::Write as _;
             let mut out = std::io::stdout().lock();
             if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
-                self.transcript.print = false;
+                self.print = false;
             }
         }
-        self.transcript.lines.push(line);
+        self.lines.push(line);
     }
 }
 
@@ -233,12 +230,12 @@ pub(crate) fn identified(shard: u32, throttled_before: usize) -> String {
 pub(crate) fn identify_throttled(
     shard: u32,
     throttle: IdentifyThrottle,
-    config: &Config,
+    (window, max_concurrency): (Duration, u32),
 ) -> String {
     let why = match throttle {
         IdentifyThrottle::MaxConcurrency { bucket } => format!(
-            "bucket {bucket} already identified within {:?} (max_concurrency {})",
-            config.identify_window, config.max_concurrency
+            "bucket {bucket} already identified within {window:?} (max_concurrency \
+             {max_concurrency})"
         ),
         IdentifyThrottle::SessionStartLimit => "session start limit used up".to_owned(),
     };

@@ -19,13 +19,13 @@ use crate::core::{
 };
 
 pub(crate) const ROUTES: &[Route] = &[
-    Route::new("GET", "/gateway/bot", gateway_bot),
-    Route::new("GET", "/gateway", gateway),
-    Route::new("GET", "/applications/@me", current_application),
-    Route::new("GET", "/oauth2/applications/@me", current_application),
+    Route::new("GET", "/gateway/bot", on_gateway_bot),
+    Route::new("GET", "/gateway", on_gateway),
+    Route::new("GET", "/applications/@me", on_current_application),
+    Route::new("GET", "/oauth2/applications/@me", on_current_application),
 ];
 
-fn gateway_bot(state: &mut State, call: &mut Call<'_>) -> Answer {
+fn on_gateway_bot(state: &mut State, call: &mut Call<'_>) -> Answer {
     let config = call.config;
     let (remaining, reset_after) = state.session_start_limit(config);
     Ok(Reply::json(&BotConnectionInfo {
@@ -40,13 +40,13 @@ fn gateway_bot(state: &mut State, call: &mut Call<'_>) -> Answer {
     }))
 }
 
-fn gateway(_: &mut State, call: &mut Call<'_>) -> Answer {
+fn on_gateway(_: &mut State, call: &mut Call<'_>) -> Answer {
     Ok(Reply::json(&ConnectionInfo {
         url: call.config.gateway_url.clone(),
     }))
 }
 
-fn current_application(state: &mut State, _: &mut Call<'_>) -> Answer {
+fn on_current_application(state: &mut State, _: &mut Call<'_>) -> Answer {
     let world = &state.world;
     Ok(Reply::json(&Application {
         approximate_guild_count: None,

@@ -31,7 +31,7 @@ pub(crate) const EVENTS: &[EventKind] = &[GUILD_AUDIT_LOG_ENTRY_CREATE];
 pub(crate) const ROUTES: &[Route] = &[Route::new(
     "GET",
     "/guilds/{guild}/audit-logs",
-    rest::audit_log,
+    on_audit_log,
 )];
 
 /// Audit log action types the sandbox writes (Discord's numbers).
@@ -149,53 +149,48 @@ impl Admin {
 
 // ---- REST ---------------------------------------------------------------------------
 
-/// The route handlers.
-mod rest {
-    use super::*;
-
-    pub(super) fn audit_log(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let guild = call.id("guild").unwrap_or(0);
-        let g = state
-            .world
-            .guild(guild)
-            .ok_or(OpError::UnknownGuild(guild))?;
-        let action = call
-            .query("action_type")
-            .and_then(|a| a.parse::<u16>().ok());
-        let user = call
-            .query("user_id")
-            .and_then(|u| u.parse::<u64>().ok())
-            .filter(|u| *u != 0);
-        let limit = call
-            .query("limit")
-            .and_then(|l| l.parse::<usize>().ok())
-            .unwrap_or(50)
-            .clamp(1, 100);
-        let entries: Vec<&AuditRec> = g
-            .audit_log
-            .iter()
-            .rev()
-            .filter(|e| action.is_none_or(|a| a == e.action_type))
-            .filter(|e| user.is_none_or(|u| u == e.user_id))
-            .take(limit)
-            .collect();
-        let mut users: Vec<u64> = Vec::new();
-        for e in &entries {
-            for u in std::iter::once(e.user_id).chain(e.target_id) {
-                if !users.contains(&u) && state.world.user_rec(u).is_some() {
-                    users.push(u);
-                }
+fn on_audit_log(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let guild = call.id("guild").unwrap_or(0);
+    let g = state
+        .world
+        .guild(guild)
+        .ok_or(OpError::UnknownGuild(guild))?;
+    let action = call
+        .query("action_type")
+        .and_then(|a| a.parse::<u16>().ok());
+    let user = call
+        .query("user_id")
+        .and_then(|u| u.parse::<u64>().ok())
+        .filter(|u| *u != 0);
+    let limit = call
+        .query("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(50)
+        .clamp(1, 100);
+    let entries: Vec<&AuditRec> = g
+        .audit_log
+        .iter()
+        .rev()
+        .filter(|e| action.is_none_or(|a| a == e.action_type))
+        .filter(|e| user.is_none_or(|u| u == e.user_id))
+        .take(limit)
+        .collect();
+    let mut users: Vec<u64> = Vec::new();
+    for e in &entries {
+        for u in std::iter::once(e.user_id).chain(e.target_id) {
+            if !users.contains(&u) && state.world.user_rec(u).is_some() {
+                users.push(u);
             }
         }
-        Ok(Reply::json(&AuditLog {
-            application_commands: Vec::new(),
-            auto_moderation_rules: Vec::new(),
-            entries: entries.iter().map(|e| entry(e, None)).collect(),
-            guild_scheduled_events: Vec::new(),
-            integrations: Vec::new(),
-            threads: Vec::new(),
-            users: users.iter().map(|u| wire::user(&state.world, *u)).collect(),
-            webhooks: Vec::new(),
-        }))
     }
+    Ok(Reply::json(&AuditLog {
+        application_commands: Vec::new(),
+        auto_moderation_rules: Vec::new(),
+        entries: entries.iter().map(|e| entry(e, None)).collect(),
+        guild_scheduled_events: Vec::new(),
+        integrations: Vec::new(),
+        threads: Vec::new(),
+        users: users.iter().map(|u| wire::user(&state.world, *u)).collect(),
+        webhooks: Vec::new(),
+    }))
 }

@@ -33,9 +33,9 @@ pub(crate) const CHANNEL_DELETE: EventKind = EventKind::needs("CHANNEL_DELETE", 
 pub(crate) const EVENTS: &[EventKind] = &[CHANNEL_CREATE, CHANNEL_UPDATE, CHANNEL_DELETE];
 
 pub(crate) const ROUTES: &[Route] = &[
-    Route::new("GET", "/channels/{channel}", rest::get_channel),
-    Route::new("GET", "/guilds/{guild}/channels", rest::list_channels),
-    Route::new("POST", "/users/@me/channels", rest::open_dm),
+    Route::new("GET", "/channels/{channel}", on_get_channel),
+    Route::new("GET", "/guilds/{guild}/channels", on_list_channels),
+    Route::new("POST", "/users/@me/channels", on_open_dm),
 ];
 
 /// A new channel of `kind`: CHANNEL_CREATE.
@@ -205,37 +205,32 @@ impl Admin {
 
 // ---- REST ---------------------------------------------------------------------------
 
-/// The route handlers.
-mod rest {
-    use super::*;
+fn on_get_channel(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let id = call.id("channel");
+    let c = id
+        .and_then(|c| state.world.channel(c))
+        .ok_or_else(|| OpError::UnknownChannel(id.unwrap_or(0)))?;
+    Ok(Reply::json(&wire::any_channel(&state.world, c)))
+}
 
-    pub(super) fn get_channel(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let id = call.id("channel");
-        let c = id
-            .and_then(|c| state.world.channel(c))
-            .ok_or_else(|| OpError::UnknownChannel(id.unwrap_or(0)))?;
-        Ok(Reply::json(&wire::any_channel(&state.world, c)))
-    }
+fn on_list_channels(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let guild = call.id("guild").unwrap_or(0);
+    let g = state
+        .world
+        .guild(guild)
+        .ok_or(OpError::UnknownGuild(guild))?;
+    let channels: Vec<_> = g.channels.iter().map(wire::channel).collect();
+    Ok(Reply::json(&channels))
+}
 
-    pub(super) fn list_channels(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let guild = call.id("guild").unwrap_or(0);
-        let g = state
-            .world
-            .guild(guild)
-            .ok_or(OpError::UnknownGuild(guild))?;
-        let channels: Vec<_> = g.channels.iter().map(wire::channel).collect();
-        Ok(Reply::json(&channels))
-    }
-
-    pub(super) fn open_dm(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let user = value_id(call.field("recipient_id"))
-            .filter(|u| state.world.user_rec(*u).is_some())
-            .ok_or_else(|| Reply::error(400, 50035, "Invalid Form Body: unknown recipient_id"))?;
-        let channel = state.world.dm_channel_with(user);
-        let c = state
-            .world
-            .channel(channel)
-            .ok_or(OpError::UnknownChannel(channel))?;
-        Ok(Reply::json(&wire::any_channel(&state.world, c)))
-    }
+fn on_open_dm(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let user = value_id(call.field("recipient_id"))
+        .filter(|u| state.world.user_rec(*u).is_some())
+        .ok_or_else(|| Reply::error(400, 50035, "Invalid Form Body: unknown recipient_id"))?;
+    let channel = state.world.dm_channel_with(user);
+    let c = state
+        .world
+        .channel(channel)
+        .ok_or(OpError::UnknownChannel(channel))?;
+    Ok(Reply::json(&wire::any_channel(&state.world, c)))
 }

@@ -40,20 +40,16 @@ pub(crate) const EVENTS: &[EventKind] =
     &[ENTITLEMENT_CREATE, ENTITLEMENT_UPDATE, ENTITLEMENT_DELETE];
 
 pub(crate) const ROUTES: &[Route] = &[
-    Route::new(
-        "GET",
-        "/applications/{application}/entitlements",
-        rest::list,
-    ),
+    Route::new("GET", "/applications/{application}/entitlements", on_list),
     Route::new(
         "POST",
         "/applications/{application}/entitlements",
-        rest::create_test,
+        on_create_test,
     ),
     Route::new(
         "DELETE",
         "/applications/{application}/entitlements/{entitlement}",
-        rest::delete_test,
+        on_delete_test,
     ),
 ];
 
@@ -241,67 +237,62 @@ impl Admin {
     }
 }
 
-/// The route handlers.
-mod rest {
-    use super::*;
+/// `GET /applications/{app}/entitlements` (filters: `user_id`,
+/// `guild_id`, `exclude_deleted` has nothing to exclude).
+fn on_list(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let user = call.query("user_id").and_then(|u| u.parse::<u64>().ok());
+    let guild = call.query("guild_id").and_then(|g| g.parse::<u64>().ok());
+    let list: Vec<EntitlementRec> = state
+        .features
+        .get::<Entitlements>()
+        .list
+        .iter()
+        .filter(|e| match e.owner {
+            Owner::User(u) => user.is_none_or(|x| x == u) && guild.is_none(),
+            Owner::Guild(g) => guild.is_none_or(|x| x == g) && user.is_none(),
+        })
+        .cloned()
+        .collect();
+    let list: Vec<_> = list.iter().map(|e| entitlement(&state.world, e)).collect();
+    Ok(Reply::json(&list))
+}
 
-    /// `GET /applications/{app}/entitlements` (filters: `user_id`,
-    /// `guild_id`, `exclude_deleted` has nothing to exclude).
-    pub(super) fn list(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let user = call.query("user_id").and_then(|u| u.parse::<u64>().ok());
-        let guild = call.query("guild_id").and_then(|g| g.parse::<u64>().ok());
-        let list: Vec<EntitlementRec> = state
-            .features
-            .get::<Entitlements>()
-            .list
-            .iter()
-            .filter(|e| match e.owner {
-                Owner::User(u) => user.is_none_or(|x| x == u) && guild.is_none(),
-                Owner::Guild(g) => guild.is_none_or(|x| x == g) && user.is_none(),
-            })
-            .cloned()
-            .collect();
-        let list: Vec<_> = list.iter().map(|e| entitlement(&state.world, e)).collect();
-        Ok(Reply::json(&list))
-    }
+/// `POST /applications/{app}/entitlements` with `sku_id`, `owner_id`
+/// and `owner_type` (1: guild, 2: user): a test entitlement (type 4).
+fn on_create_test(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let invalid = |why: &str| Reply::error(400, 50035, format!("Invalid Form Body: {why}"));
+    let sku = value_id(call.field("sku_id"))
+        .filter(|s| *s != 0)
+        .ok_or_else(|| invalid("sku_id is required"))?;
+    let owner_id =
+        value_id(call.field("owner_id")).ok_or_else(|| invalid("owner_id is required"))?;
+    let owner = match call.field("owner_type").and_then(Value::as_u64) {
+        Some(1) => {
+            state.guild_rec(owner_id)?;
+            Owner::Guild(owner_id)
+        }
+        Some(2) => {
+            state.user_exists(owner_id)?;
+            Owner::User(owner_id)
+        }
+        _ => return Err(invalid("owner_type must be 1 (guild) or 2 (user)")),
+    };
+    let rec = create(state, sku, owner, EntitlementType::TestModePurchase);
+    call.line(format!(
+        "{} gave {} a test entitlement to SKU {sku}",
+        user(&state.world, state.world.bot_id),
+        owner_name(&state.world, owner)
+    ));
+    Ok(Reply::json(&entitlement(&state.world, &rec)))
+}
 
-    /// `POST /applications/{app}/entitlements` with `sku_id`, `owner_id`
-    /// and `owner_type` (1: guild, 2: user): a test entitlement (type 4).
-    pub(super) fn create_test(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let invalid = |why: &str| Reply::error(400, 50035, format!("Invalid Form Body: {why}"));
-        let sku = value_id(call.field("sku_id"))
-            .filter(|s| *s != 0)
-            .ok_or_else(|| invalid("sku_id is required"))?;
-        let owner_id =
-            value_id(call.field("owner_id")).ok_or_else(|| invalid("owner_id is required"))?;
-        let owner = match call.field("owner_type").and_then(Value::as_u64) {
-            Some(1) => {
-                state.guild_rec(owner_id)?;
-                Owner::Guild(owner_id)
-            }
-            Some(2) => {
-                state.user_exists(owner_id)?;
-                Owner::User(owner_id)
-            }
-            _ => return Err(invalid("owner_type must be 1 (guild) or 2 (user)")),
-        };
-        let rec = super::create(state, sku, owner, EntitlementType::TestModePurchase);
-        call.line(format!(
-            "{} gave {} a test entitlement to SKU {sku}",
-            user(&state.world, state.world.bot_id),
-            owner_name(&state.world, owner)
-        ));
-        Ok(Reply::json(&entitlement(&state.world, &rec)))
-    }
-
-    /// `DELETE /applications/{app}/entitlements/{id}`.
-    pub(super) fn delete_test(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let rec = super::delete(state, call.id("entitlement").unwrap_or(0))?;
-        call.line(format!(
-            "{} deleted {}",
-            user(&state.world, state.world.bot_id),
-            whose(&state.world, &rec)
-        ));
-        Ok(Reply::no_content())
-    }
+/// `DELETE /applications/{app}/entitlements/{id}`.
+fn on_delete_test(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let rec = delete(state, call.id("entitlement").unwrap_or(0))?;
+    call.line(format!(
+        "{} deleted {}",
+        user(&state.world, state.world.bot_id),
+        whose(&state.world, &rec)
+    ));
+    Ok(Reply::no_content())
 }

@@ -43,11 +43,11 @@ pub(crate) const EVENTS: &[EventKind] =
     &[INTEGRATION_CREATE, INTEGRATION_UPDATE, INTEGRATION_DELETE];
 
 pub(crate) const ROUTES: &[Route] = &[
-    Route::new("GET", "/guilds/{guild}/integrations", rest::list),
+    Route::new("GET", "/guilds/{guild}/integrations", on_list),
     Route::new(
         "DELETE",
         "/guilds/{guild}/integrations/{integration}",
-        rest::delete,
+        on_delete,
     ),
 ];
 
@@ -283,38 +283,33 @@ impl Admin {
     }
 }
 
-/// The route handlers.
-mod rest {
-    use super::*;
+/// `GET /guilds/{g}/integrations`.
+fn on_list(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let guild = call.id("guild").unwrap_or(0);
+    state.guild_rec(guild)?;
+    let list: Vec<IntegrationRec> = state
+        .features
+        .get::<Integrations>()
+        .list
+        .iter()
+        .filter(|i| i.guild == guild)
+        .cloned()
+        .collect();
+    let list: Vec<_> = list.iter().map(|i| integration(&state.world, i)).collect();
+    Ok(Reply::json(&list))
+}
 
-    /// `GET /guilds/{g}/integrations`.
-    pub(super) fn list(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let guild = call.id("guild").unwrap_or(0);
-        state.guild_rec(guild)?;
-        let list: Vec<IntegrationRec> = state
-            .features
-            .get::<Integrations>()
-            .list
-            .iter()
-            .filter(|i| i.guild == guild)
-            .cloned()
-            .collect();
-        let list: Vec<_> = list.iter().map(|i| integration(&state.world, i)).collect();
-        Ok(Reply::json(&list))
+/// `DELETE /guilds/{g}/integrations/{id}`.
+fn on_delete(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let guild = call.id("guild").unwrap_or(0);
+    state.guild_rec(guild)?;
+    let id = call.id("integration").unwrap_or(0);
+    if find(state, id)?.guild != guild {
+        return Err(OpError::UnknownIntegration(id).into());
     }
-
-    /// `DELETE /guilds/{g}/integrations/{id}`.
-    pub(super) fn delete(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let guild = call.id("guild").unwrap_or(0);
-        state.guild_rec(guild)?;
-        let id = call.id("integration").unwrap_or(0);
-        if find(state, id)?.guild != guild {
-            return Err(OpError::UnknownIntegration(id).into());
-        }
-        let bot = state.world.bot_id;
-        let reason = call.reason().map(str::to_owned);
-        let rec = remove_integration(state, id, bot, reason)?;
-        call.line(removed(&state.world, Some(bot), &rec));
-        Ok(Reply::no_content())
-    }
+    let bot = state.world.bot_id;
+    let reason = call.reason().map(str::to_owned);
+    let rec = remove_integration(state, id, bot, reason)?;
+    call.line(removed(&state.world, Some(bot), &rec));
+    Ok(Reply::no_content())
 }

@@ -6,6 +6,7 @@
 
 use std::{collections::HashMap, fmt::Write as _};
 
+use serde::Serialize;
 use serde_json::Value;
 use twilight_model::{
     application::{
@@ -52,57 +53,53 @@ pub(crate) const ROUTES: &[Route] = &[
     Route::new(
         "POST",
         "/interactions/{interaction}/{token}/callback",
-        rest::callback,
+        on_callback,
     )
     .without_token(),
-    Route::new("POST", "/webhooks/{application}/{token}", rest::followup).without_token(),
+    Route::new("POST", "/webhooks/{application}/{token}", on_followup).without_token(),
     Route::new(
         "GET",
         "/webhooks/{application}/{token}/messages/{message}",
-        rest::webhook_message,
+        on_webhook_message,
     )
     .without_token(),
     Route::new(
         "PATCH",
         "/webhooks/{application}/{token}/messages/{message}",
-        rest::webhook_message,
+        on_webhook_message,
     )
     .without_token(),
     Route::new(
         "DELETE",
         "/webhooks/{application}/{token}/messages/{message}",
-        rest::webhook_message,
+        on_webhook_message,
     )
     .without_token(),
-    Route::new(
-        "GET",
-        "/applications/{application}/commands",
-        rest::commands,
-    ),
+    Route::new("GET", "/applications/{application}/commands", on_commands),
     Route::new(
         "GET",
         "/applications/{application}/guilds/{guild}/commands",
-        rest::commands,
+        on_commands,
     ),
     Route::new(
         "PUT",
         "/applications/{application}/commands",
-        rest::set_commands,
+        on_set_commands,
     ),
     Route::new(
         "PUT",
         "/applications/{application}/guilds/{guild}/commands",
-        rest::set_commands,
+        on_set_commands,
     ),
     Route::new(
         "POST",
         "/applications/{application}/commands",
-        rest::add_command,
+        on_add_command,
     ),
     Route::new(
         "POST",
         "/applications/{application}/guilds/{guild}/commands",
-        rest::add_command,
+        on_add_command,
     ),
 ];
 
@@ -647,270 +644,263 @@ impl Actor {
 
 // ---- REST ---------------------------------------------------------------------------
 
-/// The route handlers.
-mod rest {
-    use serde::Serialize;
+/// The interaction of a token.
+fn interaction(state: &mut State, token: &str) -> Option<InteractionRec> {
+    interactions(state).by_token.get(token).cloned()
+}
 
-    use super::*;
-
-    /// The interaction of a token.
-    fn interaction(state: &mut State, token: &str) -> Option<InteractionRec> {
-        interactions(state).by_token.get(token).cloned()
+/// `POST /interactions/{id}/{token}/callback`.
+fn on_callback(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let token = call.param("token").to_owned();
+    let unknown = || Reply::error(404, 10062, "Unknown interaction");
+    let rec = interaction(state, &token).ok_or_else(unknown)?;
+    if call.id("interaction") != Some(rec.id) {
+        return Err(unknown());
     }
-
-    /// `POST /interactions/{id}/{token}/callback`.
-    pub(super) fn callback(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let token = call.param("token").to_owned();
-        let unknown = || Reply::error(404, 10062, "Unknown interaction");
-        let rec = interaction(state, &token).ok_or_else(unknown)?;
-        if call.id("interaction") != Some(rec.id) {
-            return Err(unknown());
+    if rec.acknowledged {
+        return Err(Reply::error(
+            400,
+            40060,
+            "Interaction has already been acknowledged.",
+        ));
+    }
+    let kind = call.field("type").and_then(Value::as_u64).unwrap_or(0);
+    let data = call.field("data");
+    let data_array = |key: &str| {
+        data.and_then(|d| d.get(key))
+            .and_then(Value::as_array)
+            .cloned()
+    };
+    let bot = state.world.bot_id;
+    let message = match kind {
+        // CHANNEL_MESSAGE_WITH_SOURCE: the response is a message.
+        4 => {
+            let new = NewMessage::from_body(data, 20);
+            Some(messages::post_message(state, rec.channel_id, bot, new)?)
         }
-        if rec.acknowledged {
+        // UPDATE_MESSAGE: edits the component's message.
+        7 => match rec.message_id {
+            Some(mid) => Some(messages::edit_message(
+                state,
+                rec.channel_id,
+                mid,
+                data.and_then(|d| d.get("content"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+                data_array("embeds"),
+                data_array("components"),
+            )?),
+            None => None,
+        },
+        1 | 5 | 6 | 8 | 9 | 10 | 12 => None,
+        other => {
             return Err(Reply::error(
                 400,
-                40060,
-                "Interaction has already been acknowledged.",
+                50035,
+                format!("Invalid Form Body: unknown interaction callback type {other}"),
             ));
         }
-        let kind = call.field("type").and_then(Value::as_u64).unwrap_or(0);
-        let data = call.field("data");
-        let data_array = |key: &str| {
-            data.and_then(|d| d.get(key))
-                .and_then(Value::as_array)
-                .cloned()
-        };
-        let bot = state.world.bot_id;
-        let message = match kind {
-            // CHANNEL_MESSAGE_WITH_SOURCE: the response is a message.
-            4 => {
-                let new = NewMessage::from_body(data, 20);
-                Some(messages::post_message(state, rec.channel_id, bot, new)?)
-            }
-            // UPDATE_MESSAGE: edits the component's message.
-            7 => match rec.message_id {
-                Some(mid) => Some(messages::edit_message(
-                    state,
-                    rec.channel_id,
-                    mid,
-                    data.and_then(|d| d.get("content"))
-                        .and_then(Value::as_str)
-                        .map(str::to_owned),
-                    data_array("embeds"),
-                    data_array("components"),
-                )?),
-                None => None,
-            },
-            1 | 5 | 6 | 8 | 9 | 10 | 12 => None,
-            other => {
-                return Err(Reply::error(
-                    400,
-                    50035,
-                    format!("Invalid Form Body: unknown interaction callback type {other}"),
-                ));
-            }
-        };
-        if let Some(entry) = interactions(state).by_token.get_mut(&token) {
-            entry.acknowledged = true;
-            if let Some(m) = &message {
+    };
+    if let Some(entry) = interactions(state).by_token.get_mut(&token) {
+        entry.acknowledged = true;
+        if let Some(m) = &message {
+            entry.response_message = Some(m.id);
+        }
+    }
+    if let Some(body) = call.body() {
+        let bot_name = user(&state.world, bot);
+        call.line(callback_line(&bot_name, body));
+    }
+    if call.query("with_response") != Some("true") {
+        return Ok(Reply::no_content());
+    }
+    Ok(Reply::json(&CallbackResponse {
+        interaction: CallbackInteraction {
+            id: Id::new(rec.id),
+            kind: InteractionType::ApplicationCommand,
+            response_message_id: message.as_ref().map(|m| Id::new(m.id)),
+            response_message_loading: kind == 5,
+            response_message_ephemeral: false,
+        },
+        resource: CallbackResource {
+            kind,
+            message: message
+                .as_ref()
+                .map(|m| message_json(&state.world, m, false, false)),
+        },
+    }))
+}
+
+/// Discord's answer to a callback with `with_response=true`. twilight
+/// 0.18's `InteractionCallbackResponse` only deserialises, so the sandbox
+/// writes the same fields (what twilight-http reads) itself.
+#[derive(Serialize)]
+struct CallbackResponse {
+    interaction: CallbackInteraction,
+    resource: CallbackResource,
+}
+
+#[derive(Serialize)]
+struct CallbackInteraction {
+    id: Id<InteractionMarker>,
+    #[serde(rename = "type")]
+    kind: InteractionType,
+    response_message_id: Option<Id<MessageMarker>>,
+    response_message_loading: bool,
+    response_message_ephemeral: bool,
+}
+
+#[derive(Serialize)]
+struct CallbackResource {
+    #[serde(rename = "type")]
+    kind: u64,
+    /// The created message as its author sent it (see
+    /// `messages::message_json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Value>,
+}
+
+/// `POST /webhooks/{app}/{token}`: a followup message.
+fn on_followup(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let rec = interaction(state, call.param("token"))
+        .ok_or_else(|| Reply::error(404, 10015, "Unknown Webhook"))?;
+    let mut new = NewMessage::from_body(call.body(), 0);
+    new.flags = 0;
+    new.poll = None;
+    let bot = state.world.bot_id;
+    let line = format!(
+        "{} followed up an interaction: {}",
+        user(&state.world, bot),
+        summary(&new.content, &new.embeds, &new.components)
+    );
+    let m = messages::post_message(state, rec.channel_id, bot, new)?;
+    call.line(line);
+    Ok(Reply::json(&message_json(&state.world, &m, false, false)))
+}
+
+/// `GET`/`PATCH`/`DELETE /webhooks/{app}/{token}/messages/{@original|id}`.
+fn on_webhook_message(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let token = call.param("token").to_owned();
+    let rec =
+        interaction(state, &token).ok_or_else(|| Reply::error(404, 10015, "Unknown Webhook"))?;
+    let original = call.param("message") == "@original";
+    let target = if original {
+        rec.response_message
+    } else {
+        call.id("message")
+    };
+    let bot = state.world.bot_id;
+    let bot_name = user(&state.world, bot);
+    let shown = summary(
+        call.field("content").and_then(Value::as_str).unwrap_or(""),
+        call.field("embeds")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice),
+        call.field("components")
+            .and_then(Value::as_array)
+            .map_or(&[][..], Vec::as_slice),
+    );
+    match (call.method, target) {
+        ("GET", Some(m)) => {
+            let m = state
+                .world
+                .message(rec.channel_id, m)
+                .ok_or(OpError::UnknownMessage(m))?;
+            Ok(Reply::json(&message_json(&state.world, m, false, false)))
+        }
+        ("PATCH", Some(m)) => {
+            let content = call
+                .field("content")
+                .map(|c| c.as_str().unwrap_or("").to_owned());
+            let m = messages::edit_message(
+                state,
+                rec.channel_id,
+                m,
+                content,
+                call.body_array("embeds"),
+                call.body_array("components"),
+            )?;
+            call.line(format!("{bot_name} edited an interaction answer: {shown}"));
+            Ok(Reply::json(&message_json(&state.world, &m, false, false)))
+        }
+        // Editing @original after a deferral posts the response.
+        ("PATCH", None) if original => {
+            let mut new = NewMessage::from_body(call.body(), 20);
+            new.flags = 0;
+            new.poll = None;
+            let m = messages::post_message(state, rec.channel_id, bot, new)?;
+            if let Some(entry) = interactions(state).by_token.get_mut(&token) {
                 entry.response_message = Some(m.id);
             }
+            call.line(format!("{bot_name} answered an interaction: {shown}"));
+            Ok(Reply::json(&message_json(&state.world, &m, false, false)))
         }
-        if let Some(body) = call.body() {
-            let bot_name = user(&state.world, bot);
-            call.line(callback_line(&bot_name, body));
+        ("DELETE", Some(m)) => {
+            messages::delete_message(state, rec.channel_id, m)?;
+            call.line(format!("{bot_name} deleted an interaction answer"));
+            Ok(Reply::no_content())
         }
-        if call.query("with_response") != Some("true") {
-            return Ok(Reply::no_content());
-        }
-        Ok(Reply::json(&CallbackResponse {
-            interaction: CallbackInteraction {
-                id: Id::new(rec.id),
-                kind: InteractionType::ApplicationCommand,
-                response_message_id: message.as_ref().map(|m| Id::new(m.id)),
-                response_message_loading: kind == 5,
-                response_message_ephemeral: false,
-            },
-            resource: CallbackResource {
-                kind,
-                message: message
-                    .as_ref()
-                    .map(|m| message_json(&state.world, m, false, false)),
-            },
-        }))
+        _ => Err(OpError::UnknownMessage(target.unwrap_or(0)).into()),
     }
+}
 
-    /// Discord's answer to a callback with `with_response=true`. twilight
-    /// 0.18's `InteractionCallbackResponse` only deserialises, so the sandbox
-    /// writes the same fields (what twilight-http reads) itself.
-    #[derive(Serialize)]
-    struct CallbackResponse {
-        interaction: CallbackInteraction,
-        resource: CallbackResource,
-    }
-
-    #[derive(Serialize)]
-    struct CallbackInteraction {
-        id: Id<InteractionMarker>,
-        #[serde(rename = "type")]
-        kind: InteractionType,
-        response_message_id: Option<Id<MessageMarker>>,
-        response_message_loading: bool,
-        response_message_ephemeral: bool,
-    }
-
-    #[derive(Serialize)]
-    struct CallbackResource {
-        #[serde(rename = "type")]
-        kind: u64,
-        /// The created message as its author sent it (see
-        /// `messages::message_json`).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        message: Option<Value>,
-    }
-
-    /// `POST /webhooks/{app}/{token}`: a followup message.
-    pub(super) fn followup(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let rec = interaction(state, call.param("token"))
-            .ok_or_else(|| Reply::error(404, 10015, "Unknown Webhook"))?;
-        let mut new = NewMessage::from_body(call.body(), 0);
-        new.flags = 0;
-        new.poll = None;
-        let bot = state.world.bot_id;
-        let line = format!(
-            "{} followed up an interaction: {}",
-            user(&state.world, bot),
-            summary(&new.content, &new.embeds, &new.components)
+/// A command as the bot sent it, with the ids and defaults Discord adds.
+fn command(state: &mut State, mut body: Value, guild: Option<u64>) -> Result<Command, Reply> {
+    let id = state.world.next_id();
+    if let Value::Object(map) = &mut body {
+        map.insert("id".into(), Value::from(id.to_string()));
+        map.insert(
+            "application_id".into(),
+            Value::from(state.world.application_id.to_string()),
         );
-        let m = messages::post_message(state, rec.channel_id, bot, new)?;
-        call.line(line);
-        Ok(Reply::json(&message_json(&state.world, &m, false, false)))
-    }
-
-    /// `GET`/`PATCH`/`DELETE /webhooks/{app}/{token}/messages/{@original|id}`.
-    pub(super) fn webhook_message(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let token = call.param("token").to_owned();
-        let rec = interaction(state, &token)
-            .ok_or_else(|| Reply::error(404, 10015, "Unknown Webhook"))?;
-        let original = call.param("message") == "@original";
-        let target = if original {
-            rec.response_message
-        } else {
-            call.id("message")
-        };
-        let bot = state.world.bot_id;
-        let bot_name = user(&state.world, bot);
-        let shown = summary(
-            call.field("content").and_then(Value::as_str).unwrap_or(""),
-            call.field("embeds")
-                .and_then(Value::as_array)
-                .map_or(&[][..], Vec::as_slice),
-            call.field("components")
-                .and_then(Value::as_array)
-                .map_or(&[][..], Vec::as_slice),
-        );
-        match (call.method, target) {
-            ("GET", Some(m)) => {
-                let m = state
-                    .world
-                    .message(rec.channel_id, m)
-                    .ok_or(OpError::UnknownMessage(m))?;
-                Ok(Reply::json(&message_json(&state.world, m, false, false)))
-            }
-            ("PATCH", Some(m)) => {
-                let content = call
-                    .field("content")
-                    .map(|c| c.as_str().unwrap_or("").to_owned());
-                let m = messages::edit_message(
-                    state,
-                    rec.channel_id,
-                    m,
-                    content,
-                    call.body_array("embeds"),
-                    call.body_array("components"),
-                )?;
-                call.line(format!("{bot_name} edited an interaction answer: {shown}"));
-                Ok(Reply::json(&message_json(&state.world, &m, false, false)))
-            }
-            // Editing @original after a deferral posts the response.
-            ("PATCH", None) if original => {
-                let mut new = NewMessage::from_body(call.body(), 20);
-                new.flags = 0;
-                new.poll = None;
-                let m = messages::post_message(state, rec.channel_id, bot, new)?;
-                if let Some(entry) = interactions(state).by_token.get_mut(&token) {
-                    entry.response_message = Some(m.id);
-                }
-                call.line(format!("{bot_name} answered an interaction: {shown}"));
-                Ok(Reply::json(&message_json(&state.world, &m, false, false)))
-            }
-            ("DELETE", Some(m)) => {
-                messages::delete_message(state, rec.channel_id, m)?;
-                call.line(format!("{bot_name} deleted an interaction answer"));
-                Ok(Reply::no_content())
-            }
-            _ => Err(OpError::UnknownMessage(target.unwrap_or(0)).into()),
+        map.insert("version".into(), Value::from(id.to_string()));
+        // Clients may send explicit nulls; Discord answers defaults.
+        map.retain(|_, v| !v.is_null());
+        map.entry("type").or_insert(Value::from(1));
+        map.entry("description").or_insert(Value::from(""));
+        map.entry("options").or_insert(Value::Array(Vec::new()));
+        if let Some(g) = guild {
+            map.insert("guild_id".into(), Value::from(g.to_string()));
         }
     }
+    serde_json::from_value(body)
+        .map_err(|error| Reply::error(400, 50035, format!("Invalid Form Body: {error}")))
+}
 
-    /// A command as the bot sent it, with the ids and defaults Discord adds.
-    fn command(state: &mut State, mut body: Value, guild: Option<u64>) -> Result<Command, Reply> {
-        let id = state.world.next_id();
-        if let Value::Object(map) = &mut body {
-            map.insert("id".into(), Value::from(id.to_string()));
-            map.insert(
-                "application_id".into(),
-                Value::from(state.world.application_id.to_string()),
-            );
-            map.insert("version".into(), Value::from(id.to_string()));
-            // Clients may send explicit nulls; Discord answers defaults.
-            map.retain(|_, v| !v.is_null());
-            map.entry("type").or_insert(Value::from(1));
-            map.entry("description").or_insert(Value::from(""));
-            map.entry("options").or_insert(Value::Array(Vec::new()));
-            if let Some(g) = guild {
-                map.insert("guild_id".into(), Value::from(g.to_string()));
-            }
-        }
-        serde_json::from_value(body)
-            .map_err(|error| Reply::error(400, 50035, format!("Invalid Form Body: {error}")))
-    }
+/// `GET .../commands`: every registered command.
+fn on_commands(state: &mut State, _: &mut Call<'_>) -> Answer {
+    Ok(Reply::json(&interactions(state).commands))
+}
 
-    /// `GET .../commands`: every registered command.
-    pub(super) fn commands(state: &mut State, _: &mut Call<'_>) -> Answer {
-        Ok(Reply::json(&interactions(state).commands))
-    }
+/// `PUT .../commands`: replaces the registered commands.
+fn on_set_commands(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let guild = call.id("guild");
+    let list = match call.body() {
+        Some(Value::Array(list)) => list.clone(),
+        _ => Vec::new(),
+    };
+    let names = command_names(&list);
+    let commands = list
+        .into_iter()
+        .map(|c| command(state, c, guild))
+        .collect::<Result<Vec<_>, _>>()?;
+    interactions(state).commands.clone_from(&commands);
+    let bot_name = user(&state.world, state.world.bot_id);
+    call.line(if names.is_empty() {
+        format!("{bot_name} cleared its commands")
+    } else {
+        format!("{bot_name} registered commands {names}")
+    });
+    Ok(Reply::json(&commands))
+}
 
-    /// `PUT .../commands`: replaces the registered commands.
-    pub(super) fn set_commands(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let guild = call.id("guild");
-        let list = match call.body() {
-            Some(Value::Array(list)) => list.clone(),
-            _ => Vec::new(),
-        };
-        let names = command_names(&list);
-        let commands = list
-            .into_iter()
-            .map(|c| command(state, c, guild))
-            .collect::<Result<Vec<_>, _>>()?;
-        interactions(state).commands.clone_from(&commands);
-        let bot_name = user(&state.world, state.world.bot_id);
-        call.line(if names.is_empty() {
-            format!("{bot_name} cleared its commands")
-        } else {
-            format!("{bot_name} registered commands {names}")
-        });
-        Ok(Reply::json(&commands))
-    }
-
-    /// `POST .../commands`: registers one more command.
-    pub(super) fn add_command(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let body = call.body().cloned().unwrap_or(Value::Null);
-        let names = command_names(std::slice::from_ref(&body));
-        let command = command(state, body, call.id("guild"))?;
-        interactions(state).commands.push(command.clone());
-        let bot_name = user(&state.world, state.world.bot_id);
-        call.line(format!("{bot_name} registered command {names}"));
-        Ok(Reply::json(&command))
-    }
+/// `POST .../commands`: registers one more command.
+fn on_add_command(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let body = call.body().cloned().unwrap_or(Value::Null);
+    let names = command_names(std::slice::from_ref(&body));
+    let command = command(state, body, call.id("guild"))?;
+    interactions(state).commands.push(command.clone());
+    let bot_name = user(&state.world, state.world.bot_id);
+    call.line(format!("{bot_name} registered command {names}"));
+    Ok(Reply::json(&command))
 }

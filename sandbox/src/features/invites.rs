@@ -2,6 +2,7 @@
 //! INVITE_CREATE and INVITE_DELETE (intent GUILD_INVITES), each with its
 //! audit log entry, and the invite REST routes.
 
+use serde_json::Value;
 use twilight_model::{
     channel::ChannelType,
     gateway::{
@@ -39,10 +40,10 @@ pub(crate) const INVITE_DELETE: EventKind =
 pub(crate) const EVENTS: &[EventKind] = &[INVITE_CREATE, INVITE_DELETE];
 
 pub(crate) const ROUTES: &[Route] = &[
-    Route::new("POST", "/channels/{channel}/invites", rest::create),
-    Route::new("GET", "/channels/{channel}/invites", rest::list_channel),
-    Route::new("GET", "/invites/{code}", rest::get),
-    Route::new("DELETE", "/invites/{code}", rest::delete),
+    Route::new("POST", "/channels/{channel}/invites", on_create),
+    Route::new("GET", "/channels/{channel}/invites", on_list_channel),
+    Route::new("GET", "/invites/{code}", on_get),
+    Route::new("DELETE", "/invites/{code}", on_delete),
 ];
 
 /// How long an invite lasts by default (Discord: 24 hours), in seconds.
@@ -252,69 +253,62 @@ impl Admin {
     }
 }
 
-/// The route handlers.
-mod rest {
-    use serde_json::Value;
+/// `POST /channels/{c}/invites` with `max_age`, `max_uses`,
+/// `temporary`.
+fn on_create(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let channel = call.id("channel").ok_or(OpError::UnknownChannel(0))?;
+    let number =
+        |key: &str, default: u64| call.field(key).and_then(Value::as_u64).unwrap_or(default);
+    let options = Options {
+        max_age: number("max_age", DEFAULT_MAX_AGE),
+        max_uses: number("max_uses", 0),
+        temporary: call
+            .field("temporary")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    };
+    let bot = state.world.bot_id;
+    let rec = create_invite(state, channel, bot, options)?;
+    call.line(created(&state.world, Some(bot), &rec));
+    Ok(Reply::json(&invite(&state.world, &rec)))
+}
 
-    use super::*;
+fn list(state: &mut State, keep: impl Fn(&InviteRec) -> bool) -> Vec<Invite> {
+    let list: Vec<InviteRec> = state
+        .features
+        .get::<Invites>()
+        .list
+        .iter()
+        .filter(|i| keep(i))
+        .cloned()
+        .collect();
+    list.iter().map(|i| invite(&state.world, i)).collect()
+}
 
-    /// `POST /channels/{c}/invites` with `max_age`, `max_uses`,
-    /// `temporary`.
-    pub(super) fn create(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let channel = call.id("channel").ok_or(OpError::UnknownChannel(0))?;
-        let number =
-            |key: &str, default: u64| call.field(key).and_then(Value::as_u64).unwrap_or(default);
-        let options = Options {
-            max_age: number("max_age", DEFAULT_MAX_AGE),
-            max_uses: number("max_uses", 0),
-            temporary: call
-                .field("temporary")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-        };
-        let bot = state.world.bot_id;
-        let rec = super::create_invite(state, channel, bot, options)?;
-        call.line(created(&state.world, Some(bot), &rec));
-        Ok(Reply::json(&invite(&state.world, &rec)))
-    }
+/// `GET /channels/{c}/invites`.
+fn on_list_channel(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let channel = call.id("channel").unwrap_or(0);
+    state.guild_channel(channel)?;
+    Ok(Reply::json(&list(state, |i| i.channel == channel)))
+}
 
-    fn list(state: &mut State, keep: impl Fn(&InviteRec) -> bool) -> Vec<Invite> {
-        let list: Vec<InviteRec> = state
-            .features
-            .get::<Invites>()
-            .list
-            .iter()
-            .filter(|i| keep(i))
-            .cloned()
-            .collect();
-        list.iter().map(|i| invite(&state.world, i)).collect()
-    }
+/// `GET /invites/{code}`.
+fn on_get(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let code = call.param("code").to_owned();
+    let found = list(state, |i| i.code == code);
+    let invite = found
+        .into_iter()
+        .next()
+        .ok_or(OpError::UnknownInvite(code))?;
+    Ok(Reply::json(&invite))
+}
 
-    /// `GET /channels/{c}/invites`.
-    pub(super) fn list_channel(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let channel = call.id("channel").unwrap_or(0);
-        state.guild_channel(channel)?;
-        Ok(Reply::json(&list(state, |i| i.channel == channel)))
-    }
-
-    /// `GET /invites/{code}`.
-    pub(super) fn get(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let code = call.param("code").to_owned();
-        let found = list(state, |i| i.code == code);
-        let invite = found
-            .into_iter()
-            .next()
-            .ok_or(OpError::UnknownInvite(code))?;
-        Ok(Reply::json(&invite))
-    }
-
-    /// `DELETE /invites/{code}`: answers the deleted invite.
-    pub(super) fn delete(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let code = call.param("code").to_owned();
-        let bot = state.world.bot_id;
-        let reason = call.reason().map(str::to_owned);
-        let rec = super::delete_invite(state, &code, bot, reason)?;
-        call.line(deleted(&state.world, Some(bot), &rec));
-        Ok(Reply::json(&invite(&state.world, &rec)))
-    }
+/// `DELETE /invites/{code}`: answers the deleted invite.
+fn on_delete(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let code = call.param("code").to_owned();
+    let bot = state.world.bot_id;
+    let reason = call.reason().map(str::to_owned);
+    let rec = delete_invite(state, &code, bot, reason)?;
+    call.line(deleted(&state.world, Some(bot), &rec));
+    Ok(Reply::json(&invite(&state.world, &rec)))
 }

@@ -52,28 +52,24 @@ pub(crate) const EVENTS: &[EventKind] = &[
 ];
 
 pub(crate) const ROUTES: &[Route] = &[
-    Route::new("GET", "/guilds/{guild}/members", rest::list_members),
-    Route::new("GET", "/guilds/{guild}/members/{user}", rest::get_member),
-    Route::new(
-        "PATCH",
-        "/guilds/{guild}/members/{user}",
-        rest::update_member,
-    ),
-    Route::new("DELETE", "/guilds/{guild}/members/{user}", rest::kick),
+    Route::new("GET", "/guilds/{guild}/members", on_list_members),
+    Route::new("GET", "/guilds/{guild}/members/{user}", on_get_member),
+    Route::new("PATCH", "/guilds/{guild}/members/{user}", on_update_member),
+    Route::new("DELETE", "/guilds/{guild}/members/{user}", on_kick),
     Route::new(
         "PUT",
         "/guilds/{guild}/members/{user}/roles/{role}",
-        rest::member_role,
+        on_member_role,
     ),
     Route::new(
         "DELETE",
         "/guilds/{guild}/members/{user}/roles/{role}",
-        rest::member_role,
+        on_member_role,
     ),
-    Route::new("GET", "/guilds/{guild}/bans", rest::list_bans),
-    Route::new("GET", "/guilds/{guild}/bans/{user}", rest::get_ban),
-    Route::new("PUT", "/guilds/{guild}/bans/{user}", rest::ban),
-    Route::new("DELETE", "/guilds/{guild}/bans/{user}", rest::unban),
+    Route::new("GET", "/guilds/{guild}/bans", on_list_bans),
+    Route::new("GET", "/guilds/{guild}/bans/{user}", on_get_ban),
+    Route::new("PUT", "/guilds/{guild}/bans/{user}", on_ban),
+    Route::new("DELETE", "/guilds/{guild}/bans/{user}", on_unban),
 ];
 
 /// GUILD_MEMBER_UPDATE's `d`: the member's new state.
@@ -509,190 +505,185 @@ impl Actor {
 
 // ---- REST ---------------------------------------------------------------------------
 
-/// The route handlers.
-mod rest {
-    use super::*;
+fn on_list_members(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let guild = call.id("guild").unwrap_or(0);
+    let g = state
+        .world
+        .guild(guild)
+        .ok_or(OpError::UnknownGuild(guild))?;
+    let limit = call
+        .query("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(1);
+    let members: Vec<_> = g
+        .members
+        .iter()
+        .take(limit)
+        .map(|m| wire::member(&state.world, m))
+        .collect();
+    Ok(Reply::json(&members))
+}
 
-    pub(super) fn list_members(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let guild = call.id("guild").unwrap_or(0);
-        let g = state
-            .world
-            .guild(guild)
-            .ok_or(OpError::UnknownGuild(guild))?;
-        let limit = call
-            .query("limit")
-            .and_then(|l| l.parse::<usize>().ok())
-            .unwrap_or(1);
-        let members: Vec<_> = g
-            .members
-            .iter()
-            .take(limit)
-            .map(|m| wire::member(&state.world, m))
-            .collect();
-        Ok(Reply::json(&members))
-    }
+fn on_get_member(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let (Some(guild), Some(user)) = (call.id("guild"), call.id("user")) else {
+        return Err(OpError::UnknownMember(0).into());
+    };
+    state.guild_rec(guild)?;
+    let m = state
+        .world
+        .member(guild, user)
+        .ok_or(OpError::UnknownMember(user))?;
+    Ok(Reply::json(&wire::member(&state.world, m)))
+}
 
-    pub(super) fn get_member(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let (Some(guild), Some(user)) = (call.id("guild"), call.id("user")) else {
-            return Err(OpError::UnknownMember(0).into());
-        };
-        state.guild_rec(guild)?;
-        let m = state
-            .world
-            .member(guild, user)
-            .ok_or(OpError::UnknownMember(user))?;
-        Ok(Reply::json(&wire::member(&state.world, m)))
-    }
-
-    pub(super) fn update_member(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let (Some(guild), Some(target)) = (call.id("guild"), call.id("user")) else {
-            return Err(OpError::UnknownMember(0).into());
-        };
-        let body = call.body().cloned().unwrap_or(Value::Null);
-        let roles: Option<Vec<u64>> = body
-            .get("roles")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|r| value_id(Some(r))).collect());
-        let until: Option<Option<Timestamp>> = match body.get("communication_disabled_until") {
-            None => None,
-            Some(Value::String(s)) => Some(Some(Timestamp::parse(s).map_err(|_| {
-                OpError::Invalid(format!("invalid communication_disabled_until {s:?}"))
-            })?)),
-            Some(_) => Some(None),
-        };
-        let bot = state.world.bot_id;
-        let line = call.body().map(|b| {
-            let bot_name = user(&state.world, bot);
-            with_reason(
-                member_patch(&state.world, &bot_name, target, b),
-                call.reason(),
-            )
-        });
-        let member = super::member_change(state, guild, target, |m| {
-            if let Some(nick) = body.get("nick") {
-                m.nick = nick.as_str().map(str::to_owned);
-            }
-            if let Some(roles) = roles {
-                m.roles = roles;
-            }
-            if let Some(until) = until {
-                m.communication_disabled_until = until;
-            }
-        })?;
-        let reason = call.reason().map(str::to_owned);
-        audit_log::audit(
-            state,
-            guild,
-            audit_log::MEMBER_UPDATE,
-            bot,
-            Some(target),
-            reason,
-        );
-        if let Some(line) = line {
-            call.line(line);
+fn on_update_member(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let (Some(guild), Some(target)) = (call.id("guild"), call.id("user")) else {
+        return Err(OpError::UnknownMember(0).into());
+    };
+    let body = call.body().cloned().unwrap_or(Value::Null);
+    let roles: Option<Vec<u64>> = body
+        .get("roles")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|r| value_id(Some(r))).collect());
+    let until: Option<Option<Timestamp>> = match body.get("communication_disabled_until") {
+        None => None,
+        Some(Value::String(s)) => Some(Some(Timestamp::parse(s).map_err(|_| {
+            OpError::Invalid(format!("invalid communication_disabled_until {s:?}"))
+        })?)),
+        Some(_) => Some(None),
+    };
+    let bot = state.world.bot_id;
+    let line = call.body().map(|b| {
+        let bot_name = user(&state.world, bot);
+        with_reason(
+            member_patch(&state.world, &bot_name, target, b),
+            call.reason(),
+        )
+    });
+    let member = member_change(state, guild, target, |m| {
+        if let Some(nick) = body.get("nick") {
+            m.nick = nick.as_str().map(str::to_owned);
         }
-        Ok(Reply::json(&wire::member(&state.world, &member)))
-    }
-
-    pub(super) fn kick(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let (Some(guild), Some(target)) = (call.id("guild"), call.id("user")) else {
-            return Err(OpError::UnknownMember(0).into());
-        };
-        let bot = state.world.bot_id;
-        let line = moderated(&state.world, "kicked", bot, target, guild, call.reason());
-        super::kick(state, guild, bot, target, call.reason().map(str::to_owned))?;
+        if let Some(roles) = roles {
+            m.roles = roles;
+        }
+        if let Some(until) = until {
+            m.communication_disabled_until = until;
+        }
+    })?;
+    let reason = call.reason().map(str::to_owned);
+    audit_log::audit(
+        state,
+        guild,
+        audit_log::MEMBER_UPDATE,
+        bot,
+        Some(target),
+        reason,
+    );
+    if let Some(line) = line {
         call.line(line);
-        Ok(Reply::no_content())
     }
+    Ok(Reply::json(&wire::member(&state.world, &member)))
+}
 
-    pub(super) fn member_role(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let (Some(guild), Some(target), Some(role_id)) =
-            (call.id("guild"), call.id("user"), call.id("role"))
-        else {
-            return Err(OpError::UnknownRole(0).into());
-        };
-        let add = call.method == "PUT";
-        let bot = state.world.bot_id;
-        super::member_role(state, guild, target, role_id, add)?;
-        let reason = call.reason().map(str::to_owned);
-        audit_log::audit(
-            state,
-            guild,
-            audit_log::MEMBER_ROLE_UPDATE,
-            bot,
-            Some(target),
-            reason,
-        );
-        let world = &state.world;
-        let bot_name = user(world, bot);
-        let line = if add {
-            format!(
-                "{bot_name} gave {} the role {}",
-                user(world, target),
-                role(world, role_id)
-            )
-        } else {
-            format!(
-                "{bot_name} took the role {} from {}",
-                role(world, role_id),
-                user(world, target)
-            )
-        };
-        call.line(with_reason(line, call.reason()));
-        Ok(Reply::no_content())
-    }
+fn on_kick(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let (Some(guild), Some(target)) = (call.id("guild"), call.id("user")) else {
+        return Err(OpError::UnknownMember(0).into());
+    };
+    let bot = state.world.bot_id;
+    let line = moderated(&state.world, "kicked", bot, target, guild, call.reason());
+    kick(state, guild, bot, target, call.reason().map(str::to_owned))?;
+    call.line(line);
+    Ok(Reply::no_content())
+}
 
-    pub(super) fn list_bans(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let guild = call.id("guild").unwrap_or(0);
-        let g = state
-            .world
-            .guild(guild)
-            .ok_or(OpError::UnknownGuild(guild))?;
-        let bans: Vec<Ban> = g
-            .bans
-            .iter()
-            .map(|b| Ban {
-                reason: b.reason.clone(),
-                user: wire::user(&state.world, b.user_id),
-            })
-            .collect();
-        Ok(Reply::json(&bans))
-    }
+fn on_member_role(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let (Some(guild), Some(target), Some(role_id)) =
+        (call.id("guild"), call.id("user"), call.id("role"))
+    else {
+        return Err(OpError::UnknownRole(0).into());
+    };
+    let add = call.method == "PUT";
+    let bot = state.world.bot_id;
+    member_role(state, guild, target, role_id, add)?;
+    let reason = call.reason().map(str::to_owned);
+    audit_log::audit(
+        state,
+        guild,
+        audit_log::MEMBER_ROLE_UPDATE,
+        bot,
+        Some(target),
+        reason,
+    );
+    let world = &state.world;
+    let bot_name = user(world, bot);
+    let line = if add {
+        format!(
+            "{bot_name} gave {} the role {}",
+            user(world, target),
+            role(world, role_id)
+        )
+    } else {
+        format!(
+            "{bot_name} took the role {} from {}",
+            role(world, role_id),
+            user(world, target)
+        )
+    };
+    call.line(with_reason(line, call.reason()));
+    Ok(Reply::no_content())
+}
 
-    pub(super) fn get_ban(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let (Some(guild), Some(target)) = (call.id("guild"), call.id("user")) else {
-            return Err(OpError::UnknownBan(0).into());
-        };
-        let b = state
-            .world
-            .guild(guild)
-            .and_then(|g| g.bans.iter().find(|b| b.user_id == target))
-            .ok_or(OpError::UnknownBan(target))?;
-        Ok(Reply::json(&Ban {
+fn on_list_bans(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let guild = call.id("guild").unwrap_or(0);
+    let g = state
+        .world
+        .guild(guild)
+        .ok_or(OpError::UnknownGuild(guild))?;
+    let bans: Vec<Ban> = g
+        .bans
+        .iter()
+        .map(|b| Ban {
             reason: b.reason.clone(),
-            user: wire::user(&state.world, target),
-        }))
-    }
+            user: wire::user(&state.world, b.user_id),
+        })
+        .collect();
+    Ok(Reply::json(&bans))
+}
 
-    pub(super) fn ban(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let (Some(guild), Some(target)) = (call.id("guild"), call.id("user")) else {
-            return Err(OpError::UnknownUser(0).into());
-        };
-        let bot = state.world.bot_id;
-        let line = moderated(&state.world, "banned", bot, target, guild, call.reason());
-        super::ban(state, guild, bot, target, call.reason().map(str::to_owned))?;
-        call.line(line);
-        Ok(Reply::no_content())
-    }
+fn on_get_ban(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let (Some(guild), Some(target)) = (call.id("guild"), call.id("user")) else {
+        return Err(OpError::UnknownBan(0).into());
+    };
+    let b = state
+        .world
+        .guild(guild)
+        .and_then(|g| g.bans.iter().find(|b| b.user_id == target))
+        .ok_or(OpError::UnknownBan(target))?;
+    Ok(Reply::json(&Ban {
+        reason: b.reason.clone(),
+        user: wire::user(&state.world, target),
+    }))
+}
 
-    pub(super) fn unban(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let (Some(guild), Some(target)) = (call.id("guild"), call.id("user")) else {
-            return Err(OpError::UnknownBan(0).into());
-        };
-        let bot = state.world.bot_id;
-        let line = moderated(&state.world, "unbanned", bot, target, guild, call.reason());
-        super::unban(state, guild, bot, target, call.reason().map(str::to_owned))?;
-        call.line(line);
-        Ok(Reply::no_content())
-    }
+fn on_ban(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let (Some(guild), Some(target)) = (call.id("guild"), call.id("user")) else {
+        return Err(OpError::UnknownUser(0).into());
+    };
+    let bot = state.world.bot_id;
+    let line = moderated(&state.world, "banned", bot, target, guild, call.reason());
+    ban(state, guild, bot, target, call.reason().map(str::to_owned))?;
+    call.line(line);
+    Ok(Reply::no_content())
+}
+
+fn on_unban(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let (Some(guild), Some(target)) = (call.id("guild"), call.id("user")) else {
+        return Err(OpError::UnknownBan(0).into());
+    };
+    let bot = state.world.bot_id;
+    let line = moderated(&state.world, "unbanned", bot, target, guild, call.reason());
+    unban(state, guild, bot, target, call.reason().map(str::to_owned))?;
+    call.line(line);
+    Ok(Reply::no_content())
 }

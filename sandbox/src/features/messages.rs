@@ -82,41 +82,37 @@ pub(crate) const EVENTS: &[EventKind] = &[
 ];
 
 pub(crate) const ROUTES: &[Route] = &[
-    Route::new("GET", "/channels/{channel}/messages", rest::list_messages),
-    Route::new("POST", "/channels/{channel}/messages", rest::create_message),
+    Route::new("GET", "/channels/{channel}/messages", on_list_messages),
+    Route::new("POST", "/channels/{channel}/messages", on_create_message),
     Route::new(
         "GET",
         "/channels/{channel}/messages/{message}",
-        rest::get_message,
+        on_get_message,
     ),
     Route::new(
         "PATCH",
         "/channels/{channel}/messages/{message}",
-        rest::edit_message,
+        on_edit_message,
     ),
     Route::new(
         "DELETE",
         "/channels/{channel}/messages/{message}",
-        rest::delete_message,
+        on_delete_message,
     ),
     Route::new(
         "POST",
         "/channels/{channel}/messages/bulk-delete",
-        rest::bulk_delete,
+        on_bulk_delete,
     ),
-    Route::new(
-        "PUT",
-        "/channels/{channel}/messages/pins/{message}",
-        rest::pin,
-    ),
+    Route::new("PUT", "/channels/{channel}/messages/pins/{message}", on_pin),
     Route::new(
         "DELETE",
         "/channels/{channel}/messages/pins/{message}",
-        rest::pin,
+        on_pin,
     ),
-    Route::new("PUT", "/channels/{channel}/pins/{message}", rest::pin),
-    Route::new("DELETE", "/channels/{channel}/pins/{message}", rest::pin),
-    Route::new("POST", "/channels/{channel}/typing", rest::typing),
+    Route::new("PUT", "/channels/{channel}/pins/{message}", on_pin),
+    Route::new("DELETE", "/channels/{channel}/pins/{message}", on_pin),
+    Route::new("POST", "/channels/{channel}/typing", on_typing),
 ];
 
 /// The content of a new message.
@@ -1073,140 +1069,135 @@ impl Admin {
 
 // ---- REST ---------------------------------------------------------------------------
 
-/// The route handlers.
-mod rest {
-    use super::*;
+fn on_list_messages(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let channel = call
+        .id("channel")
+        .filter(|c| state.world.channel(*c).is_some())
+        .ok_or_else(|| OpError::UnknownChannel(call.id("channel").unwrap_or(0)))?;
+    let limit = call
+        .query("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(50)
+        .clamp(1, 100);
+    let list: Vec<Value> = state
+        .world
+        .messages
+        .get(&channel)
+        .map(|msgs| {
+            msgs.iter()
+                .rev()
+                .take(limit)
+                .map(|m| message_json(&state.world, m, false, false))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Reply::json(&list))
+}
 
-    pub(super) fn list_messages(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let channel = call
-            .id("channel")
-            .filter(|c| state.world.channel(*c).is_some())
-            .ok_or_else(|| OpError::UnknownChannel(call.id("channel").unwrap_or(0)))?;
-        let limit = call
-            .query("limit")
-            .and_then(|l| l.parse::<usize>().ok())
-            .unwrap_or(50)
-            .clamp(1, 100);
-        let list: Vec<Value> = state
-            .world
-            .messages
-            .get(&channel)
-            .map(|msgs| {
-                msgs.iter()
-                    .rev()
-                    .take(limit)
-                    .map(|m| message_json(&state.world, m, false, false))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Ok(Reply::json(&list))
-    }
+fn on_create_message(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let channel = call.id("channel").ok_or(OpError::UnknownChannel(0))?;
+    let reply = call.field("message_reference").is_some();
+    let new = NewMessage::from_body(call.body(), if reply { 19 } else { 0 });
+    let bot = state.world.bot_id;
+    let line = message_line(
+        &state.world,
+        bot,
+        channel,
+        (&new.content, &new.embeds, &new.components),
+        new.poll.as_ref(),
+    );
+    let m = post_message(state, channel, bot, new)?;
+    call.line(line);
+    Ok(Reply::json(&message_json(&state.world, &m, false, false)))
+}
 
-    pub(super) fn create_message(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let channel = call.id("channel").ok_or(OpError::UnknownChannel(0))?;
-        let reply = call.field("message_reference").is_some();
-        let new = NewMessage::from_body(call.body(), if reply { 19 } else { 0 });
-        let bot = state.world.bot_id;
-        let line = message_line(
-            &state.world,
-            bot,
-            channel,
-            (&new.content, &new.embeds, &new.components),
-            new.poll.as_ref(),
-        );
-        let m = super::post_message(state, channel, bot, new)?;
-        call.line(line);
-        Ok(Reply::json(&message_json(&state.world, &m, false, false)))
+fn on_get_message(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let (Some(channel), Some(message)) = (call.id("channel"), call.id("message")) else {
+        return Err(OpError::UnknownMessage(0).into());
+    };
+    if state.world.channel(channel).is_none() {
+        return Err(OpError::UnknownChannel(channel).into());
     }
+    let m = state
+        .world
+        .message(channel, message)
+        .ok_or(OpError::UnknownMessage(message))?;
+    Ok(Reply::json(&message_json(&state.world, m, false, false)))
+}
 
-    pub(super) fn get_message(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let (Some(channel), Some(message)) = (call.id("channel"), call.id("message")) else {
-            return Err(OpError::UnknownMessage(0).into());
-        };
-        if state.world.channel(channel).is_none() {
-            return Err(OpError::UnknownChannel(channel).into());
-        }
-        let m = state
-            .world
-            .message(channel, message)
-            .ok_or(OpError::UnknownMessage(message))?;
-        Ok(Reply::json(&message_json(&state.world, m, false, false)))
-    }
+fn on_edit_message(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let (Some(channel), Some(message)) = (call.id("channel"), call.id("message")) else {
+        return Err(OpError::UnknownMessage(0).into());
+    };
+    let content = call
+        .field("content")
+        .map(|c| c.as_str().unwrap_or("").to_owned());
+    let (embeds, components) = (call.body_array("embeds"), call.body_array("components"));
+    let bot = state.world.bot_id;
+    let line = edited(
+        &state.world,
+        bot,
+        channel,
+        content.as_deref(),
+        embeds.as_deref(),
+        components.as_deref(),
+    );
+    let m = edit_message(state, channel, message, content, embeds, components)?;
+    call.line(line);
+    Ok(Reply::json(&message_json(&state.world, &m, false, false)))
+}
 
-    pub(super) fn edit_message(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let (Some(channel), Some(message)) = (call.id("channel"), call.id("message")) else {
-            return Err(OpError::UnknownMessage(0).into());
-        };
-        let content = call
-            .field("content")
-            .map(|c| c.as_str().unwrap_or("").to_owned());
-        let (embeds, components) = (call.body_array("embeds"), call.body_array("components"));
-        let bot = state.world.bot_id;
-        let line = edited(
-            &state.world,
-            bot,
-            channel,
-            content.as_deref(),
-            embeds.as_deref(),
-            components.as_deref(),
-        );
-        let m = super::edit_message(state, channel, message, content, embeds, components)?;
-        call.line(line);
-        Ok(Reply::json(&message_json(&state.world, &m, false, false)))
-    }
+fn on_delete_message(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let (Some(channel), Some(message)) = (call.id("channel"), call.id("message")) else {
+        return Err(OpError::UnknownMessage(0).into());
+    };
+    let author = state.world.message(channel, message).map(|m| m.author_id);
+    let line = deleted(&state.world, state.world.bot_id, channel, author);
+    delete_message(state, channel, message)?;
+    call.line(line);
+    Ok(Reply::no_content())
+}
 
-    pub(super) fn delete_message(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let (Some(channel), Some(message)) = (call.id("channel"), call.id("message")) else {
-            return Err(OpError::UnknownMessage(0).into());
-        };
-        let author = state.world.message(channel, message).map(|m| m.author_id);
-        let line = deleted(&state.world, state.world.bot_id, channel, author);
-        super::delete_message(state, channel, message)?;
-        call.line(line);
-        Ok(Reply::no_content())
+fn on_bulk_delete(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let channel = call.id("channel").ok_or(OpError::UnknownChannel(0))?;
+    let ids: Vec<u64> = call
+        .field("messages")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|v| value_id(Some(v))).collect())
+        .unwrap_or_default();
+    if !(2..=100).contains(&ids.len()) {
+        return Err(Reply::error(
+            400,
+            50035,
+            "Invalid Form Body: messages must hold 2 to 100 message ids",
+        ));
     }
+    let known = ids
+        .iter()
+        .filter(|m| state.world.message(channel, **m).is_some())
+        .count();
+    let line = bulk_deleted(&state.world, Some(state.world.bot_id), channel, known);
+    bulk_delete(state, channel, &ids)?;
+    call.line(line);
+    Ok(Reply::no_content())
+}
 
-    pub(super) fn bulk_delete(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let channel = call.id("channel").ok_or(OpError::UnknownChannel(0))?;
-        let ids: Vec<u64> = call
-            .field("messages")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|v| value_id(Some(v))).collect())
-            .unwrap_or_default();
-        if !(2..=100).contains(&ids.len()) {
-            return Err(Reply::error(
-                400,
-                50035,
-                "Invalid Form Body: messages must hold 2 to 100 message ids",
-            ));
-        }
-        let known = ids
-            .iter()
-            .filter(|m| state.world.message(channel, **m).is_some())
-            .count();
-        let line = bulk_deleted(&state.world, Some(state.world.bot_id), channel, known);
-        super::bulk_delete(state, channel, &ids)?;
-        call.line(line);
-        Ok(Reply::no_content())
-    }
+fn on_pin(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let (Some(channel), Some(message)) = (call.id("channel"), call.id("message")) else {
+        return Err(OpError::UnknownMessage(0).into());
+    };
+    let on = call.method == "PUT";
+    pin(state, channel, message, on)?;
+    call.line(pinned(&state.world, Some(state.world.bot_id), channel, on));
+    Ok(Reply::no_content())
+}
 
-    pub(super) fn pin(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let (Some(channel), Some(message)) = (call.id("channel"), call.id("message")) else {
-            return Err(OpError::UnknownMessage(0).into());
-        };
-        let on = call.method == "PUT";
-        super::pin(state, channel, message, on)?;
-        call.line(pinned(&state.world, Some(state.world.bot_id), channel, on));
-        Ok(Reply::no_content())
-    }
-
-    pub(super) fn typing(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let channel = call.id("channel").ok_or(OpError::UnknownChannel(0))?;
-        let bot = state.world.bot_id;
-        super::typing(state, channel, bot)?;
-        call.line(typing_line(&state.world, bot, channel));
-        Ok(Reply::no_content())
-    }
+fn on_typing(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let channel = call.id("channel").ok_or(OpError::UnknownChannel(0))?;
+    let bot = state.world.bot_id;
+    typing(state, channel, bot)?;
+    call.line(typing_line(&state.world, bot, channel));
+    Ok(Reply::no_content())
 }
 
 #[cfg(test)]

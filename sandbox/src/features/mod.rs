@@ -2,8 +2,9 @@
 //! changes, the payloads it dispatches (twilight-model values), the event
 //! kinds it sends with their intents, its REST routes, its transcript lines,
 //! and the [`Actor`](crate::Actor) and [`Admin`](crate::Admin) methods that
-//! drive it. Features build on the core and on each other, never the other
-//! way round: the core learns of them only through the tables below.
+//! drive it. Features build on the core and on each other without cycles,
+//! never the other way round: the core learns of them only through the
+//! tables below, handed to its servers when the sandbox starts.
 
 pub(crate) mod application;
 pub(crate) mod audit_log;
@@ -33,13 +34,13 @@ use twilight_model::gateway::Intents;
 use crate::core::{
     admin::Admin,
     dispatch::{Dispatch, EventKind, to_json},
-    rest::{Route, value_id},
-    state::Plugins,
+    gateway::Hooks,
+    rest::{Routes, value_id},
     transcript,
 };
 
-/// Every REST route, feature by feature.
-const ROUTES: &[&[Route]] = &[
+/// Every REST route, feature by feature: the REST server's table.
+pub(crate) const ROUTES: Routes = &[
     application::ROUTES,
     audit_log::ROUTES,
     channels::ROUTES,
@@ -82,14 +83,11 @@ const EVENTS: &[&[EventKind]] = &[
     webhooks::EVENTS,
 ];
 
-/// What the features plug into the core.
-pub(crate) fn plugins() -> Plugins {
-    Plugins {
-        routes: ROUTES,
-        guild_create: guilds::guild_create,
-        voice_command: voice::voice_command,
-    }
-}
+/// What the gateway asks of the features.
+pub(crate) const GATEWAY_HOOKS: Hooks = Hooks {
+    guild_create: guilds::guild_create,
+    voice_command: voice::voice_command,
+};
 
 /// The kind of event `name`, if the sandbox knows it.
 fn event_kind(name: &str) -> Option<&'static EventKind> {

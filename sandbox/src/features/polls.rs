@@ -52,7 +52,7 @@ pub(crate) const EVENTS: &[EventKind] = &[MESSAGE_POLL_VOTE_ADD, MESSAGE_POLL_VO
 pub(crate) const ROUTES: &[Route] = &[Route::new(
     "GET",
     "/channels/{channel}/polls/{message}/answers/{answer}",
-    voters,
+    on_voters,
 )];
 
 /// The poll of a message and the message's guild.
@@ -261,7 +261,7 @@ struct Voters {
 }
 
 /// `GET /channels/{c}/polls/{m}/answers/{a}`.
-fn voters(state: &mut State, call: &mut Call<'_>) -> Answer {
+fn on_voters(state: &mut State, call: &mut Call<'_>) -> Answer {
     let (Some(channel), Some(message)) = (call.id("channel"), call.id("message")) else {
         return Err(OpError::UnknownMessage(0).into());
     };

@@ -58,27 +58,27 @@ pub(crate) const ROUTES: &[Route] = &[
     Route::new(
         "PUT",
         "/channels/{channel}/messages/{message}/reactions/{emoji}/@me",
-        rest::react_own,
+        on_react_own,
     ),
     Route::new(
         "DELETE",
         "/channels/{channel}/messages/{message}/reactions/{emoji}/@me",
-        rest::react_own,
+        on_react_own,
     ),
     Route::new(
         "DELETE",
         "/channels/{channel}/messages/{message}/reactions",
-        rest::clear_all,
+        on_clear_all,
     ),
     Route::new(
         "DELETE",
         "/channels/{channel}/messages/{message}/reactions/{emoji}",
-        rest::clear_emoji,
+        on_clear_emoji,
     ),
     Route::new(
         "DELETE",
         "/channels/{channel}/messages/{message}/reactions/{emoji}/{user}",
-        rest::remove_users,
+        on_remove_users,
     ),
 ];
 
@@ -302,68 +302,63 @@ impl Admin {
 
 // ---- REST ---------------------------------------------------------------------------
 
-/// The route handlers.
-mod rest {
-    use super::*;
-
-    fn ids(call: &Call<'_>) -> Result<(u64, u64), Reply> {
-        match (call.id("channel"), call.id("message")) {
-            (Some(channel), Some(message)) => Ok((channel, message)),
-            _ => Err(OpError::UnknownMessage(0).into()),
-        }
+fn ids(call: &Call<'_>) -> Result<(u64, u64), Reply> {
+    match (call.id("channel"), call.id("message")) {
+        (Some(channel), Some(message)) => Ok((channel, message)),
+        _ => Err(OpError::UnknownMessage(0).into()),
     }
+}
 
-    pub(super) fn react_own(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let (channel, message) = ids(call)?;
-        let add = call.method == "PUT";
-        let bot = state.world.bot_id;
-        let key = call.param("emoji").to_owned();
-        super::react(state, channel, message, bot, &key, add)?;
-        call.line(reacted(&state.world, bot, channel, &key, add));
-        Ok(Reply::no_content())
-    }
+fn on_react_own(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let (channel, message) = ids(call)?;
+    let add = call.method == "PUT";
+    let bot = state.world.bot_id;
+    let key = call.param("emoji").to_owned();
+    react(state, channel, message, bot, &key, add)?;
+    call.line(reacted(&state.world, bot, channel, &key, add));
+    Ok(Reply::no_content())
+}
 
-    pub(super) fn clear_all(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let (channel, message) = ids(call)?;
-        super::clear_reactions(state, channel, message, None)?;
-        call.line(cleared(
-            &state.world,
-            Some(state.world.bot_id),
-            channel,
-            None,
-        ));
-        Ok(Reply::no_content())
-    }
+fn on_clear_all(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let (channel, message) = ids(call)?;
+    clear_reactions(state, channel, message, None)?;
+    call.line(cleared(
+        &state.world,
+        Some(state.world.bot_id),
+        channel,
+        None,
+    ));
+    Ok(Reply::no_content())
+}
 
-    pub(super) fn clear_emoji(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let (channel, message) = ids(call)?;
-        let key = call.param("emoji").to_owned();
-        super::clear_reactions(state, channel, message, Some(&key))?;
-        call.line(cleared(
-            &state.world,
-            Some(state.world.bot_id),
-            channel,
-            Some(&key),
-        ));
-        Ok(Reply::no_content())
-    }
+fn on_clear_emoji(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let (channel, message) = ids(call)?;
+    let key = call.param("emoji").to_owned();
+    clear_reactions(state, channel, message, Some(&key))?;
+    call.line(cleared(
+        &state.world,
+        Some(state.world.bot_id),
+        channel,
+        Some(&key),
+    ));
+    Ok(Reply::no_content())
+}
 
-    pub(super) fn remove_users(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let (channel, message) = ids(call)?;
-        let target = call
-            .id("user")
-            .filter(|u| state.world.user_rec(*u).is_some())
-            .ok_or_else(|| OpError::UnknownUser(call.id("user").unwrap_or(0)))?;
-        let key = call.param("emoji").to_owned();
-        super::react(state, channel, message, target, &key, false)?;
-        let world = &state.world;
-        call.line(format!(
-            "{} removed {}'s {} reaction from a message {}",
-            user(world, world.bot_id),
-            user(world, target),
-            emoji(&key),
-            place(world, world.bot_id, channel)
-        ));
-        Ok(Reply::no_content())
-    }
+fn on_remove_users(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let (channel, message) = ids(call)?;
+    let target = call
+        .id("user")
+        .filter(|u| state.world.user_rec(*u).is_some())
+        .ok_or_else(|| OpError::UnknownUser(call.id("user").unwrap_or(0)))?;
+    let key = call.param("emoji").to_owned();
+    react(state, channel, message, target, &key, false)?;
+    let world = &state.world;
+    call.line(format!(
+        "{} removed {}'s {} reaction from a message {}",
+        user(world, world.bot_id),
+        user(world, target),
+        emoji(&key),
+        place(world, world.bot_id, channel)
+    ));
+    Ok(Reply::no_content())
 }

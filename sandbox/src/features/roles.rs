@@ -34,7 +34,7 @@ pub(crate) const GUILD_ROLE_DELETE: EventKind =
 
 pub(crate) const EVENTS: &[EventKind] = &[GUILD_ROLE_CREATE, GUILD_ROLE_UPDATE, GUILD_ROLE_DELETE];
 
-pub(crate) const ROUTES: &[Route] = &[Route::new("GET", "/guilds/{guild}/roles", list_roles)];
+pub(crate) const ROUTES: &[Route] = &[Route::new("GET", "/guilds/{guild}/roles", on_list_roles)];
 
 /// A new role without permissions: GUILD_ROLE_CREATE.
 fn create_role(state: &mut State, guild: u64, name: &str) -> Result<u64, OpError> {
@@ -155,7 +155,7 @@ impl Admin {
     }
 }
 
-fn list_roles(state: &mut State, call: &mut Call<'_>) -> Answer {
+fn on_list_roles(state: &mut State, call: &mut Call<'_>) -> Answer {
     let id = call.id("guild").unwrap_or(0);
     let g = state.world.guild(id).ok_or(OpError::UnknownGuild(id))?;
     let roles: Vec<_> = g.roles.iter().map(wire::role).collect();

@@ -33,8 +33,8 @@ pub(crate) const USER_UPDATE: EventKind = EventKind::always("USER_UPDATE");
 pub(crate) const EVENTS: &[EventKind] = &[PRESENCE_UPDATE, USER_UPDATE];
 
 pub(crate) const ROUTES: &[Route] = &[
-    Route::new("GET", "/users/@me", current_user),
-    Route::new("GET", "/users/{user}", get_user),
+    Route::new("GET", "/users/@me", on_current_user),
+    Route::new("GET", "/users/{user}", on_get_user),
 ];
 
 /// The statuses [`Admin::set_user_presence`] takes.
@@ -209,11 +209,11 @@ impl Admin {
     }
 }
 
-fn current_user(state: &mut State, _: &mut Call<'_>) -> Answer {
+fn on_current_user(state: &mut State, _: &mut Call<'_>) -> Answer {
     Ok(Reply::json(&wire::current_user(&state.world)))
 }
 
-fn get_user(state: &mut State, call: &mut Call<'_>) -> Answer {
+fn on_get_user(state: &mut State, call: &mut Call<'_>) -> Answer {
     let id = call
         .id("user")
         .filter(|u| state.world.user_rec(*u).is_some())

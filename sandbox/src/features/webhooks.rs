@@ -35,12 +35,12 @@ pub(crate) const WEBHOOKS_UPDATE: EventKind =
 pub(crate) const EVENTS: &[EventKind] = &[WEBHOOKS_UPDATE];
 
 pub(crate) const ROUTES: &[Route] = &[
-    Route::new("POST", "/channels/{channel}/webhooks", rest::create),
-    Route::new("GET", "/channels/{channel}/webhooks", rest::list_channel),
-    Route::new("GET", "/guilds/{guild}/webhooks", rest::list_guild),
-    Route::new("GET", "/webhooks/{webhook}", rest::get),
-    Route::new("PATCH", "/webhooks/{webhook}", rest::rename),
-    Route::new("DELETE", "/webhooks/{webhook}", rest::delete),
+    Route::new("POST", "/channels/{channel}/webhooks", on_create),
+    Route::new("GET", "/channels/{channel}/webhooks", on_list_channel),
+    Route::new("GET", "/guilds/{guild}/webhooks", on_list_guild),
+    Route::new("GET", "/webhooks/{webhook}", on_get),
+    Route::new("PATCH", "/webhooks/{webhook}", on_rename),
+    Route::new("DELETE", "/webhooks/{webhook}", on_delete),
 ];
 
 /// An incoming webhook of a channel.
@@ -228,82 +228,77 @@ impl Admin {
     }
 }
 
-/// The route handlers.
-mod rest {
-    use super::*;
+/// `POST /channels/{c}/webhooks` with `name`.
+fn on_create(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let channel = call.id("channel").ok_or(OpError::UnknownChannel(0))?;
+    let name = call
+        .field("name")
+        .and_then(Value::as_str)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| Reply::error(400, 50035, "Invalid Form Body: name is required"))?
+        .to_owned();
+    let bot = state.world.bot_id;
+    let w = create_webhook(state, channel, &name, bot)?;
+    call.line(line(&state.world, Some(bot), "created", &w));
+    Ok(Reply::json(&webhook(&state.world, &w)))
+}
 
-    /// `POST /channels/{c}/webhooks` with `name`.
-    pub(super) fn create(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let channel = call.id("channel").ok_or(OpError::UnknownChannel(0))?;
-        let name = call
-            .field("name")
-            .and_then(Value::as_str)
-            .filter(|n| !n.is_empty())
-            .ok_or_else(|| Reply::error(400, 50035, "Invalid Form Body: name is required"))?
-            .to_owned();
-        let bot = state.world.bot_id;
-        let w = super::create_webhook(state, channel, &name, bot)?;
-        call.line(line(&state.world, Some(bot), "created", &w));
-        Ok(Reply::json(&webhook(&state.world, &w)))
-    }
+fn list(state: &mut State, keep: impl Fn(&WebhookRec) -> bool) -> Vec<Webhook> {
+    let list: Vec<WebhookRec> = state
+        .features
+        .get::<Webhooks>()
+        .list
+        .iter()
+        .filter(|w| keep(w))
+        .cloned()
+        .collect();
+    list.iter().map(|w| webhook(&state.world, w)).collect()
+}
 
-    fn list(state: &mut State, keep: impl Fn(&WebhookRec) -> bool) -> Vec<Webhook> {
-        let list: Vec<WebhookRec> = state
-            .features
-            .get::<Webhooks>()
-            .list
-            .iter()
-            .filter(|w| keep(w))
-            .cloned()
-            .collect();
-        list.iter().map(|w| webhook(&state.world, w)).collect()
-    }
+/// `GET /channels/{c}/webhooks`.
+fn on_list_channel(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let channel = call.id("channel").unwrap_or(0);
+    state.guild_channel(channel)?;
+    Ok(Reply::json(&list(state, |w| w.channel == channel)))
+}
 
-    /// `GET /channels/{c}/webhooks`.
-    pub(super) fn list_channel(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let channel = call.id("channel").unwrap_or(0);
-        state.guild_channel(channel)?;
-        Ok(Reply::json(&list(state, |w| w.channel == channel)))
-    }
+/// `GET /guilds/{g}/webhooks`.
+fn on_list_guild(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let guild = call.id("guild").unwrap_or(0);
+    state.guild_rec(guild)?;
+    Ok(Reply::json(&list(state, |w| w.guild == guild)))
+}
 
-    /// `GET /guilds/{g}/webhooks`.
-    pub(super) fn list_guild(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let guild = call.id("guild").unwrap_or(0);
-        state.guild_rec(guild)?;
-        Ok(Reply::json(&list(state, |w| w.guild == guild)))
-    }
+/// `GET /webhooks/{id}`.
+fn on_get(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let w = find(state, call.id("webhook").unwrap_or(0))?;
+    Ok(Reply::json(&webhook(&state.world, &w)))
+}
 
-    /// `GET /webhooks/{id}`.
-    pub(super) fn get(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let w = find(state, call.id("webhook").unwrap_or(0))?;
-        Ok(Reply::json(&webhook(&state.world, &w)))
-    }
-
-    /// `PATCH /webhooks/{id}` with `name`.
-    pub(super) fn rename(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let id = call.id("webhook").unwrap_or(0);
-        let bot = state.world.bot_id;
-        let Some(name) = call
-            .field("name")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-        else {
-            let w = find(state, id)?;
-            return Ok(Reply::json(&webhook(&state.world, &w)));
-        };
-        let old = super::rename_webhook(state, id, &name, bot)?;
-        call.line(renamed(&state.world, Some(bot), &old, &name));
+/// `PATCH /webhooks/{id}` with `name`.
+fn on_rename(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let id = call.id("webhook").unwrap_or(0);
+    let bot = state.world.bot_id;
+    let Some(name) = call
+        .field("name")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
         let w = find(state, id)?;
-        Ok(Reply::json(&webhook(&state.world, &w)))
-    }
+        return Ok(Reply::json(&webhook(&state.world, &w)));
+    };
+    let old = rename_webhook(state, id, &name, bot)?;
+    call.line(renamed(&state.world, Some(bot), &old, &name));
+    let w = find(state, id)?;
+    Ok(Reply::json(&webhook(&state.world, &w)))
+}
 
-    /// `DELETE /webhooks/{id}`.
-    pub(super) fn delete(state: &mut State, call: &mut Call<'_>) -> Answer {
-        let id = call.id("webhook").unwrap_or(0);
-        let bot = state.world.bot_id;
-        let reason = call.reason().map(str::to_owned);
-        let w = super::delete_webhook(state, id, bot, reason)?;
-        call.line(line(&state.world, Some(bot), "deleted", &w));
-        Ok(Reply::no_content())
-    }
+/// `DELETE /webhooks/{id}`.
+fn on_delete(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let id = call.id("webhook").unwrap_or(0);
+    let bot = state.world.bot_id;
+    let reason = call.reason().map(str::to_owned);
+    let w = delete_webhook(state, id, bot, reason)?;
+    call.line(line(&state.world, Some(bot), "deleted", &w));
+    Ok(Reply::no_content())
 }
