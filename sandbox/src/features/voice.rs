@@ -29,8 +29,7 @@ use crate::core::{
 pub(crate) const VOICE_STATE_UPDATE: EventKind =
     EventKind::needs("VOICE_STATE_UPDATE", Intents::GUILD_VOICE_STATES);
 /// Sent to the bot whatever its intents (Discord lists it under no intent).
-pub(crate) const VOICE_SERVER_UPDATE: EventKind =
-    EventKind::always("VOICE_SERVER_UPDATE").unfiltered_when_raw();
+pub(crate) const VOICE_SERVER_UPDATE: EventKind = EventKind::always("VOICE_SERVER_UPDATE");
 
 pub(crate) const EVENTS: &[EventKind] = &[VOICE_STATE_UPDATE, VOICE_SERVER_UPDATE];
 
