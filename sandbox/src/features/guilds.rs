@@ -136,8 +136,8 @@ pub(crate) fn guild(world: &World, g: &GuildRec, all_members: bool) -> Guild {
     }
 }
 
-/// GUILD_CREATE's `d` (the [`Plugins`](crate::core::state::Plugins) hook
-/// the gateway calls after READY).
+/// GUILD_CREATE's `d` (the gateway's [`Hooks::guild_create`](crate::core::gateway::Hooks),
+/// called after READY).
 pub(crate) fn guild_create(world: &World, g: &GuildRec, all_members: bool) -> String {
     to_json(&guild(world, g, all_members))
 }

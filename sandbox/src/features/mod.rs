@@ -1,10 +1,20 @@
 //! The sandbox by Discord feature. Each module holds one feature's world
 //! changes, the payloads it dispatches (twilight-model values), the event
 //! kinds it sends with their intents, its REST routes, its transcript lines,
-//! and the [`Actor`](crate::Actor) and [`Admin`](crate::Admin) methods that
+//! and the [`Actor`](crate::Actor) and [`Admin`] methods that
 //! drive it. Features build on the core and on each other without cycles,
 //! never the other way round: the core learns of them only through the
 //! tables below, handed to its servers when the sandbox starts.
+//!
+//! To add an operation to a feature, in its module: the world change (a
+//! function on `&mut State` that sends a twilight-model payload with
+//! `state.send(&KIND, guild, &payload)`), the event's [`EventKind`] (name
+//! and intents) in the module's `EVENTS`, the transcript line, the `Actor`
+//! or `Admin` method, and, if the bot can do it over REST, a `Route` row in
+//! the module's `ROUTES` with its handler; then a case in
+//! `sandbox/tests/catalog_ops.rs`. State only the feature needs goes in its
+//! own type, through `state.features.get::<T>()`. A new feature module is
+//! also listed here: `mod`, `ROUTES`, `EVENTS`.
 
 pub(crate) mod application;
 pub(crate) mod audit_log;
