@@ -516,7 +516,7 @@ impl BotBuilder {
             router,
             cache: Arc::new(cache),
             http: OnceLock::new(),
-            gateway: OnceLock::new(),
+            connection: OnceLock::new(),
             #[cfg(feature = "sandbox")]
             sandbox: OnceLock::new(),
             data: self.data,

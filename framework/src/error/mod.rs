@@ -55,10 +55,12 @@ pub enum Error {
     },
     /// A waiter for an event the bot cannot receive: it identified without any of the intents
     /// the event is sent under.
-    #[error("{}", missing_intents(.event, *.needed))]
+    #[error("{}", missing_intents(.event, .type_name, *.needed))]
     MissingIntents {
         /// The event waited for.
         event: &'static str,
+        /// Its Rust type (`ReactionAdd`), for the builder call that fixes it.
+        type_name: &'static str,
         /// The intents it is sent under (any of them).
         needed: twilight_model::gateway::Intents,
     },
@@ -180,12 +182,12 @@ impl Error {
 
 /// The message of [`Error::MissingIntents`]: the intents by name, and the builder call that adds
 /// them.
-fn missing_intents(event: &str, needed: twilight_model::gateway::Intents) -> String {
+fn missing_intents(
+    event: &str,
+    type_name: &str,
+    needed: twilight_model::gateway::Intents,
+) -> String {
     let names: Vec<&str> = needed.iter_names().map(|(name, _)| name).collect();
-    let type_name = crate::event::catalog()
-        .iter()
-        .find(|entry| entry.name == event)
-        .map_or("E", |entry| entry.type_name);
     format!(
         "cannot wait for `{event}`: Discord sends it only with {} {}, which the bot did not \
          request; declare the wait on the builder with `.waits_for::<{type_name}>()`, which adds \

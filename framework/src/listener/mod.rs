@@ -122,7 +122,7 @@ impl fmt::Debug for Listener {
 }
 
 /// The last path segment of a type name, generics stripped (`my_bot::welcome` → `welcome`).
-fn short_type_name<T>() -> &'static str {
+pub(crate) fn short_type_name<T>() -> &'static str {
     let full = std::any::type_name::<T>();
     let base = full.split('<').next().unwrap_or(full);
     base.rsplit("::").next().unwrap_or(base)
