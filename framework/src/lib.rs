@@ -59,7 +59,7 @@ pub mod prelude {
     pub use crate::event::raw::*;
     pub use crate::event::{Event, Key, Keys, ListenerError, PanicLocation, Panicked};
     pub use crate::intents::{IntentCheck, IntentsExt};
-    pub use crate::listener::{IntoListener, Listener, ListenerId};
+    pub use crate::listener::{Data, IntoListener, Listener, ListenerId};
     /// `stream.next().await` on [`EventStream`](crate::context::EventStream)s.
     pub use futures_util::StreamExt as _;
     pub use twilight_model::gateway::Intents;
@@ -95,6 +95,9 @@ pub mod __private {
 
     /// Compile-time check of a listener's return type.
     pub const fn assert_output<T: ListenerOutput>() {}
+
+    /// Compile-time check of a listener's parameters after the event.
+    pub const fn assert_extracted<T: crate::listener::FromContext>() {}
 
     /// Implemented by [`Context`](crate::Context) only.
     #[diagnostic::on_unimplemented(

@@ -199,7 +199,7 @@ pub struct BotBuilder {
     errors: Vec<Error>,
     max_running_listeners: usize,
     max_waiting_calls: usize,
-    data: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
+    data: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
     config: Config,
 }
 
@@ -462,7 +462,7 @@ impl BotBuilder {
     /// type; giving a second `T` replaces the first. Use interior mutability (atomics, a
     /// `Mutex`, `tokio::sync::RwLock`) for state that changes.
     pub fn data<T: Any + Send + Sync>(mut self, value: T) -> Self {
-        self.data.insert(TypeId::of::<T>(), Box::new(value));
+        self.data.insert(TypeId::of::<T>(), Arc::new(value));
         self
     }
 
@@ -493,6 +493,19 @@ impl BotBuilder {
     pub fn build(mut self) -> Result<Bot, Error> {
         if !self.errors.is_empty() {
             return Err(self.errors.remove(0));
+        }
+        // Every listener's parameters after the event can be filled in.
+        for listener in &self.listeners {
+            if let Some(missing) = listener
+                .requires
+                .iter()
+                .find(|needed| !self.data.contains_key(&needed.type_id))
+            {
+                return Err(Error::MissingData {
+                    listener: Arc::clone(&listener.meta.name),
+                    type_name: missing.type_name(),
+                });
+            }
         }
         crate::isolate::install_panic_hook();
         let router = Router::new(

@@ -46,7 +46,7 @@ pub(crate) struct Shared {
     #[cfg(feature = "sandbox")]
     pub(crate) sandbox: OnceLock<herald_sandbox::Sandbox>,
     /// The bot's own state, by type (`BotBuilder::data`).
-    pub(crate) data: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
+    pub(crate) data: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
 }
 
 impl Context {
@@ -98,6 +98,12 @@ impl Context {
                 std::any::type_name::<T>()
             )
         })
+    }
+
+    /// The bot's state of type `T`, shared, if the builder was given one.
+    pub(crate) fn data_arc<T: Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        let value = Arc::clone(self.shared.data.get(&TypeId::of::<T>())?);
+        value.downcast().ok()
     }
 
     /// The bot's state of type `T`, if the builder was given one
@@ -275,6 +281,17 @@ impl Context {
     /// returns reach it.
     pub fn add_listener<M>(&self, listener: impl IntoListener<M>) -> ListenerId {
         let listener = listener.into_listener();
+        for needed in &listener.requires {
+            if !self.shared.data.contains_key(&needed.type_id) {
+                tracing::error!(
+                    "listener `{}` takes `Data<{}>`, but the bot was given no `{}`: each of its \
+                     calls will fail",
+                    listener.meta.name,
+                    needed.type_name(),
+                    needed.type_name()
+                );
+            }
+        }
         if let Some(gateway) = self.connection() {
             let report = IntentReport::new(&[listener.meta.intents()], gateway.intents);
             for missing in report.missing {

@@ -73,6 +73,17 @@ pub enum Error {
         /// The intents the bot requests.
         intents: twilight_model::gateway::Intents,
     },
+    /// A listener takes [`Data<T>`](crate::listener::Data), and the bot was given no `T`.
+    #[error(
+        "listener `{listener}` takes `Data<{type_name}>`, but the bot was given no `{type_name}`: \
+         give it to the builder with `.data(..)`"
+    )]
+    MissingData {
+        /// The listener.
+        listener: std::sync::Arc<str>,
+        /// The state's type.
+        type_name: &'static str,
+    },
     /// There is no token to connect with.
     #[error("{}", missing_token(.var.as_deref()))]
     MissingToken {
