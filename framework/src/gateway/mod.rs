@@ -273,7 +273,7 @@ impl ShardTask<'_> {
         {
             ctx.dispatch(dispatch);
         }
-        let parsed = match flags::stickers_update(&text, flags) {
+        let parsed = match flags::skipped_by_twilight(&text, flags) {
             Some(Ok(frame)) => Ok(Some(frame)),
             Some(Err(cause)) => {
                 self.bad_frame(&decode::describe_frame(shard_id, &text, Some(&cause)));
