@@ -48,7 +48,7 @@ struct LevelUp {
 }
 
 /// XP per member of each guild: the bot's state, given to the builder with `.data(Xp::default())`
-/// and read by listeners with `ctx.data::<Xp>()`. A real bot would keep XP in a database (and
+/// and taken by listeners as a `Data<Xp>` parameter (`build()` checks that it was given). A real bot would keep XP in a database (and
 /// give the builder its pool instead).
 #[derive(Default)]
 struct Xp(Mutex<BTreeMap<Member, u64>>);
@@ -72,12 +72,12 @@ impl Xp {
 /// Nothing here awaits, so the whole listener runs as the message is dispatched, in gateway
 /// order: two quick messages can never both see the old level.
 #[listener]
-async fn award_xp(ctx: Context, msg: &MessageCreate) {
+async fn award_xp(ctx: Context, msg: &MessageCreate, xp: Data<Xp>) {
     let Some(guild) = msg.guild_id else { return };
     if msg.author.bot {
         return;
     }
-    let (old_level, level) = ctx.data::<Xp>().award(guild, msg.author.id, XP_PER_MESSAGE);
+    let (old_level, level) = xp.award(guild, msg.author.id, XP_PER_MESSAGE);
     if level > old_level {
         ctx.dispatch(LevelUp {
             user: msg.author.id,

@@ -1,21 +1,22 @@
 //! The runtime of [herald](https://docs.rs/herald): bot authors depend on the `herald` crate,
 //! which re-exports this one with the macros.
 //!
-//! One gateway frame travels up through these layers, each a module depending only on those
-//! before it:
+//! It is built in layers, bottom first; a module uses only modules of its own layer and of the
+//! layers below (`tests/layers.rs` checks every `crate::` path against this table):
 //!
-//! | module | job |
-//! |---|---|
-//! | [`event`] | events as types: the [`Event`] trait, waiter [`Key`]s, the gateway events |
-//! | [`listener`] | listener functions and their registrations ([`Listener`], [`IntoListener`]) |
-//! | `router` | event type → listeners (lock-free reads), waiters by key, error routing |
-//! | [`context`] | the [`Context`] a listener gets: dispatch, wait_for, stream, add/remove listeners |
-//! | [`gateway`] | twilight-gateway shards: frames → cache → events, readiness, fatal closes |
-//! | [`intents`] | intent sets and the start-up check that every listener can fire |
-//! | [`bot`] | the [`Bot`] builder: registration, validation, start, run, shutdown |
-//! | [`error`] | [`Error`], [`BoxError`], [`Result`] |
-//! | [`testing`] | what tests and sandbox scenes use on a `Context` (`settled`, `idle`, `sandbox`, ...) |
-//! | `isolate`, `report` | running user code (panics caught, blocking watched); telling people (rate-limited lines, stderr when no subscriber) |
+//! | layer | modules | job |
+//! |---|---|---|
+//! | 1 | [`intents`] | intent sets, and the check that every listener can fire |
+//! | 2 | [`error`] | [`Error`], [`BoxError`], [`Result`], fatal closes, panics |
+//! | 3 | [`event`] | events as types: the [`Event`] trait, waiter [`Key`]s, the catalog, every event |
+//! | 4 | `isolate`, `report` | running user code (panics caught, blocking watched); telling people (rate-limited lines, stderr when no subscriber records them) |
+//! | 5 | `router` | event type → listeners (lock-free reads), per-listener lanes, waiters by key, error routing; generic over the handle it gives listeners |
+//! | 6 | [`context`], [`listener`] | the [`Context`] a listener gets (dispatch, wait_for, stream, add/remove listeners, shards) and the listener functions it registers ([`Listener`], [`IntoListener`]) |
+//! | 7 | [`gateway`] | twilight-gateway shards: the gateway thread, frames → cache → events, readiness, fatal closes |
+//! | 8 | [`bot`], [`testing`] | the [`Bot`] builder (registration, validation, start, run, shutdown); what tests and scenes use on a `Context` |
+//!
+//! A gateway frame travels up from layer 7 to the router (5), which hands the events to listeners
+//! with a [`Context`] (6).
 
 pub mod bot;
 pub mod context;
@@ -58,7 +59,7 @@ pub mod prelude {
     pub use crate::event::raw::*;
     pub use crate::event::{Event, Key, Keys, ListenerError, PanicLocation, Panicked};
     pub use crate::intents::{IntentCheck, IntentsExt};
-    pub use crate::listener::{IntoListener, Listener, ListenerId};
+    pub use crate::listener::{Data, IntoListener, Listener, ListenerId};
     /// `stream.next().await` on [`EventStream`](crate::context::EventStream)s.
     pub use futures_util::StreamExt as _;
     pub use twilight_model::gateway::Intents;
@@ -94,6 +95,9 @@ pub mod __private {
 
     /// Compile-time check of a listener's return type.
     pub const fn assert_output<T: ListenerOutput>() {}
+
+    /// Compile-time check of a listener's parameters after the event.
+    pub const fn assert_extracted<T: crate::listener::FromContext>() {}
 
     /// Implemented by [`Context`](crate::Context) only.
     #[diagnostic::on_unimplemented(

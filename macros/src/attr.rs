@@ -13,20 +13,38 @@ pub(crate) const CRATE: &str = "crate";
 pub(crate) const CUSTOM: &str = "custom";
 pub(crate) const KEY: &str = "key";
 
-/// Options of a listener attribute.
+/// The options of herald's attributes: `#[listener(..)]`, `#[event(..)]`, and `#[event(..)]` on a
+/// type or a field under `#[derive(Event)]`. Each attribute allows some of them.
 #[derive(Default)]
-pub(crate) struct ListenerOptions {
+pub(crate) struct Options {
     pub(crate) name: Option<LitStr>,
     pub(crate) once: Option<Span>,
     pub(crate) sequential: Option<Span>,
     pub(crate) krate: Option<Path>,
     pub(crate) custom: Option<Span>,
+    pub(crate) key: Option<Span>,
 }
 
-impl ListenerOptions {
-    /// Parses `args`; `allowed` are the option names this attribute takes.
+impl Options {
+    /// Parses `args`; `allowed` are the option names this attribute takes. An unknown option is
+    /// reported with the attribute's own message.
     pub(crate) fn parse(args: TokenStream, allowed: &[&str], errors: &mut Errors) -> Self {
-        let mut options = ListenerOptions::default();
+        Self::parse_with(args, allowed, errors, |option| {
+            format!(
+                "unknown option `{option}`; this attribute takes: {}",
+                allowed.join(", ")
+            )
+        })
+    }
+
+    /// [`parse`](Self::parse), with `unknown` making the message for an unknown option.
+    pub(crate) fn parse_with(
+        args: TokenStream,
+        allowed: &[&str],
+        errors: &mut Errors,
+        unknown: impl Fn(&str) -> String,
+    ) -> Self {
+        let mut options = Options::default();
         let mut found = Errors::default();
         let parser = syn::meta::parser(|meta| {
             let ident = meta
@@ -35,11 +53,10 @@ impl ListenerOptions {
                 .map(|i| i.to_string())
                 .unwrap_or_default();
             if !allowed.contains(&ident.as_str()) {
-                found.push(meta.error(format!(
-                    "unknown option `{}`; this attribute takes: {}",
-                    quote::ToTokens::to_token_stream(&meta.path).to_string().replace(' ', ""),
-                    allowed.join(", ")
-                )));
+                let option = quote::ToTokens::to_token_stream(&meta.path)
+                    .to_string()
+                    .replace(' ', "");
+                found.push(meta.error(unknown(&option)));
                 // Skip its value, if any, and go on to report the other options.
                 if meta.input.peek(syn::Token![=]) {
                     meta.value()?.parse::<syn::Expr>()?;
@@ -62,6 +79,7 @@ impl ListenerOptions {
                 ONCE => set(&meta, &mut options.once, span, ONCE),
                 SEQUENTIAL => set(&meta, &mut options.sequential, span, SEQUENTIAL),
                 CUSTOM => set(&meta, &mut options.custom, span, CUSTOM),
+                KEY => set(&meta, &mut options.key, span, KEY),
                 _ => unreachable!("checked against `allowed`"),
             };
             if let Err(error) = result {

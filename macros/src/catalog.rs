@@ -1,88 +1,10 @@
-//! The names `#[event]` knows without being told: every event of herald's catalog
-//! (`herald::event::catalog()`), with the type each takes. A test (`tests/catalog.rs`) compiles
-//! an `#[event]` handler for every runtime catalog entry, so the two lists cannot drift apart. `#[event]` checks every handler's parameter against its event's name at
-//! compile time, so this table and the runtime's `Event::NAME`s cannot drift apart unnoticed.
+//! The names `#[event]` knows without being told: every event of herald's catalog, with the type
+//! each takes (`catalog_table.rs`, generated from `herald::event::catalog()` by
+//! `HERALD_BLESS=1 cargo test --test catalog`, which checks it too). `#[event]` also checks every
+//! handler's parameter against its event's name at compile time, so this table and the runtime's
+//! `Event::NAME`s cannot drift apart unnoticed.
 
-/// (event name, the parameter type its handler takes).
-pub(crate) const CATALOG: &[(&str, &str)] = &[
-    ("connect", "&Connect"),
-    ("disconnect", "&Disconnect"),
-    ("ready", "&Ready"),
-    ("resumed", "&Resumed"),
-    ("shard_connect", "&ShardConnect"),
-    ("shard_disconnect", "&ShardDisconnect"),
-    ("shard_ready", "&ShardReady"),
-    ("shard_resumed", "&ShardResumed"),
-    ("error", "&ListenerError"),
-    ("message", "&MessageCreate"),
-    ("message_edit", "&MessageEdit"),
-    ("message_delete", "&MessageDelete"),
-    ("bulk_message_delete", "&BulkMessageDelete"),
-    ("raw_message_edit", "&RawMessageEdit"),
-    ("raw_message_delete", "&RawMessageDelete"),
-    ("raw_bulk_message_delete", "&RawBulkMessageDelete"),
-    ("typing", "&TypingStart"),
-    ("reaction_add", "&ReactionAdd"),
-    ("reaction_remove", "&ReactionRemove"),
-    ("reaction_clear", "&ReactionClear"),
-    ("reaction_clear_emoji", "&ReactionClearEmoji"),
-    ("raw_reaction_add", "&RawReactionAdd"),
-    ("raw_reaction_remove", "&RawReactionRemove"),
-    ("raw_reaction_clear", "&RawReactionClear"),
-    ("raw_reaction_clear_emoji", "&RawReactionClearEmoji"),
-    ("member_join", "&MemberAdd"),
-    ("member_remove", "&MemberRemove"),
-    ("member_update", "&MemberUpdate"),
-    ("user_update", "&UserUpdate"),
-    ("member_ban", "&BanAdd"),
-    ("member_unban", "&BanRemove"),
-    ("presence_update", "&PresenceUpdate"),
-    ("guild_join", "&GuildJoin"),
-    ("guild_remove", "&GuildRemove"),
-    ("guild_update", "&GuildUpdate"),
-    ("guild_available", "&GuildAvailable"),
-    ("guild_unavailable", "&GuildUnavailable"),
-    ("guild_channel_create", "&ChannelCreate"),
-    ("guild_channel_delete", "&ChannelDelete"),
-    ("guild_channel_update", "&ChannelUpdate"),
-    ("guild_channel_pins_update", "&ChannelPinsUpdate"),
-    ("guild_role_create", "&RoleCreate"),
-    ("guild_role_delete", "&RoleDelete"),
-    ("guild_role_update", "&RoleUpdate"),
-    ("guild_emojis_update", "&GuildEmojisUpdate"),
-    ("guild_stickers_update", "&GuildStickersUpdate"),
-    ("voice_state_update", "&VoiceStateUpdate"),
-    ("stage_instance_create", "&StageInstanceCreate"),
-    ("stage_instance_delete", "&StageInstanceDelete"),
-    ("stage_instance_update", "&StageInstanceUpdate"),
-    ("interaction", "&InteractionCreate"),
-    ("application_command", "&ApplicationCommand"),
-    ("message_interaction", "&MessageInteraction"),
-    ("button_click", "&ButtonClick"),
-    ("dropdown", "&Dropdown"),
-    ("modal_submit", "&ModalSubmit"),
-    ("application_command_error", "&ApplicationCommandError"),
-    ("thread_create", "&ThreadCreate"),
-    ("thread_update", "&ThreadUpdate"),
-    ("thread_delete", "&ThreadDelete"),
-    ("raw_thread_update", "&RawThreadUpdate"),
-    ("raw_thread_delete", "&RawThreadDelete"),
-    ("thread_member_join", "&ThreadMemberJoin"),
-    ("thread_member_remove", "&ThreadMemberRemove"),
-    ("scheduled_event_create", "&GuildScheduledEventCreate"),
-    ("scheduled_event_update", "&ScheduledEventUpdate"),
-    ("scheduled_event_delete", "&GuildScheduledEventDelete"),
-    ("scheduled_event_user_add", "&GuildScheduledEventUserAdd"),
-    (
-        "scheduled_event_user_remove",
-        "&GuildScheduledEventUserRemove",
-    ),
-    ("gateway_dispatch", "&GatewayDispatch"),
-    ("automod_rule_create", "&AutoModerationRuleCreate"),
-    ("automod_rule_update", "&AutoModerationRuleUpdate"),
-    ("automod_rule_delete", "&AutoModerationRuleDelete"),
-    ("automod_action_execution", "&AutoModerationActionExecution"),
-];
+use crate::catalog_table::CATALOG;
 
 /// The parameter type of a known event.
 pub(crate) fn lookup(name: &str) -> Option<&'static str> {

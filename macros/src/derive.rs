@@ -11,7 +11,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Data, DeriveInput, LitStr, Path, parse_quote};
 
-use crate::attr::{CRATE, KEY, NAME};
+use crate::attr::{CRATE, KEY, NAME, Options};
 use crate::catalog;
 use crate::errors::Errors;
 
@@ -24,31 +24,18 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
     let mut name: Option<LitStr> = None;
     let mut krate: Option<Path> = None;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("event")) {
-        let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident(NAME) {
-                if name.is_some() {
-                    return Err(meta.error("duplicate option `name`"));
-                }
-                name = Some(meta.value()?.parse()?);
-            } else if meta.path.is_ident(CRATE) {
-                if krate.is_some() {
-                    return Err(meta.error("duplicate option `crate`"));
-                }
-                krate = Some(
-                    meta.value()?
-                        .parse::<LitStr>()?
-                        .parse_with(Path::parse_mod_style)?,
-                );
-            } else {
-                return Err(
-                    meta.error("unknown option; on the type, #[event(..)] takes: name, crate")
-                );
+        let tokens = match attr.meta.require_list() {
+            Ok(list) => list.tokens.clone(),
+            Err(error) => {
+                errors.push(error);
+                continue;
             }
-            Ok(())
+        };
+        let options = Options::parse_with(tokens, &[NAME, CRATE], &mut errors, |_| {
+            "unknown option; on the type, #[event(..)] takes: name, crate".to_owned()
         });
-        if let Err(error) = result {
-            errors.push(error);
-        }
+        name = name.or(options.name);
+        krate = krate.or(options.krate);
     }
 
     let event_name = name
@@ -112,22 +99,24 @@ fn key_fields(data: &Data, errors: &mut Errors) -> Vec<TokenStream> {
     let mut keys = Vec::new();
     for (index, field) in fields.iter().enumerate() {
         for attr in field.attrs.iter().filter(|a| a.path().is_ident("event")) {
-            let result = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident(KEY) {
-                    keys.push(match &field.ident {
-                        Some(ident) => quote!(#ident),
-                        None => {
-                            let index = syn::Index::from(index);
-                            quote!(#index)
-                        }
-                    });
-                    Ok(())
-                } else {
-                    Err(meta.error("unknown option; on a field, #[event(..)] takes: key"))
+            let tokens = match attr.meta.require_list() {
+                Ok(list) => list.tokens.clone(),
+                Err(error) => {
+                    errors.push(error);
+                    continue;
                 }
+            };
+            let options = Options::parse_with(tokens, &[KEY], errors, |_| {
+                "unknown option; on a field, #[event(..)] takes: key".to_owned()
             });
-            if let Err(error) = result {
-                errors.push(error);
+            if options.key.is_some() {
+                keys.push(match &field.ident {
+                    Some(ident) => quote!(#ident),
+                    None => {
+                        let index = syn::Index::from(index);
+                        quote!(#index)
+                    }
+                });
             }
         }
     }

@@ -1,9 +1,10 @@
 //! Validates the function under `#[listener]` / `#[event]`: an `async fn` taking an optional
-//! context and the event by reference.
+//! context, the event by reference, and up to four parameters herald fills in.
 
-use syn::{FnArg, ItemFn, Pat, Type};
+use syn::{FnArg, Pat, Type};
 
 use crate::errors::Errors;
+use crate::listener::ItemFn;
 
 /// The parts of a valid listener function that the expansion needs.
 pub(crate) struct ListenerFn {
@@ -11,7 +12,12 @@ pub(crate) struct ListenerFn {
     pub(crate) context: Option<Type>,
     /// The event type (`E` of `&E`).
     pub(crate) event: Type,
+    /// The parameters after the event, which herald fills in (`Data<T>`).
+    pub(crate) extracted: Vec<Type>,
 }
+
+/// How many parameters herald fills in after the event, at most.
+const MAX_EXTRACTED: usize = 4;
 
 /// Checks `item`, recording every mistake in `errors`.
 pub(crate) fn validate(item: &ItemFn, errors: &mut Errors) -> Option<ListenerFn> {
@@ -49,9 +55,8 @@ pub(crate) fn validate(item: &ItemFn, errors: &mut Errors) -> Option<ListenerFn>
     }
     let shape =
         "expected `(ctx: Context, event: &E)` or `(event: &E)`, where `E` is the event type";
-    let (context, event) = match typed.as_slice() {
-        [event] => (None, *event),
-        [context, event] => (Some((*context).clone()), *event),
+    // The event is the first parameter taken by reference; a parameter before it is the context.
+    let (context, event, extracted) = match typed.as_slice() {
         [] => {
             let parens = sig.paren_token.span.join();
             errors.push(syn::Error::new(
@@ -60,11 +65,21 @@ pub(crate) fn validate(item: &ItemFn, errors: &mut Errors) -> Option<ListenerFn>
             ));
             return None;
         }
-        [_, _, extra @ ..] => {
-            errors.at(extra[0], format!("too many parameters; {shape}"));
-            return None;
-        }
+        [first, rest @ ..] if matches!(first, Type::Reference(_)) => (None, *first, rest),
+        [context, event, rest @ ..] => (Some((*context).clone()), *event, rest),
+        [only] => (None, *only, &[][..]),
     };
+    if let Some(extra) = extracted.get(MAX_EXTRACTED) {
+        errors.at(
+            extra,
+            format!(
+                "too many parameters; {shape}, then at most {MAX_EXTRACTED} parameters herald \
+                 fills in (`Data<T>`)"
+            ),
+        );
+        return None;
+    }
+    let extracted = extracted.iter().map(|ty| (*ty).clone()).collect();
     let event = match event {
         Type::Reference(reference) if reference.mutability.is_none() => (*reference.elem).clone(),
         Type::Reference(reference) => {
@@ -79,5 +94,9 @@ pub(crate) fn validate(item: &ItemFn, errors: &mut Errors) -> Option<ListenerFn>
             return None;
         }
     };
-    Some(ListenerFn { context, event })
+    Some(ListenerFn {
+        context,
+        event,
+        extracted,
+    })
 }

@@ -7,6 +7,7 @@
 
 mod attr;
 mod catalog;
+mod catalog_table;
 mod derive;
 mod errors;
 mod func;

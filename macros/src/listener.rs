@@ -9,12 +9,13 @@
 //! offending types. `.listener(welcome)` accepts such a function (`IntoListener` is implemented for
 //! `fn() -> Listener`). A function, unlike a unit struct, leaves the name free for local variables.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Group, Span, TokenStream};
 use quote::{quote, quote_spanned};
+use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
-use syn::{Attribute, ItemFn, Path, parse_quote};
+use syn::{Attribute, Path, Signature, Visibility, parse_quote};
 
-use crate::attr::{self, ListenerOptions};
+use crate::attr::{self, Options};
 use crate::catalog;
 use crate::errors::Errors;
 use crate::func::{self, ListenerFn};
@@ -27,17 +28,56 @@ pub(crate) enum Kind {
     Event,
 }
 
+/// A function with its body kept as tokens: a syntax error inside the body is then the compiler's
+/// own, at its place, and the expansion (`fn name() -> Listener`) stays as the rest of the crate
+/// expects it.
+pub(crate) struct ItemFn {
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) vis: Visibility,
+    pub(crate) sig: Signature,
+    body: Group,
+}
+
+impl Parse for ItemFn {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let sig = input.parse()?;
+        let body: Group = input.parse()?;
+        if body.delimiter() != proc_macro2::Delimiter::Brace {
+            return Err(syn::Error::new(
+                body.span(),
+                "expected the function's body `{ .. }`",
+            ));
+        }
+        Ok(ItemFn {
+            attrs,
+            vis,
+            sig,
+            body,
+        })
+    }
+}
+
 pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
-    let item: ItemFn = match syn::parse2(item) {
+    let item: ItemFn = match syn::parse2(item.clone()) {
         Ok(item) => item,
-        Err(_) => {
+        Err(error) => {
+            // As tokio-macros does: keep the item as written, so that editors and the compiler's
+            // own errors keep working, and report syn's error at its span.
             let what = if kind == Kind::Listener {
                 "#[listener]"
             } else {
                 "#[event]"
             };
-            return syn::Error::new(Span::call_site(), format!("{what} goes on an `async fn`"))
-                .to_compile_error();
+            let mut errors = Errors::default();
+            errors.push(error);
+            errors.push(syn::Error::new(
+                Span::call_site(),
+                format!("{what} goes on an `async fn`"),
+            ));
+            let errors = errors.into_compile_errors();
+            return quote!(#item #errors);
         }
     };
     let mut errors = Errors::default();
@@ -45,7 +85,7 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
         Kind::Listener => &[attr::NAME, attr::ONCE, attr::SEQUENTIAL, attr::CRATE],
         Kind::Event => &[attr::SEQUENTIAL, attr::CUSTOM, attr::CRATE],
     };
-    let options = ListenerOptions::parse(args, allowed, &mut errors);
+    let options = Options::parse(args, allowed, &mut errors);
     let function = func::validate(&item, &mut errors);
     let event_name = match kind {
         Kind::Event => event_name(&item, &options, &mut errors),
@@ -54,14 +94,20 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
     match (errors.into_compile_errors(), function) {
         // Keep the function as written so that editors and other errors still work.
         (compile_errors @ Some(_), _) | (compile_errors @ None, None) => {
-            quote!(#item #compile_errors)
+            let ItemFn {
+                attrs,
+                vis,
+                sig,
+                body,
+            } = &item;
+            quote!(#(#attrs)* #vis #sig #body #compile_errors)
         }
         (None, Some(function)) => generate(kind, &item, &options, &function, event_name),
     }
 }
 
 /// The event an `#[event]` handler's name picks: `on_message` → `message`.
-fn event_name(item: &ItemFn, options: &ListenerOptions, errors: &mut Errors) -> Option<String> {
+fn event_name(item: &ItemFn, options: &Options, errors: &mut Errors) -> Option<String> {
     let ident = &item.sig.ident;
     let full = ident.to_string();
     let Some(name) = full.strip_prefix("on_").filter(|n| !n.is_empty()) else {
@@ -93,7 +139,7 @@ fn event_name(item: &ItemFn, options: &ListenerOptions, errors: &mut Errors) -> 
 fn generate(
     kind: Kind,
     item: &ItemFn,
-    options: &ListenerOptions,
+    options: &Options,
     function: &ListenerFn,
     event_name: Option<String>,
 ) -> TokenStream {
@@ -106,7 +152,7 @@ fn generate(
         attrs,
         vis,
         sig,
-        block,
+        body,
     } = item;
     let ident = &sig.ident;
     let (docs, other_attrs): (Vec<&Attribute>, Vec<&Attribute>) =
@@ -131,6 +177,22 @@ fn generate(
             #private::assert_context::<#context>();
         });
     }
+    for extracted in &function.extracted {
+        checks.push(quote_spanned! {extracted.span()=>
+            #private::assert_extracted::<#extracted>();
+        });
+    }
+    // As axum-macros' `check_future_send`: the listener's future must be `Send` (it may move to
+    // another thread at each `.await`); checked here, the error points at the function instead
+    // of deep inside the registration.
+    let arguments = (0..sig.inputs.len()).map(|_| quote!(::core::panic!()));
+    let send_check = quote_spanned! {sig.ident.span()=>
+        #[allow(unreachable_code, unused_must_use, clippy::diverging_sub_expression)]
+        fn __herald_check_send() {
+            fn check<T: ::core::future::Future + ::core::marker::Send>(_: T) {}
+            check(#ident(#(#arguments),*));
+        }
+    };
     if let syn::ReturnType::Type(_, output) = &sig.output {
         checks.push(quote_spanned! {output.span()=>
             #private::assert_output::<#output>();
@@ -172,11 +234,12 @@ fn generate(
         #[must_use = "a Listener does nothing until it is registered"]
         #vis fn #ident() -> #private::Listener {
             #(#other_attrs)*
-            #sig #block
+            #sig #body
 
             #[allow(dead_code, non_snake_case)]
             const _: () = {
                 fn __herald_checks() { #(#checks)* }
+                #send_check
                 #name_check
             };
 

@@ -199,7 +199,7 @@ pub struct BotBuilder {
     errors: Vec<Error>,
     max_running_listeners: usize,
     max_waiting_calls: usize,
-    data: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
+    data: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
     config: Config,
 }
 
@@ -462,7 +462,7 @@ impl BotBuilder {
     /// type; giving a second `T` replaces the first. Use interior mutability (atomics, a
     /// `Mutex`, `tokio::sync::RwLock`) for state that changes.
     pub fn data<T: Any + Send + Sync>(mut self, value: T) -> Self {
-        self.data.insert(TypeId::of::<T>(), Box::new(value));
+        self.data.insert(TypeId::of::<T>(), Arc::new(value));
         self
     }
 
@@ -494,6 +494,19 @@ impl BotBuilder {
         if !self.errors.is_empty() {
             return Err(self.errors.remove(0));
         }
+        // Every listener's parameters after the event can be filled in.
+        for listener in &self.listeners {
+            if let Some(missing) = listener
+                .requires
+                .iter()
+                .find(|needed| !self.data.contains_key(&needed.type_id))
+            {
+                return Err(Error::MissingData {
+                    listener: Arc::clone(&listener.meta.name),
+                    type_name: missing.type_name(),
+                });
+            }
+        }
         crate::isolate::install_panic_hook();
         let router = Router::new(
             crate::router::Limits {
@@ -516,7 +529,7 @@ impl BotBuilder {
             router,
             cache: Arc::new(cache),
             http: OnceLock::new(),
-            gateway: OnceLock::new(),
+            connection: OnceLock::new(),
             #[cfg(feature = "sandbox")]
             sandbox: OnceLock::new(),
             data: self.data,

@@ -10,7 +10,7 @@ use twilight_gateway::{ConfigBuilder, Shard, ShardId};
 use twilight_model::gateway::connection_info::BotConnectionInfo;
 
 use super::{Bot, Target, Token};
-use crate::context::Context;
+use crate::context::{Connection, Context};
 use crate::error::{BoxError, Error};
 use crate::event::lifecycle::Ready;
 use crate::gateway::queue::SharedQueue;
@@ -164,9 +164,8 @@ impl Bot {
             handles.push(handle);
         }
         let cache_flags = flags::for_cache(config.cache_resources);
-        let gateway = Gateway::new(
-            handles.clone(),
-            params,
+        let gateway = Arc::new(Gateway::new(
+            handles.len(),
             intents,
             config.guild_ready_timeout,
             cache_flags,
@@ -174,29 +173,28 @@ impl Bot {
                 .cache_resources
                 .contains(ResourceType::MESSAGE)
                 .then_some(config.max_messages),
-        );
-        if shared.gateway.set(gateway).is_err() {
+        ));
+        let connection = Connection::new(handles.clone(), params, intents);
+        let shutdown = connection.shutdown.subscribe();
+        if shared.connection.set(connection).is_err() {
             return Err(Error::Internal("this bot was started twice".into()));
         }
         tracing::info!(shards = handles.len(), total, ?intents, "starting");
 
         let mut shard_tasks = JoinSet::new();
         for (received, handle, watch) in tasks {
-            let (ctx, cache) = (ctx.clone(), Arc::clone(&shared.cache));
+            let (ctx, cache, gateway) =
+                (ctx.clone(), Arc::clone(&shared.cache), Arc::clone(&gateway));
             shard_tasks.spawn(async move {
                 let number = handle.id().number();
-                gateway::run_shard(received, handle, ctx, cache, watch)
+                gateway::run_shard(received, handle, ctx, gateway, cache, watch)
                     .await
                     .map_err(|source| (number, source))
             });
         }
-        let gateway = ctx.gateway().expect("set above");
-        gateway::reader::spawn(
-            readers,
-            gateway.shutdown.subscribe(),
-            config.blocking_threshold,
-        )
-        .map_err(|error| Error::Internal(format!("cannot start the gateway thread: {error}")))?;
+        gateway::reader::spawn(readers, shutdown, config.blocking_threshold).map_err(|error| {
+            Error::Internal(format!("cannot start the gateway thread: {error}"))
+        })?;
         let task = tokio::spawn(supervise(ctx.clone(), shard_tasks, config.shutdown_timeout));
         Ok(RunningBot { ctx, task })
     }
@@ -389,8 +387,8 @@ async fn supervise(
         first_error.get_or_insert(error);
     };
     let mut shutdown = ctx
-        .gateway()
-        .expect("supervised bots have a gateway")
+        .connection()
+        .expect("supervised bots are connected")
         .shutdown
         .subscribe();
     loop {

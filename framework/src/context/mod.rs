@@ -1,5 +1,8 @@
 //! The [`Context`]: the cheap-to-clone handle every listener gets.
 
+mod connection;
+pub(crate) mod params;
+pub(crate) mod shard;
 mod wait;
 
 use std::any::{Any, TypeId};
@@ -15,10 +18,12 @@ use twilight_model::user::CurrentUser;
 pub use wait::{EventStream, StreamBuilder, WaitFor, Waiter};
 
 use crate::event::Event;
-use crate::gateway::{Gateway, ShardHandle};
 use crate::intents::IntentReport;
 use crate::listener::{IntoListener, ListenerId};
 use crate::router::Host;
+pub(crate) use connection::Connection;
+use params::GatewayParams;
+use shard::ShardHandle;
 
 /// The router, handing listeners a [`Context`].
 pub(crate) type Router = crate::router::Router<Context>;
@@ -37,11 +42,11 @@ pub(crate) struct Shared {
     pub(crate) cache: Arc<InMemoryCache>,
     /// Set when the bot starts (the target, Discord or a sandbox, is known then).
     pub(crate) http: OnceLock<Arc<twilight_http::Client>>,
-    pub(crate) gateway: OnceLock<Gateway>,
+    pub(crate) connection: OnceLock<Connection>,
     #[cfg(feature = "sandbox")]
     pub(crate) sandbox: OnceLock<herald_sandbox::Sandbox>,
     /// The bot's own state, by type (`BotBuilder::data`).
-    pub(crate) data: HashMap<TypeId, Box<dyn Any + Send + Sync>>,
+    pub(crate) data: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
 }
 
 impl Context {
@@ -59,8 +64,9 @@ impl Context {
         &self.shared
     }
 
-    pub(crate) fn gateway(&self) -> Option<&Gateway> {
-        self.shared.gateway.get()
+    /// The connection, once the bot has started.
+    pub(crate) fn connection(&self) -> Option<&Connection> {
+        self.shared.connection.get()
     }
 
     /// The bot's state of type `T`, given to the builder with
@@ -92,6 +98,12 @@ impl Context {
                 std::any::type_name::<T>()
             )
         })
+    }
+
+    /// The bot's state of type `T`, shared, if the builder was given one.
+    pub(crate) fn data_arc<T: Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        let value = Arc::clone(self.shared.data.get(&TypeId::of::<T>())?);
+        value.downcast().ok()
     }
 
     /// The bot's state of type `T`, if the builder was given one
@@ -148,7 +160,7 @@ impl Context {
 
     /// The bot's own user, once a shard's READY arrived.
     pub fn current_user(&self) -> Option<CurrentUser> {
-        let gateway = self.gateway()?;
+        let gateway = self.connection()?;
         gateway
             .current_user
             .lock()
@@ -158,7 +170,7 @@ impl Context {
 
     /// The bot's shards (empty before it starts).
     pub fn shards(&self) -> &[Arc<ShardHandle>] {
-        self.gateway().map_or(&[], |g| &g.shards)
+        self.connection().map_or(&[], |g| &g.shards)
     }
 
     /// One shard, by number.
@@ -171,8 +183,8 @@ impl Context {
 
     /// The gateway parameters `GET /gateway/bot` answered at start-up, with the shards this
     /// process runs (disnake's `GatewayParams`).
-    pub fn gateway_params(&self) -> Option<&crate::gateway::GatewayParams> {
-        self.gateway().map(|g| &g.params)
+    pub fn gateway_params(&self) -> Option<&GatewayParams> {
+        self.connection().map(|g| &g.params)
     }
 
     /// The shard that receives `guild`'s events: `(guild_id >> 22) % shard_count` (disnake's
@@ -215,8 +227,8 @@ impl Context {
     /// [`Error::Closed`]: crate::Error::Closed
     pub fn shutdown(&self) {
         self.close_waiters();
-        if let Some(gateway) = self.gateway() {
-            gateway.shutdown.send_replace(true);
+        if let Some(connection) = self.connection() {
+            connection.shutdown.send_replace(true);
         }
     }
 
@@ -269,7 +281,18 @@ impl Context {
     /// returns reach it.
     pub fn add_listener<M>(&self, listener: impl IntoListener<M>) -> ListenerId {
         let listener = listener.into_listener();
-        if let Some(gateway) = self.gateway() {
+        for needed in &listener.requires {
+            if !self.shared.data.contains_key(&needed.type_id) {
+                tracing::error!(
+                    "listener `{}` takes `Data<{}>`, but the bot was given no `{}`: each of its \
+                     calls will fail",
+                    listener.meta.name,
+                    needed.type_name(),
+                    needed.type_name()
+                );
+            }
+        }
+        if let Some(gateway) = self.connection() {
             let report = IntentReport::new(&[listener.meta.intents()], gateway.intents);
             for missing in report.missing {
                 tracing::warn!(

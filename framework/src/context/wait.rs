@@ -15,11 +15,12 @@ use twilight_model::gateway::Intents;
 use super::Context;
 use crate::error::Error;
 use crate::event::{Event, Key};
+use crate::listener::short_type_name;
 use crate::router::waiters::{Check, Delivery, Pending, Sink, Slot};
 
 /// The intents `E` needs when the running bot has none of them: such a waiter could never resolve.
 fn missing_intents<E: Event>(ctx: &Context) -> Option<Intents> {
-    let have = ctx.gateway()?.intents;
+    let have = ctx.connection()?.intents;
     (!E::INTENTS.is_empty() && !have.intersects(E::INTENTS)).then_some(E::INTENTS)
 }
 
@@ -189,6 +190,7 @@ impl<E: Event> Future for Waiter<E> {
         if let Some(needed) = self.missing {
             return Poll::Ready(Err(Error::MissingIntents {
                 event: E::NAME,
+                type_name: short_type_name::<E>(),
                 needed,
             }));
         }
@@ -292,6 +294,7 @@ impl<E: Event> StreamBuilder<E> {
         if let Some(needed) = missing {
             let error = Error::MissingIntents {
                 event: E::NAME,
+                type_name: short_type_name::<E>(),
                 needed,
             };
             tracing::error!(event = E::NAME, "the stream ends at once: {error}");

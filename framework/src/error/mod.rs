@@ -55,10 +55,12 @@ pub enum Error {
     },
     /// A waiter for an event the bot cannot receive: it identified without any of the intents
     /// the event is sent under.
-    #[error("{}", missing_intents(.event, *.needed))]
+    #[error("{}", missing_intents(.event, .type_name, *.needed))]
     MissingIntents {
         /// The event waited for.
         event: &'static str,
+        /// Its Rust type (`ReactionAdd`), for the builder call that fixes it.
+        type_name: &'static str,
         /// The intents it is sent under (any of them).
         needed: twilight_model::gateway::Intents,
     },
@@ -70,6 +72,17 @@ pub enum Error {
         missing: Vec<crate::intents::MissingIntent>,
         /// The intents the bot requests.
         intents: twilight_model::gateway::Intents,
+    },
+    /// A listener takes [`Data<T>`](crate::listener::Data), and the bot was given no `T`.
+    #[error(
+        "listener `{listener}` takes `Data<{type_name}>`, but the bot was given no `{type_name}`: \
+         give it to the builder with `.data(..)`"
+    )]
+    MissingData {
+        /// The listener.
+        listener: std::sync::Arc<str>,
+        /// The state's type.
+        type_name: &'static str,
     },
     /// There is no token to connect with.
     #[error("{}", missing_token(.var.as_deref()))]
@@ -180,12 +193,12 @@ impl Error {
 
 /// The message of [`Error::MissingIntents`]: the intents by name, and the builder call that adds
 /// them.
-fn missing_intents(event: &str, needed: twilight_model::gateway::Intents) -> String {
+fn missing_intents(
+    event: &str,
+    type_name: &str,
+    needed: twilight_model::gateway::Intents,
+) -> String {
     let names: Vec<&str> = needed.iter_names().map(|(name, _)| name).collect();
-    let type_name = crate::event::catalog()
-        .iter()
-        .find(|entry| entry.name == event)
-        .map_or("E", |entry| entry.type_name);
     format!(
         "cannot wait for `{event}`: Discord sends it only with {} {}, which the bot did not \
          request; declare the wait on the builder with `.waits_for::<{type_name}>()`, which adds \

@@ -164,4 +164,6 @@ pub(crate) mod intents {
     pub(crate) const EXPRESSIONS: Intents = Intents::GUILD_EMOJIS_AND_STICKERS;
     pub(crate) const AUTOMOD_CONFIGURATION: Intents = Intents::AUTO_MODERATION_CONFIGURATION;
     pub(crate) const AUTOMOD_EXECUTION: Intents = Intents::AUTO_MODERATION_EXECUTION;
+    pub(crate) const POLLS: Intents =
+        Intents::GUILD_MESSAGE_POLLS.union(Intents::DIRECT_MESSAGE_POLLS);
 }

@@ -22,7 +22,6 @@ use twilight_model::user::User;
 
 use super::Gateway as Shards;
 use crate::context::Context;
-use crate::event::Event;
 use crate::event::guild::{
     ChannelUpdate, GuildAvailable, GuildEmojisUpdate, GuildJoin, GuildRemove, GuildStickersUpdate,
     GuildUnavailable, GuildUpdate, MemberRemove, MemberUpdate, PresenceUpdate, RoleDelete,
@@ -37,6 +36,7 @@ use crate::event::message::{
     ReactionRemove,
 };
 use crate::event::raw::{RawMessageEdit, RawReactionAdd, RawReactionRemove, RawThreadUpdate};
+use crate::event::{Event, catalog};
 
 /// What `before` captured as `$variant`, or nothing (`None`, an empty list) when it captured
 /// something else (no one wanted the cache-backed event).
@@ -227,6 +227,15 @@ fn raw_then<R: Event, T: Event>(ctx: &Context, raw: Arc<R>, typed: impl FnOnce(&
     }
 }
 
+/// Hands the catalog's pass-through events to the router.
+struct ToRouter<'a>(&'a Context);
+
+impl catalog::Dispatch for ToRouter<'_> {
+    fn dispatch<E: Event>(&self, event: Arc<E>) {
+        self.0.dispatch_shared(event);
+    }
+}
+
 /// Dispatches `event` as the herald event(s) it makes, after the cache applied it. Events no
 /// herald type represents are skipped.
 pub(crate) fn dispatch(
@@ -236,9 +245,12 @@ pub(crate) fn dispatch(
     before: Before,
     event: Gateway,
 ) {
+    // Pass-through events (the catalog's table says which) go out as they are.
+    let Some(event) = catalog::pass_through(event, &ToRouter(ctx)) else {
+        return;
+    };
     let message = |id| cache.message(id).map(|m| m.value().clone());
     match event {
-        Gateway::MessageCreate(e) => send_boxed(ctx, e),
         Gateway::MessageUpdate(e) => {
             raw_then(ctx, Arc::from(e), |e: &RawMessageEdit| MessageEdit {
                 before: captured!(before, Message),
@@ -273,8 +285,6 @@ pub(crate) fn dispatch(
             raw: e.clone(),
             message: captured!(before, Message),
         }),
-        Gateway::TypingStart(e) => send_boxed(ctx, e),
-        Gateway::MemberAdd(e) => send_boxed(ctx, e),
         Gateway::MemberRemove(e) => {
             let member = match before {
                 Before::Member(member, _) => member,
@@ -301,8 +311,6 @@ pub(crate) fn dispatch(
                 after: *e,
             });
         }
-        Gateway::BanAdd(e) => send(ctx, e),
-        Gateway::BanRemove(e) => send(ctx, e),
         Gateway::PresenceUpdate(e) => {
             let before = captured!(before, Presence);
             send(ctx, PresenceUpdate { before, after: e.0 });
@@ -330,8 +338,6 @@ pub(crate) fn dispatch(
             let before = captured!(before, Guild);
             send(ctx, GuildUpdate { before, after: e.0 });
         }
-        Gateway::ChannelCreate(e) => send_boxed(ctx, e),
-        Gateway::ChannelDelete(e) => send_boxed(ctx, e),
         Gateway::ChannelUpdate(e) => send(
             ctx,
             ChannelUpdate {
@@ -339,8 +345,6 @@ pub(crate) fn dispatch(
                 after: e.0,
             },
         ),
-        Gateway::ChannelPinsUpdate(e) => send(ctx, e),
-        Gateway::RoleCreate(e) => send(ctx, e),
         Gateway::RoleUpdate(e) => send(
             ctx,
             RoleUpdate {
@@ -380,8 +384,6 @@ pub(crate) fn dispatch(
                 after: e.0,
             },
         ),
-        Gateway::StageInstanceCreate(e) => send(ctx, e),
-        Gateway::StageInstanceDelete(e) => send(ctx, e),
         Gateway::StageInstanceUpdate(e) => send(
             ctx,
             StageInstanceUpdate {
@@ -418,7 +420,6 @@ pub(crate) fn dispatch(
                 send(ctx, event);
             }
         }
-        Gateway::ThreadCreate(e) => send_boxed(ctx, e),
         Gateway::ThreadUpdate(e) => {
             raw_then(ctx, Arc::from(e), |e: &RawThreadUpdate| ThreadUpdate {
                 before: captured!(before, Channel),
@@ -451,8 +452,6 @@ pub(crate) fn dispatch(
                 );
             }
         }
-        Gateway::GuildScheduledEventCreate(e) => send_boxed(ctx, e),
-        Gateway::GuildScheduledEventDelete(e) => send_boxed(ctx, e),
         Gateway::GuildScheduledEventUpdate(e) => send(
             ctx,
             ScheduledEventUpdate {
@@ -460,12 +459,6 @@ pub(crate) fn dispatch(
                 after: e.0,
             },
         ),
-        Gateway::GuildScheduledEventUserAdd(e) => send(ctx, e),
-        Gateway::GuildScheduledEventUserRemove(e) => send(ctx, e),
-        Gateway::AutoModerationRuleCreate(e) => send(ctx, e),
-        Gateway::AutoModerationRuleUpdate(e) => send(ctx, e),
-        Gateway::AutoModerationRuleDelete(e) => send(ctx, e),
-        Gateway::AutoModerationActionExecution(e) => send(ctx, e),
         _ => {}
     }
 }

@@ -8,7 +8,9 @@ use twilight_cache_inmemory::ResourceType;
 use twilight_gateway::EventTypeFlags;
 
 use twilight_model::gateway::event::{Event as Frame, GatewayEventDeserializer};
-use twilight_model::gateway::payload::incoming::GuildStickersUpdate;
+use twilight_model::gateway::payload::incoming::{
+    EntitlementDelete, EntitlementUpdate, GuildStickersUpdate,
+};
 
 use crate::event::raw::GatewayDispatch;
 
@@ -28,26 +30,54 @@ pub(crate) fn of(event: TypeId) -> EventTypeFlags {
     crate::event::catalog::entry_of(event).map_or(EventTypeFlags::empty(), |entry| entry.gateway)
 }
 
-/// GUILD_STICKERS_UPDATE, decoded by herald: twilight 0.18's `parse` does not know the event
-/// name and skips it. `None` for every other frame (or when no one wants stickers updates);
-/// `Some(Err(cause))` when it does not decode.
-pub(crate) fn stickers_update(text: &str, wanted: EventTypeFlags) -> Option<Result<Frame, String>> {
-    if !wanted.contains(EventTypeFlags::GUILD_STICKERS_UPDATE) {
+/// The dispatches twilight 0.18 skips (its `EventType` does not know their names, so `parse`
+/// drops them): herald decodes them itself, with serde, into twilight's own payloads, when they
+/// are wanted. `None` for every other frame; `Some(Err(cause))` when one does not decode.
+pub(crate) fn skipped_by_twilight(
+    text: &str,
+    wanted: EventTypeFlags,
+) -> Option<Result<Frame, String>> {
+    /// The dispatch's name, its flag, and how its `d` becomes a frame.
+    type Decode = fn(&str) -> serde_json::Result<Frame>;
+    const SKIPPED: [(&str, EventTypeFlags, Decode); 3] = [
+        (
+            "GUILD_STICKERS_UPDATE",
+            EventTypeFlags::GUILD_STICKERS_UPDATE,
+            |text| decode::<GuildStickersUpdate>(text).map(Frame::GuildStickersUpdate),
+        ),
+        (
+            "ENTITLEMENT_UPDATE",
+            EventTypeFlags::ENTITLEMENT_UPDATE,
+            |text| decode::<EntitlementUpdate>(text).map(Frame::EntitlementUpdate),
+        ),
+        (
+            "ENTITLEMENT_DELETE",
+            EventTypeFlags::ENTITLEMENT_DELETE,
+            |text| decode::<EntitlementDelete>(text).map(Frame::EntitlementDelete),
+        ),
+    ];
+    fn decode<D: serde::de::DeserializeOwned>(text: &str) -> serde_json::Result<D> {
+        #[derive(serde::Deserialize)]
+        struct Dispatch<D> {
+            d: D,
+        }
+        serde_json::from_str::<Dispatch<D>>(text).map(|dispatch| dispatch.d)
+    }
+    let skipped = EventTypeFlags::GUILD_STICKERS_UPDATE
+        | EventTypeFlags::ENTITLEMENT_UPDATE
+        | EventTypeFlags::ENTITLEMENT_DELETE;
+    if !wanted.intersects(skipped) {
         return None;
     }
     let envelope = GatewayEventDeserializer::from_json(text)?;
-    if envelope.op() != 0 || envelope.event_type() != Some("GUILD_STICKERS_UPDATE") {
+    if envelope.op() != 0 {
         return None;
     }
-    #[derive(serde::Deserialize)]
-    struct Dispatch {
-        d: GuildStickersUpdate,
-    }
-    Some(
-        serde_json::from_str::<Dispatch>(text)
-            .map(|dispatch| Frame::GuildStickersUpdate(dispatch.d))
-            .map_err(|error| error.to_string()),
-    )
+    let name = envelope.event_type()?;
+    let (_, _, decode) = SKIPPED
+        .iter()
+        .find(|(known, flag, _)| *known == name && wanted.contains(*flag))?;
+    Some(decode(text).map_err(|error| error.to_string()))
 }
 
 /// The gateway events that keep the given cache resources up to date.

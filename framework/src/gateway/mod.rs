@@ -11,24 +11,22 @@ mod decode;
 mod dispatch;
 pub(crate) mod flags;
 mod messages;
-mod params;
 pub(crate) mod queue;
 pub(crate) mod reader;
 mod ready;
-pub(crate) mod shard;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+pub use crate::context::params::{GatewayParams, SessionStartLimit, Shards};
+pub use crate::context::shard::{ShardHandle, ShardState, ShardStatus, presence};
 pub use crate::error::FatalClose;
-pub use params::{GatewayParams, SessionStartLimit, Shards};
 pub use queue::{IDENTIFY_WINDOW, IdentifyQueue, Queue};
 pub(crate) use reader::Reader;
 use ready::ReadyTracker;
-pub use shard::{ShardHandle, ShardState, ShardStatus, presence};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 use twilight_cache_inmemory::InMemoryCache;
 pub use twilight_gateway::EventTypeFlags;
 use twilight_gateway::Message;
@@ -36,7 +34,6 @@ use twilight_model::gateway::Intents;
 use twilight_model::gateway::event::Event as Frame;
 use twilight_model::id::Id;
 use twilight_model::id::marker::GuildMarker;
-use twilight_model::user::CurrentUser;
 
 use crate::context::Context;
 use crate::event::lifecycle::{
@@ -47,14 +44,13 @@ use crate::event::raw::GatewayDispatch;
 use crate::isolate::{self, Watch};
 use crate::report::{Throttles, suppressed_note, tell};
 
-/// What the shard tasks of one bot share.
+/// What the shard tasks of one bot share (what the rest of the bot sees of the connection is the
+/// context's `Connection`).
 pub(crate) struct Gateway {
-    pub(crate) shards: Vec<Arc<ShardHandle>>,
-    pub(crate) params: GatewayParams,
+    pub(crate) shard_count: usize,
     pub(crate) intents: Intents,
     pub(crate) guild_ready_timeout: Duration,
     pub(crate) cache_flags: EventTypeFlags,
-    pub(crate) current_user: Mutex<Option<CurrentUser>>,
     /// Guilds the bot is in that have not arrived (READY's list) or went unavailable: their
     /// GUILD_CREATE is `guild_available`, any other is `guild_join`.
     unavailable: Mutex<HashSet<Id<GuildMarker>>>,
@@ -62,7 +58,6 @@ pub(crate) struct Gateway {
     messages: Option<messages::MessageBound>,
     connected: AtomicUsize,
     ready: Mutex<ReadyShards>,
-    pub(crate) shutdown: watch::Sender<bool>,
 }
 
 #[derive(Default)]
@@ -73,25 +68,21 @@ struct ReadyShards {
 
 impl Gateway {
     pub(crate) fn new(
-        shards: Vec<Arc<ShardHandle>>,
-        params: GatewayParams,
+        shard_count: usize,
         intents: Intents,
         guild_ready_timeout: Duration,
         cache_flags: EventTypeFlags,
         max_messages: Option<usize>,
     ) -> Self {
         Gateway {
-            shards,
-            params,
+            shard_count,
             intents,
             guild_ready_timeout,
             cache_flags,
-            current_user: Mutex::new(None),
             unavailable: Mutex::default(),
             messages: max_messages.map(messages::MessageBound::new),
             connected: AtomicUsize::new(0),
             ready: Mutex::default(),
-            shutdown: watch::Sender::new(false),
         }
     }
 
@@ -149,7 +140,7 @@ impl Gateway {
             let mut ready = self.ready.lock().unwrap_or_else(|p| p.into_inner());
             ready.ready.insert(event.shard_id);
             ready.guilds.insert(event.shard_id, event.guilds);
-            (ready.ready.len() == self.shards.len()).then(|| ready.guilds.values().sum())
+            (ready.ready.len() == self.shard_count).then(|| ready.guilds.values().sum())
         };
         ctx.dispatch(event);
         if let Some(guilds) = all_ready {
@@ -166,6 +157,7 @@ pub(crate) async fn run_shard(
     mut frames: mpsc::UnboundedReceiver<reader::Received>,
     handle: Arc<ShardHandle>,
     ctx: Context,
+    gateway: Arc<Gateway>,
     cache: Arc<InMemoryCache>,
     watch: Arc<Watch>,
 ) -> Result<(), FatalClose> {
@@ -177,9 +169,7 @@ pub(crate) async fn run_shard(
         }
     }
     let _closed = Closed(&handle);
-    let gateway = ctx
-        .gateway()
-        .expect("shards run only once the gateway is set up");
+    let gateway = &*gateway;
     let shard_id = handle.id().number();
     let mut shard = ShardTask {
         ctx: &ctx,
@@ -257,7 +247,7 @@ impl ShardTask<'_> {
 
     fn closed(&mut self, code: Option<u16>) {
         let (ctx, gateway, shard_id) = (self.ctx, self.gateway, self.shard_id);
-        let closing = *gateway.shutdown.borrow();
+        let closing = ctx.connection().is_some_and(|c| *c.shutdown.borrow());
         if std::mem::take(&mut self.connected) {
             self.handle.update(|s| s.state = ShardState::Connecting);
             let reason = match code {
@@ -283,7 +273,7 @@ impl ShardTask<'_> {
         {
             ctx.dispatch(dispatch);
         }
-        let parsed = match flags::stickers_update(&text, flags) {
+        let parsed = match flags::skipped_by_twilight(&text, flags) {
             Some(Ok(frame)) => Ok(Some(frame)),
             Some(Err(cause)) => {
                 self.bad_frame(&decode::describe_frame(shard_id, &text, Some(&cause)));
@@ -331,10 +321,9 @@ impl ShardTask<'_> {
                 for guild in &ready_event.guilds {
                     gateway.guild_unavailable(guild.id);
                 }
-                *gateway
-                    .current_user
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner()) = Some(ready_event.user.clone());
+                if let Some(connection) = ctx.connection() {
+                    connection.set_current_user(ready_event.user.clone());
+                }
                 if let Some(event) = self.ready.start(
                     shard_id,
                     ready_event.guilds.iter().map(|g| g.id),
@@ -360,10 +349,9 @@ impl ShardTask<'_> {
                 ctx.dispatch(Resumed { shard_id });
             }
             Frame::UserUpdate(user) => {
-                *gateway
-                    .current_user
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner()) = Some(user.0);
+                if let Some(connection) = ctx.connection() {
+                    connection.set_current_user(user.0);
+                }
             }
             other => dispatch::dispatch(ctx, cache, gateway, before, other),
         }

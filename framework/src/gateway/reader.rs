@@ -15,8 +15,8 @@ use twilight_gateway::error::ReceiveMessageError;
 use twilight_gateway::{Message, Shard};
 use twilight_model::gateway::CloseFrame;
 
+use super::ShardHandle;
 use super::queue::SharedQueue;
-use super::shard::ShardHandle;
 use crate::isolate::{Culprit, Watch};
 use crate::report::tell;
 

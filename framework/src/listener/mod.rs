@@ -19,6 +19,7 @@
 //! assert_eq!(listener.event_name(), "message");
 //! ```
 
+mod extract;
 pub(crate) mod handler;
 
 use std::any::TypeId;
@@ -26,7 +27,10 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-pub use handler::{ListenerFn, ListenerFnNoContext, ListenerOutput};
+pub use extract::{Data, FromContext, Requirement};
+pub use handler::{
+    ListenerFn, ListenerFnNoContext, ListenerFnNoContextWith, ListenerFnWith, ListenerOutput,
+};
 use twilight_model::gateway::Intents;
 
 use crate::context::Context;
@@ -44,6 +48,8 @@ use crate::router::{Installer, Registered};
 #[must_use = "a Listener does nothing until it is registered with `.listener(..)` or `ctx.add_listener(..)`"]
 pub struct Listener {
     pub(crate) meta: ListenerMeta,
+    /// What its parameters after the event need of the bot (checked by `build()`).
+    pub(crate) requires: Vec<Requirement>,
     /// Puts the listener into the router's table under an id, with its event type known.
     pub(crate) install: Installer<Context>,
 }
@@ -72,7 +78,11 @@ impl Listener {
         let install: Installer<Context> = Box::new(move |id, meta, table: &mut Table<Context>| {
             table.insert(Arc::new(Entry::new(id, meta, handler)));
         });
-        Listener { meta, install }
+        Listener {
+            meta,
+            requires: F::requirements(),
+            install,
+        }
     }
 
     /// Names the listener, for error events and logs.
@@ -122,7 +132,7 @@ impl fmt::Debug for Listener {
 }
 
 /// The last path segment of a type name, generics stripped (`my_bot::welcome` → `welcome`).
-fn short_type_name<T>() -> &'static str {
+pub(crate) fn short_type_name<T>() -> &'static str {
     let full = std::any::type_name::<T>();
     let base = full.split('<').next().unwrap_or(full);
     base.rsplit("::").next().unwrap_or(base)
@@ -144,6 +154,11 @@ pub trait ListenerFunction<M>: Send + Sync + Sized + 'static {
     type Handler: CallHandler<Self::Event, Context>;
     #[doc(hidden)]
     fn into_handler(self) -> Self::Handler;
+    /// What its parameters after the event need of the bot.
+    #[doc(hidden)]
+    fn requirements() -> Vec<Requirement> {
+        Vec::new()
+    }
 }
 
 /// What `.listener(..)` accepts: a [`Listener`], a listener function, or a `#[listener]` item.
