@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use bot::WAIT;
 use herald::model::channel::message::EmojiReactionType;
+use herald::model::gateway::payload::outgoing::UpdateVoiceState;
 use herald::model::gateway::presence::Status;
 use herald::prelude::*;
 use herald::sandbox::Sandbox;
@@ -149,6 +150,9 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
         GuildScheduledEventUserAdd, GuildScheduledEventUserRemove,
         AutoModerationRuleCreate, AutoModerationRuleUpdate, AutoModerationRuleDelete,
         AutoModerationActionExecution, GatewayDispatch,
+        InviteCreate, InviteDelete, WebhooksUpdate, IntegrationCreate, IntegrationUpdate,
+        IntegrationDelete, GuildAuditLogEntryCreate, MessagePollVoteAdd, MessagePollVoteRemove,
+        EntitlementCreate, EntitlementUpdate, EntitlementDelete, VoiceServerUpdate,
     )
     .listener(fails_on_command)
     .listener(explodes)
@@ -490,9 +494,84 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
     rec.expect(|e: &AutoModerationRuleDelete| e.id == rule)
         .await;
 
+    // Invites, webhooks and integrations.
+    let code = alice.create_invite(general);
+    let invite = rec.expect(|e: &InviteCreate| e.code == code).await;
+    assert_eq!((invite.guild_id, invite.channel_id), (guild, general));
+    assert_eq!(invite.inviter.map(|u| u.id), Some(sb.user("alice")));
+    sb.admin().delete_invite(&code);
+    rec.expect(|e: &InviteDelete| e.code == code && e.channel_id == general)
+        .await;
+    let hook = sb.admin().create_webhook(general, "Hooky");
+    rec.expect(|e: &WebhooksUpdate| e.guild_id == guild && e.channel_id == general)
+        .await;
+    sb.admin().delete_webhook(hook);
+    let integration = sb.admin().add_integration(guild, "Streamer");
+    rec.expect(|e: &IntegrationCreate| e.0.id == integration && e.0.name == "Streamer")
+        .await;
+    sb.admin().rename_integration(integration, "Streamer Pro");
+    rec.expect(|e: &IntegrationUpdate| e.0.id == integration && e.0.name == "Streamer Pro")
+        .await;
+    sb.admin().remove_integration(integration);
+    rec.expect(|e: &IntegrationDelete| e.id == integration && e.guild_id == guild)
+        .await;
+
+    // The audit log, as entries are written.
+    let entry = sb.admin().add_audit_log_entry(
+        guild,
+        sb.user("mod"),
+        herald::model::guild::audit_log::AuditLogEventType::GuildUpdate,
+        None,
+        "new icon",
+    );
+    let logged = rec
+        .expect(|e: &GuildAuditLogEntryCreate| e.0.id == entry)
+        .await;
+    assert_eq!(logged.0.user_id, Some(sb.user("mod")));
+    assert_eq!(logged.0.reason.as_deref(), Some("new icon"));
+
+    // Polls.
+    let poll = alice.post_poll(general, "Lunch?", &["Pizza", "Salad"]);
+    bob.vote(general, poll, 1);
+    let vote = rec
+        .expect(|e: &MessagePollVoteAdd| e.message_id == poll)
+        .await;
+    assert_eq!((vote.user_id, vote.answer_id), (sb.user("bob"), 1));
+    bob.unvote(general, poll, 1);
+    rec.expect(|e: &MessagePollVoteRemove| e.message_id == poll && e.user_id == sb.user("bob"))
+        .await;
+
+    // Entitlements (a user subscribes to one of the app's SKUs).
+    let sku = Id::new(1234);
+    let entitlement = alice.subscribe(sku);
+    rec.expect(|e: &EntitlementCreate| e.0.id == entitlement && e.0.sku_id == sku)
+        .await;
+    sb.admin().renew_entitlement(entitlement);
+    rec.expect(|e: &EntitlementUpdate| e.0.id == entitlement)
+        .await;
+    sb.admin().delete_entitlement(entitlement);
+    rec.expect(|e: &EntitlementDelete| {
+        e.0.id == entitlement && e.0.user_id == Some(sb.user("alice"))
+    })
+    .await;
+
+    // The bot joins voice itself (gateway op 4): Discord tells it its voice server.
+    let ctx = running.context().clone();
+    let voice = sb.channel("Voice");
+    ctx.shard(0)
+        .unwrap()
+        .command(&UpdateVoiceState::new(guild, Some(voice), false, false))
+        .unwrap();
+    let server = rec
+        .expect(|e: &VoiceServerUpdate| e.guild_id == guild)
+        .await;
+    sb.admin().move_voice_server(guild);
+    rec.expect(|e: &VoiceServerUpdate| e.guild_id == guild && e.token != server.token)
+        .await;
+
     // Any dispatch, as JSON, including those herald has no type for.
     sb.admin().dispatch_raw(
-        "INVITE_CREATE",
+        "GUILD_INTEGRATIONS_UPDATE",
         serde_json::json!({
             "guild_id": guild.to_string(),
             "channel_id": general.to_string(),
@@ -500,7 +579,7 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
         }),
     );
     let invite = rec
-        .expect(|e: &GatewayDispatch| e.kind == "INVITE_CREATE")
+        .expect(|e: &GatewayDispatch| e.kind == "GUILD_INTEGRATIONS_UPDATE")
         .await;
     assert_eq!(invite.data["code"], "herald");
     assert_eq!(invite.shard_id, 0);

@@ -93,6 +93,27 @@ impl ShardHandle {
             .map_err(|_| crate::Error::ShardClosed(self.id.number()))
     }
 
+    /// Sends a gateway command on this shard: joining a voice channel
+    /// (`UpdateVoiceState`), requesting guild members (`RequestGuildMembers`), ... Commands are
+    /// rate-limited as Discord asks (120 per minute per shard).
+    ///
+    /// ```no_run
+    /// # use herald_framework::prelude::*;
+    /// use herald_framework::model::gateway::payload::outgoing::UpdateVoiceState;
+    /// # fn f(ctx: Context, guild: Id<GuildMarker>, channel: Id<ChannelMarker>) -> Result<(), Error> {
+    /// let shard = ctx.shard(ctx.shard_id_of(guild).unwrap_or(0)).expect("a shard of this process");
+    /// shard.command(&UpdateVoiceState::new(guild, Some(channel), true, false))?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// When the shard has shut down.
+    pub fn command(&self, command: &impl twilight_gateway::Command) -> Result<(), crate::Error> {
+        self.sender
+            .command(command)
+            .map_err(|_| crate::Error::ShardClosed(self.id.number()))
+    }
+
     /// Restarts this shard's connection: it closes and reconnects, resuming its session, so no
     /// event is lost; the other shards are not touched.
     ///

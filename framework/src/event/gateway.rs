@@ -1,7 +1,7 @@
 //! twilight-model's gateway payloads that herald dispatches as they are.
 //!
 //! Each implements [`Event`](super::Event) with its herald name, the intents Discord sends it
-//! under, and its waiter keys, from its row in the [catalog](super::catalog)'s table. Events that herald enriches from the cache (before/after, the deleted object)
+//! under, and its waiter keys, from its row in the [catalog](mod@super::catalog)'s table. Events that herald enriches from the cache (before/after, the deleted object)
 //! are herald's own types in [`message`](super::message) and [`guild`](super::guild); the
 //! payloads behind them are the `raw_*` events, re-exported as `Raw*` in [`raw`](super::raw).
 
