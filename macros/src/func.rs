@@ -1,10 +1,42 @@
 //! Validates the function under `#[listener]` / `#[event]`: an `async fn` taking an optional
 //! context, the event by reference, and up to four parameters herald fills in.
 
-use syn::{FnArg, Pat, Type};
+use proc_macro2::Group;
+use syn::parse::{Parse, ParseStream};
+use syn::{Attribute, FnArg, Pat, Signature, Type, Visibility};
 
 use crate::errors::Errors;
-use crate::listener::ItemFn;
+
+/// A function with its body kept as tokens: a syntax error inside the body is then the compiler's
+/// own, at its place, and the expansion (`fn name() -> Listener`) stays as the rest of the crate
+/// expects it.
+pub(crate) struct ItemFn {
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) vis: Visibility,
+    pub(crate) sig: Signature,
+    pub(crate) body: Group,
+}
+
+impl Parse for ItemFn {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let sig = input.parse()?;
+        let body: Group = input.parse()?;
+        if body.delimiter() != proc_macro2::Delimiter::Brace {
+            return Err(syn::Error::new(
+                body.span(),
+                "expected the function's body `{ .. }`",
+            ));
+        }
+        Ok(ItemFn {
+            attrs,
+            vis,
+            sig,
+            body,
+        })
+    }
+}
 
 /// The parts of a valid listener function that the expansion needs.
 pub(crate) struct ListenerFn {

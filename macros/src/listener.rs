@@ -9,16 +9,15 @@
 //! offending types. `.listener(welcome)` accepts such a function (`IntoListener` is implemented for
 //! `fn() -> Listener`). A function, unlike a unit struct, leaves the name free for local variables.
 
-use proc_macro2::{Group, Span, TokenStream};
+use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
-use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
-use syn::{Attribute, Path, Signature, Visibility, parse_quote};
+use syn::{Attribute, Path, parse_quote};
 
 use crate::attr::{self, Options};
 use crate::catalog;
 use crate::errors::Errors;
-use crate::func::{self, ListenerFn};
+use crate::func::{self, ItemFn, ListenerFn};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -26,37 +25,6 @@ pub(crate) enum Kind {
     Listener,
     /// `#[event]`: the one handler of the event its name gives.
     Event,
-}
-
-/// A function with its body kept as tokens: a syntax error inside the body is then the compiler's
-/// own, at its place, and the expansion (`fn name() -> Listener`) stays as the rest of the crate
-/// expects it.
-pub(crate) struct ItemFn {
-    pub(crate) attrs: Vec<Attribute>,
-    pub(crate) vis: Visibility,
-    pub(crate) sig: Signature,
-    body: Group,
-}
-
-impl Parse for ItemFn {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
-        let vis = input.parse()?;
-        let sig = input.parse()?;
-        let body: Group = input.parse()?;
-        if body.delimiter() != proc_macro2::Delimiter::Brace {
-            return Err(syn::Error::new(
-                body.span(),
-                "expected the function's body `{ .. }`",
-            ));
-        }
-        Ok(ItemFn {
-            attrs,
-            vis,
-            sig,
-            body,
-        })
-    }
 }
 
 pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {

@@ -5,7 +5,6 @@
 //! are herald's own types in [`message`](super::message) and [`guild`](super::guild); the
 //! payloads behind them are the `raw_*` events, re-exported as `Raw*` in [`raw`](super::raw).
 
-use twilight_model::gateway::Intents;
 pub use twilight_model::gateway::payload::incoming::{
     AutoModerationActionExecution, AutoModerationRuleCreate, AutoModerationRuleDelete,
     AutoModerationRuleUpdate, BanAdd, BanRemove, ChannelCreate, ChannelDelete, ChannelPinsUpdate,
@@ -16,7 +15,3 @@ pub use twilight_model::gateway::payload::incoming::{
     MessagePollVoteRemove, RoleCreate, StageInstanceCreate, StageInstanceDelete, ThreadCreate,
     TypingStart, VoiceServerUpdate, WebhooksUpdate,
 };
-
-impl_event!(InteractionCreate, "interaction", Intents::empty(), |e| {
-    super::interaction::interaction_keys(e)
-});

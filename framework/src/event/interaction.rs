@@ -17,6 +17,10 @@ use twilight_model::gateway::Intents;
 
 use super::Keys;
 use super::gateway::InteractionCreate;
+
+impl_event!(InteractionCreate, "interaction", Intents::empty(), |e| {
+    interaction_keys(e)
+});
 use crate::error::BoxError;
 
 /// The waiter keys of an interaction: guild, channel, the message of a component, the user.
