@@ -165,8 +165,6 @@ impl Bot {
         }
         let cache_flags = flags::for_cache(config.cache_resources);
         let gateway = Arc::new(Gateway::new(
-            handles.len(),
-            intents,
             config.guild_ready_timeout,
             cache_flags,
             config

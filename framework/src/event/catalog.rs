@@ -140,6 +140,7 @@ macro_rules! events {
             match frame {
                 $($($(
                     Frame::$ty(event) => {
+                        // Names the row's pass-through part, so that only those rows make an arm.
                         let _name: &str = $name;
                         to.dispatch(Arc::<$ty>::from(event));
                         None

@@ -63,9 +63,9 @@ pub(crate) fn skipped_by_twilight(
         }
         serde_json::from_str::<Dispatch<D>>(text).map(|dispatch| dispatch.d)
     }
-    let skipped = EventTypeFlags::GUILD_STICKERS_UPDATE
-        | EventTypeFlags::ENTITLEMENT_UPDATE
-        | EventTypeFlags::ENTITLEMENT_DELETE;
+    let skipped = SKIPPED
+        .iter()
+        .fold(EventTypeFlags::empty(), |all, (_, flag, _)| all | *flag);
     if !wanted.intersects(skipped) {
         return None;
     }

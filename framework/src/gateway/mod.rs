@@ -47,8 +47,6 @@ use crate::report::{Throttles, suppressed_note, tell};
 /// What the shard tasks of one bot share (what the rest of the bot sees of the connection is the
 /// context's `Connection`).
 pub(crate) struct Gateway {
-    pub(crate) shard_count: usize,
-    pub(crate) intents: Intents,
     pub(crate) guild_ready_timeout: Duration,
     pub(crate) cache_flags: EventTypeFlags,
     /// Guilds the bot is in that have not arrived (READY's list) or went unavailable: their
@@ -68,15 +66,11 @@ struct ReadyShards {
 
 impl Gateway {
     pub(crate) fn new(
-        shard_count: usize,
-        intents: Intents,
         guild_ready_timeout: Duration,
         cache_flags: EventTypeFlags,
         max_messages: Option<usize>,
     ) -> Self {
         Gateway {
-            shard_count,
-            intents,
             guild_ready_timeout,
             cache_flags,
             unavailable: Mutex::default(),
@@ -140,7 +134,7 @@ impl Gateway {
             let mut ready = self.ready.lock().unwrap_or_else(|p| p.into_inner());
             ready.ready.insert(event.shard_id);
             ready.guilds.insert(event.shard_id, event.guilds);
-            (ready.ready.len() == self.shard_count).then(|| ready.guilds.values().sum())
+            (ready.ready.len() == ctx.shards().len()).then(|| ready.guilds.values().sum())
         };
         ctx.dispatch(event);
         if let Some(guilds) = all_ready {
@@ -259,7 +253,8 @@ impl ShardTask<'_> {
             };
             gateway.shard_disconnected(ctx, shard_id, code, reason);
         }
-        if let Some(error) = code.and_then(|c| FatalClose::from_code(c, gateway.intents)) {
+        let intents = ctx.connection().map_or(Intents::empty(), |c| c.intents);
+        if let Some(error) = code.and_then(|c| FatalClose::from_code(c, intents)) {
             tell!(ERROR, { shard = shard_id, code = code, }, format!("shard {shard_id}: {error}"));
             self.fatal = Some(error);
         }

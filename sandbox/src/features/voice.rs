@@ -258,6 +258,20 @@ fn voice_line(world: &World, who: u64, from: Option<u64>, to: Option<u64>) -> St
     }
 }
 
+/// A mute and a deafen change in words: `self-muted and undeafened`. `words` are those for
+/// muted, unmuted, deafened and undeafened.
+fn changes(mute: Option<bool>, deaf: Option<bool>, words: [&str; 4]) -> String {
+    let [muted, unmuted, deafened, undeafened] = words;
+    [
+        mute.map(|on| if on { muted } else { unmuted }),
+        deaf.map(|on| if on { deafened } else { undeafened }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" and ")
+}
+
 /// `alice self-muted in Voice`, `alice undeafened in Voice`, ...
 fn flags_line(
     world: &World,
@@ -266,21 +280,14 @@ fn flags_line(
     mute: Option<bool>,
     deaf: Option<bool>,
 ) -> String {
-    let mut changes = Vec::new();
-    match mute {
-        Some(true) => changes.push("self-muted"),
-        Some(false) => changes.push("unmuted"),
-        None => {}
-    }
-    match deaf {
-        Some(true) => changes.push("self-deafened"),
-        Some(false) => changes.push("undeafened"),
-        None => {}
-    }
     format!(
         "{} {} in {}",
         user(world, who),
-        changes.join(" and "),
+        changes(
+            mute,
+            deaf,
+            ["self-muted", "unmuted", "self-deafened", "undeafened"]
+        ),
         channel_label(world, channel)
     )
 }
@@ -293,20 +300,18 @@ fn server_line(
     mute: Option<bool>,
     deaf: Option<bool>,
 ) -> String {
-    let mut changes = Vec::new();
-    match mute {
-        Some(true) => changes.push("server-muted"),
-        Some(false) => changes.push("server-unmuted"),
-        None => {}
-    }
-    match deaf {
-        Some(true) => changes.push("server-deafened"),
-        Some(false) => changes.push("server-undeafened"),
-        None => {}
-    }
     format!(
         "[admin] {} {} in {}",
-        changes.join(" and "),
+        changes(
+            mute,
+            deaf,
+            [
+                "server-muted",
+                "server-unmuted",
+                "server-deafened",
+                "server-undeafened"
+            ],
+        ),
         user(world, who),
         channel_label(world, channel)
     )
