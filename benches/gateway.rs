@@ -1,27 +1,47 @@
-//! Gateway throughput: N MESSAGE_CREATEs pushed through the sandbox into (a) a plain
-//! twilight-gateway loop that deserialises each event, and (b) a herald bot with one listener,
-//! measured side by side in alternating rounds. Prints events/s (median of the rounds) and the
-//! ratio herald / plain.
+//! Gateway throughput on realistic frames: a mock Discord gateway sends the same prebuilt
+//! MESSAGE_CREATEs (~1.2 KB each: a guild text channel, the author with an avatar, a member
+//! object, ~260 characters of content; after a 1000-member GUILD_CREATE) over a real WebSocket to
 //!
-//! `cargo bench --bench gateway` (HERALD_BENCH_EVENTS and HERALD_BENCH_ROUNDS change N and the
-//! number of rounds; defaults 50,000 and 5).
+//! - a plain twilight-gateway loop that deserialises each event (`next_event`), the baseline;
+//! - the same loop feeding twilight-cache-inmemory (all resources);
+//! - a herald bot with defaults (full cache, 1000 messages) and one `MessageCreate` listener;
+//! - the same bot with `.cache_resources(GUILD | CHANNEL)`.
+//!
+//! Each round runs all four (the order alternates), each on a fresh connection; the figures are
+//! medians of the rounds, and the ratios medians of the per-round ratios to the plain loop.
+//! Allocations per event count the whole process (the mock gateway's share is in the plain
+//! loop's figure too).
+//!
+//! `cargo bench --bench gateway` (HERALD_BENCH_EVENTS and HERALD_BENCH_ROUNDS change the number
+//! of messages and rounds; defaults 100,000 and 5).
 
+mod support;
+
+use std::alloc::System;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use herald::cache::ResourceType;
 use herald::prelude::*;
 use herald::sandbox::Sandbox;
+use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
+use support::{MockConn, MockGateway};
 use tokio::sync::Notify;
+use twilight_cache_inmemory::DefaultInMemoryCache;
 use twilight_gateway::queue::InMemoryQueue;
 use twilight_gateway::{
     ConfigBuilder, Event as TwilightEvent, EventTypeFlags, Shard, ShardId, StreamExt as _,
 };
 
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
 const INTENTS: Intents = Intents::GUILDS
     .union(Intents::GUILD_MESSAGES)
     .union(Intents::MESSAGE_CONTENT);
+const MEMBERS: u64 = 1000;
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -30,39 +50,110 @@ fn env(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// The plain loop: one shard, `next_event` deserialising every MESSAGE_CREATE, a counter.
-async fn plain(n: usize) -> Duration {
-    let sb = Sandbox::start().await.unwrap();
-    let config = ConfigBuilder::new(sb.token(), INTENTS)
-        .proxy_url(sb.gateway_url())
+/// What one contender did in one round.
+struct Run {
+    elapsed: Duration,
+    allocations: usize,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Contender {
+    Plain,
+    PlainCache,
+    Herald,
+    HeraldLean,
+}
+
+impl Contender {
+    const ALL: [Contender; 4] = [
+        Contender::Plain,
+        Contender::PlainCache,
+        Contender::Herald,
+        Contender::HeraldLean,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Contender::Plain => "plain",
+            Contender::PlainCache => "plain-cache",
+            Contender::Herald => "herald",
+            Contender::HeraldLean => "herald-lean",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Contender::Plain => "plain twilight-gateway loop",
+            Contender::PlainCache => "twilight loop + cache-inmemory",
+            Contender::Herald => "herald, defaults",
+            Contender::HeraldLean => "herald, guild+channel cache",
+        }
+    }
+}
+
+/// Times `frames` from the first byte sent until the client counted them all.
+async fn timed(conn: &MockConn, frames: &Arc<Vec<Bytes>>, done: &Notify) -> Run {
+    let region = Region::new(GLOBAL);
+    let start = Instant::now();
+    conn.start_sending(Arc::clone(frames));
+    done.notified().await;
+    let elapsed = start.elapsed();
+    let change = region.change();
+    Run {
+        elapsed,
+        allocations: change.allocations + change.reallocations,
+    }
+}
+
+/// A plain twilight loop on its own task: `next_event` deserialising every event, and, with
+/// `cache`, twilight's in-memory cache updated from each.
+async fn plain(mock: &mut MockGateway, frames: &Arc<Vec<Bytes>>, cache: bool) -> Run {
+    mock.forget();
+    let config = ConfigBuilder::new("bench-token".to_owned(), INTENTS)
+        .proxy_url(mock.url.clone())
         .queue(InMemoryQueue::new(0, 0, Duration::ZERO, 0))
         .build();
     let mut shard = Shard::with_config(ShardId::ONE, config);
-    let flags =
-        EventTypeFlags::READY | EventTypeFlags::GUILD_CREATE | EventTypeFlags::MESSAGE_CREATE;
-    while let Some(event) = shard.next_event(flags).await {
-        if matches!(event, Ok(TwilightEvent::GuildCreate(_))) {
-            break;
-        }
-    }
-    let start = Instant::now();
-    sb.actor("alice").burst(sb.channel("general"), n);
-    let mut seen = 0;
-    while let Some(event) = shard.next_event(flags).await {
-        if let Ok(TwilightEvent::MessageCreate(message)) = event {
-            std::hint::black_box(&message);
-            seen += 1;
-            if seen == n {
-                break;
+    let n = frames.len();
+    let done = Arc::new(Notify::new());
+    let finished = Arc::clone(&done);
+    let task = tokio::spawn(async move {
+        let cache = cache.then(|| {
+            DefaultInMemoryCache::builder()
+                .message_cache_size(herald::bot::DEFAULT_MAX_MESSAGES)
+                .build()
+        });
+        let mut seen = 0;
+        while let Some(event) = shard.next_event(EventTypeFlags::all()).await {
+            let Ok(event) = event else { continue };
+            if let Some(cache) = &cache {
+                cache.update(&event);
+            }
+            if let TwilightEvent::MessageCreate(message) = event {
+                std::hint::black_box(&message);
+                seen += 1;
+                if seen == n {
+                    finished.notify_one();
+                    break;
+                }
             }
         }
-    }
-    start.elapsed()
+    });
+    let conn = mock.identified().await;
+    let run = timed(&conn, frames, &done).await;
+    task.abort();
+    run
 }
 
 /// A herald bot with one listener counting messages.
-async fn herald(n: usize, cache: ResourceType) -> Duration {
-    let sb = Sandbox::start().await.unwrap();
+async fn herald(
+    sb: &Sandbox,
+    mock: &mut MockGateway,
+    frames: &Arc<Vec<Bytes>>,
+    cache: ResourceType,
+) -> Run {
+    mock.forget();
+    let n = frames.len();
     let count = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(Notify::new());
     let (c, d) = (Arc::clone(&count), Arc::clone(&done));
@@ -74,22 +165,20 @@ async fn herald(n: usize, cache: ResourceType) -> Duration {
         async {}
     });
     let bot = Bot::builder()
-        .sandbox(&sb)
+        .sandbox(sb)
+        .gateway_url(mock.url.clone())
         .intents(INTENTS)
         .cache_resources(cache)
-        .max_messages(env("MAX_MESSAGES", herald::bot::DEFAULT_MAX_MESSAGES))
         .listener(listener)
         .build()
         .unwrap();
     let ready = bot.context().wait_for::<Ready>().register();
     let running = bot.start().await.unwrap();
+    let conn = mock.identified().await;
     ready.await.unwrap();
-    let start = Instant::now();
-    sb.actor("alice").burst(sb.channel("general"), n);
-    done.notified().await;
-    let elapsed = start.elapsed();
+    let run = timed(&conn, frames, &done).await;
     running.shutdown().await.unwrap();
-    elapsed
+    run
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -99,49 +188,82 @@ fn median(mut xs: Vec<f64>) -> f64 {
 
 fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let n = env("HERALD_BENCH_EVENTS", 50_000);
+    let n = env("HERALD_BENCH_EVENTS", 100_000);
     let rounds = env("HERALD_BENCH_ROUNDS", 5);
+    // HERALD_BENCH_ONLY=plain|plain-cache|herald|herald-lean runs one contender (for profiling).
+    let only = std::env::var("HERALD_BENCH_ONLY").ok();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    let (mut plain_rates, mut default_rates, mut lean_rates) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut default_ratios, mut lean_ratios) = (Vec::new(), Vec::new());
-    let rate = |d: Duration| n as f64 / d.as_secs_f64();
+    let frames = Arc::new(support::messages(3, n, MEMBERS));
+    let sizes: usize = frames.iter().map(Bytes::len).sum();
+    println!(
+        "{n} MESSAGE_CREATEs of {} bytes on average, after a {MEMBERS}-member GUILD_CREATE",
+        sizes / n
+    );
+    // rates[contender][round], allocations[contender][round]
+    let mut rates = vec![Vec::new(); Contender::ALL.len()];
+    let mut allocations = vec![Vec::new(); Contender::ALL.len()];
     runtime.block_on(async {
+        let sb = Sandbox::start().await.unwrap();
+        let mut mock = MockGateway::start(support::guild_create(MEMBERS)).await;
         for round in 0..rounds {
-            // Alternate the order so neither side always runs on a warmer machine.
-            let (p, h, l) = if round % 2 == 0 {
-                let p = plain(n).await;
-                (p, herald(n, ResourceType::all()).await, herald(n, ResourceType::GUILD | ResourceType::CHANNEL).await)
-            } else {
-                let l = herald(n, ResourceType::GUILD | ResourceType::CHANNEL).await;
-                let h = herald(n, ResourceType::all()).await;
-                (plain(n).await, h, l)
-            };
-            println!(
-                "round {round}: plain {:>9.0} ev/s | herald (full cache) {:>9.0} ev/s | herald (guild+channel cache) {:>9.0} ev/s",
-                rate(p),
-                rate(h),
-                rate(l)
-            );
-            default_ratios.push(rate(h) / rate(p));
-            lean_ratios.push(rate(l) / rate(p));
-            plain_rates.push(rate(p));
-            default_rates.push(rate(h));
-            lean_rates.push(rate(l));
+            let mut order: Vec<Contender> = Contender::ALL
+                .into_iter()
+                .filter(|c| only.as_deref().is_none_or(|only| c.key() == only))
+                .collect();
+            if round % 2 == 1 {
+                order.reverse();
+            }
+            let mut line = format!("round {round}:");
+            for contender in order {
+                let run = match contender {
+                    Contender::Plain => plain(&mut mock, &frames, false).await,
+                    Contender::PlainCache => plain(&mut mock, &frames, true).await,
+                    Contender::Herald => herald(&sb, &mut mock, &frames, ResourceType::all()).await,
+                    Contender::HeraldLean => {
+                        let lean = ResourceType::GUILD | ResourceType::CHANNEL;
+                        herald(&sb, &mut mock, &frames, lean).await
+                    }
+                };
+                let rate = n as f64 / run.elapsed.as_secs_f64();
+                let index = contender as usize;
+                rates[index].push(rate);
+                allocations[index].push(run.allocations as f64 / n as f64);
+                let _ = std::fmt::Write::write_fmt(
+                    &mut line,
+                    format_args!(" {} {rate:.0}/s |", contender.name()),
+                );
+            }
+            println!("{}", line.trim_end_matches(" |"));
         }
     });
-    let (p, h, l) = (
-        median(plain_rates),
-        median(default_rates),
-        median(lean_rates),
+    let plain = &rates[Contender::Plain as usize];
+    println!("\nmedians of {rounds} rounds (ratio: median of the per-round ratios to the plain loop; min: the lowest round)");
+    println!(
+        "  {:<32} {:>10}  {:>6}  {:>6}  {:>12}",
+        "", "events/s", "ratio", "min", "allocs/event"
     );
-    let (hr, lr) = (median(default_ratios), median(lean_ratios));
-    println!("\n{n} MESSAGE_CREATEs through the sandbox, medians of {rounds} rounds");
-    println!("(ratio: median of the per-round ratios herald / plain)");
-    println!("  plain twilight-gateway loop          {p:>9.0} events/s");
-    println!("  herald, 1 listener, full cache       {h:>9.0} events/s  ratio {hr:.2}");
-    println!("  herald, 1 listener, guild+channel    {l:>9.0} events/s  ratio {lr:.2}");
+    for contender in Contender::ALL {
+        let index = contender as usize;
+        if rates[index].is_empty() || plain.is_empty() {
+            continue;
+        }
+        let ratios: Vec<f64> = rates[index]
+            .iter()
+            .zip(plain)
+            .map(|(rate, plain)| rate / plain)
+            .collect();
+        let min = ratios.iter().copied().fold(f64::INFINITY, f64::min);
+        println!(
+            "  {:<32} {:>10.0}  {:>6.2}  {:>6.2}  {:>12.1}",
+            contender.name(),
+            median(rates[index].clone()),
+            median(ratios),
+            min,
+            median(allocations[index].clone()),
+        );
+    }
 }

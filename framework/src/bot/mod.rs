@@ -129,6 +129,8 @@ pub(crate) struct Config {
     pub(crate) max_messages: usize,
     pub(crate) intent_check: IntentCheck,
     pub(crate) presence: Option<UpdatePresencePayload>,
+    /// The gateway to connect to instead of the target's (a gateway proxy).
+    pub(crate) gateway_url: Option<String>,
     pub(crate) scene: Option<Scene>,
     /// The sandbox to run on when the token variable is unset; `None`: that is an error.
     #[cfg(feature = "sandbox")]
@@ -226,6 +228,7 @@ impl Default for BotBuilder {
                 max_messages: DEFAULT_MAX_MESSAGES,
                 intent_check: IntentCheck::Error,
                 presence: None,
+                gateway_url: None,
                 scene: None,
                 #[cfg(feature = "sandbox")]
                 embedded: None,
@@ -396,6 +399,14 @@ impl BotBuilder {
     /// recommendation), a count, or a range of a total so several processes split one bot.
     pub fn shards(mut self, shards: impl Into<Shards>) -> Self {
         self.config.shards = shards.into();
+        self
+    }
+
+    /// Connects every shard to the gateway at `url` (`ws://` or `wss://`, without query: herald
+    /// adds the version and encoding) instead of Discord's, or the sandbox's: a gateway proxy, or
+    /// a test server. REST still goes where the token or sandbox says.
+    pub fn gateway_url(mut self, url: impl Into<String>) -> Self {
+        self.config.gateway_url = Some(url.into());
         self
     }
 

@@ -142,8 +142,12 @@ impl Bot {
         for number in range {
             let builder =
                 ConfigBuilder::new(endpoint.token.0.clone(), intents).queue(queue.clone());
-            let builder = match &endpoint.local {
-                Some((gateway_url, _)) => builder.proxy_url(gateway_url.clone()),
+            let gateway_url = config
+                .gateway_url
+                .as_ref()
+                .or(endpoint.local.as_ref().map(|(url, _)| url));
+            let builder = match gateway_url {
+                Some(url) => builder.proxy_url(url.clone()),
                 None => builder,
             };
             let builder = match &config.presence {

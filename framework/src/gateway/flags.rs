@@ -7,11 +7,6 @@ use std::any::TypeId;
 use twilight_cache_inmemory::ResourceType;
 use twilight_gateway::EventTypeFlags;
 
-use twilight_model::gateway::event::{Event as Frame, GatewayEventDeserializer};
-use twilight_model::gateway::payload::incoming::{
-    EntitlementDelete, EntitlementUpdate, GuildStickersUpdate,
-};
-
 use crate::event::raw::GatewayDispatch;
 
 /// Always parsed: what the runtime itself acts on (lifecycle, readiness, guild tracking).
@@ -28,56 +23,6 @@ pub(crate) const RUNTIME: EventTypeFlags = EventTypeFlags::READY
 /// not come from the gateway (custom and lifecycle events).
 pub(crate) fn of(event: TypeId) -> EventTypeFlags {
     crate::event::catalog::entry_of(event).map_or(EventTypeFlags::empty(), |entry| entry.gateway)
-}
-
-/// The dispatches twilight 0.18 skips (its `EventType` does not know their names, so `parse`
-/// drops them): herald decodes them itself, with serde, into twilight's own payloads, when they
-/// are wanted. `None` for every other frame; `Some(Err(cause))` when one does not decode.
-pub(crate) fn skipped_by_twilight(
-    text: &str,
-    wanted: EventTypeFlags,
-) -> Option<Result<Frame, String>> {
-    /// The dispatch's name, its flag, and how its `d` becomes a frame.
-    type Decode = fn(&str) -> serde_json::Result<Frame>;
-    const SKIPPED: [(&str, EventTypeFlags, Decode); 3] = [
-        (
-            "GUILD_STICKERS_UPDATE",
-            EventTypeFlags::GUILD_STICKERS_UPDATE,
-            |text| decode::<GuildStickersUpdate>(text).map(Frame::GuildStickersUpdate),
-        ),
-        (
-            "ENTITLEMENT_UPDATE",
-            EventTypeFlags::ENTITLEMENT_UPDATE,
-            |text| decode::<EntitlementUpdate>(text).map(Frame::EntitlementUpdate),
-        ),
-        (
-            "ENTITLEMENT_DELETE",
-            EventTypeFlags::ENTITLEMENT_DELETE,
-            |text| decode::<EntitlementDelete>(text).map(Frame::EntitlementDelete),
-        ),
-    ];
-    fn decode<D: serde::de::DeserializeOwned>(text: &str) -> serde_json::Result<D> {
-        #[derive(serde::Deserialize)]
-        struct Dispatch<D> {
-            d: D,
-        }
-        serde_json::from_str::<Dispatch<D>>(text).map(|dispatch| dispatch.d)
-    }
-    let skipped = SKIPPED
-        .iter()
-        .fold(EventTypeFlags::empty(), |all, (_, flag, _)| all | *flag);
-    if !wanted.intersects(skipped) {
-        return None;
-    }
-    let envelope = GatewayEventDeserializer::from_json(text)?;
-    if envelope.op() != 0 {
-        return None;
-    }
-    let name = envelope.event_type()?;
-    let (_, _, decode) = SKIPPED
-        .iter()
-        .find(|(known, flag, _)| *known == name && wanted.contains(*flag))?;
-    Some(decode(text).map_err(|error| error.to_string()))
 }
 
 /// The gateway events that keep the given cache resources up to date.

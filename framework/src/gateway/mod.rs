@@ -11,6 +11,7 @@ mod decode;
 mod dispatch;
 pub(crate) mod flags;
 mod messages;
+mod parse;
 pub(crate) mod queue;
 pub(crate) mod reader;
 mod ready;
@@ -268,19 +269,15 @@ impl ShardTask<'_> {
         {
             ctx.dispatch(dispatch);
         }
-        let parsed = match flags::skipped_by_twilight(&text, flags) {
-            Some(Ok(frame)) => Ok(Some(frame)),
-            Some(Err(cause)) => {
-                self.bad_frame(&decode::describe_frame(shard_id, &text, Some(&cause)));
-                return;
-            }
-            None => twilight_gateway::parse(text, flags).map(|e| e.map(Frame::from)),
-        };
-        let event = match parsed {
+        let event = match parse::parse(text, flags) {
             Ok(Some(event)) => event,
             Ok(None) => return,
-            Err(error) => {
+            Err(parse::Failed::Twilight(error)) => {
                 self.bad_frame(&decode::describe(shard_id, &error));
+                return;
+            }
+            Err(parse::Failed::Serde { cause, text }) => {
+                self.bad_frame(&decode::describe_frame(shard_id, &text, Some(&cause)));
                 return;
             }
         };

@@ -1,0 +1,376 @@
+//! Decoding a gateway frame into twilight's `Event`, only when its type is wanted.
+//!
+//! Most frames go through `twilight_gateway::parse`. A few herald decodes itself, into the same
+//! twilight-model payloads:
+//!
+//! - the ones whose twilight-model type costs too much through serde's derive:
+//!   `MESSAGE_CREATE` and `GUILD_MEMBER_ADD` use `#[serde(flatten)]`, which buffers the whole
+//!   payload into an intermediate tree and decodes it again (half of a message's parse time); and
+//!   `GUILD_CREATE` is an `#[serde(untagged)]` enum, which buffers the whole guild (three times
+//!   the memory of the guild itself for a big one) and, when it fails, says only that "data did
+//!   not match any variant". Here the flattened key is taken out on the way ([`WithKey`]) and a
+//!   guild is decoded straight into `Guild`;
+//! - the ones twilight 0.18 skips (its `EventType` does not know their names).
+//!
+//! A SIMD JSON parser (simd-json 0.17) was measured on the same messages and was not faster than
+//! serde_json once the flatten was gone (`docs/architecture.md`), so serde_json it is.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, IntoDeserializer, MapAccess,
+    Visitor,
+};
+use twilight_gateway::EventTypeFlags;
+use twilight_model::gateway::OpCode;
+use twilight_model::gateway::event::{Event as Frame, GatewayEventDeserializer};
+use twilight_model::gateway::payload::incoming::{
+    EntitlementDelete, EntitlementUpdate, GuildCreate, GuildStickersUpdate, MemberAdd,
+    MessageCreate,
+};
+use twilight_model::channel::{ChannelType, Message};
+use twilight_model::guild::{Guild, Member, UnavailableGuild};
+use twilight_model::id::Id;
+use twilight_model::id::marker::GuildMarker;
+
+/// Why a frame was not decoded.
+pub(crate) enum Failed {
+    /// twilight's error.
+    Twilight(twilight_gateway::error::ReceiveMessageError),
+    /// serde's message for a frame herald decodes itself, and the frame.
+    Serde { cause: String, text: String },
+}
+
+/// The frame `text` as an event when its type is in `wanted` (`Ok(None)`: not wanted, or not a
+/// gateway event twilight or herald knows).
+pub(crate) fn parse(text: String, wanted: EventTypeFlags) -> Result<Option<Frame>, Failed> {
+    let own = GatewayEventDeserializer::from_json(&text).and_then(|envelope| {
+        if OpCode::from(envelope.op()) != Some(OpCode::Dispatch) {
+            return None;
+        }
+        let name = envelope.event_type()?;
+        OWN.iter()
+            .find(|(known, flag, _)| *known == name && wanted.contains(*flag))
+            .map(|(_, _, decode)| decode)
+    });
+    match own {
+        Some(decode) => decode(&text).map(Some).map_err(|error| Failed::Serde {
+            cause: error.to_string(),
+            text,
+        }),
+        None => twilight_gateway::parse(text, wanted)
+            .map(|event| event.map(Frame::from))
+            .map_err(Failed::Twilight),
+    }
+}
+
+/// How a frame herald decodes itself becomes an event.
+type Decode = fn(&str) -> serde_json::Result<Frame>;
+
+/// The dispatches herald decodes itself: their name, their flag, and how.
+const OWN: [(&str, EventTypeFlags, Decode); 6] = [
+    ("MESSAGE_CREATE", EventTypeFlags::MESSAGE_CREATE, |text| {
+        let seed = WithKey::<Option<ChannelType>, Message>::new("channel_type");
+        let (channel_type, message) = data(text, seed)?;
+        Ok(Frame::MessageCreate(Box::new(MessageCreate {
+            channel_type: channel_type.flatten(),
+            message,
+        })))
+    }),
+    ("GUILD_CREATE", EventTypeFlags::GUILD_CREATE, |text| {
+        let guild = match data(text, PhantomData::<Guild>) {
+            Ok(guild) if guild.unavailable != Some(true) => GuildCreate::Available(guild),
+            Ok(guild) => GuildCreate::Unavailable(UnavailableGuild {
+                id: guild.id,
+                unavailable: true,
+            }),
+            // An unavailable guild is only its id and `unavailable`: not a `Guild`.
+            Err(error) => match data(text, PhantomData::<UnavailableGuild>) {
+                Ok(guild) if guild.unavailable => GuildCreate::Unavailable(guild),
+                _ => return Err(error),
+            },
+        };
+        Ok(Frame::GuildCreate(Box::new(guild)))
+    }),
+    ("GUILD_MEMBER_ADD", EventTypeFlags::MEMBER_ADD, |text| {
+        let seed = WithKey::<Id<GuildMarker>, Member>::new("guild_id");
+        let (guild_id, member) = data(text, seed)?;
+        let guild_id = guild_id.ok_or_else(|| de::Error::missing_field("guild_id"))?;
+        Ok(Frame::MemberAdd(Box::new(MemberAdd { guild_id, member })))
+    }),
+    // twilight 0.18 skips these three.
+    (
+        "GUILD_STICKERS_UPDATE",
+        EventTypeFlags::GUILD_STICKERS_UPDATE,
+        |text| owned::<GuildStickersUpdate>(text).map(Frame::GuildStickersUpdate),
+    ),
+    (
+        "ENTITLEMENT_UPDATE",
+        EventTypeFlags::ENTITLEMENT_UPDATE,
+        |text| owned::<EntitlementUpdate>(text).map(Frame::EntitlementUpdate),
+    ),
+    (
+        "ENTITLEMENT_DELETE",
+        EventTypeFlags::ENTITLEMENT_DELETE,
+        |text| owned::<EntitlementDelete>(text).map(Frame::EntitlementDelete),
+    ),
+];
+
+fn owned<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
+    data(text, PhantomData::<T>)
+}
+
+/// Decodes the frame's `d` with `seed`; the envelope's other keys are skipped.
+fn data<'a, S: DeserializeSeed<'a>>(text: &'a str, seed: S) -> serde_json::Result<S::Value> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = deserializer.deserialize_map(Data(seed))?;
+    deserializer.end()?;
+    value.ok_or_else(|| de::Error::missing_field("d"))
+}
+
+/// A frame's envelope, decoding `d` with the seed.
+struct Data<S>(S);
+
+impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for Data<S> {
+    type Value = Option<S::Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a gateway frame")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut seed = Some(self.0);
+        let mut value = None;
+        while let Some(Key(key)) = map.next_key()? {
+            match seed.take() {
+                Some(s) if key == "d" => value = Some(map.next_value_seed(s)?),
+                other => {
+                    seed = other;
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(value)
+    }
+}
+
+/// A map's key, borrowed from the frame when it has no escapes (serde's own `Cow<str>` always
+/// allocates).
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, key: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(key)))
+            }
+
+            fn visit_str<E: de::Error>(self, key: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(key.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Decodes an `R` from a map whose entry `key` (a `T`) is taken out first: what a struct of a
+/// `T` and a `#[serde(flatten)]` `R` decodes, without buffering the map. Only the map's own
+/// entries are looked at, not those of the values nested in it.
+struct WithKey<T, R> {
+    key: &'static str,
+    types: PhantomData<fn() -> (T, R)>,
+}
+
+impl<T, R> WithKey<T, R> {
+    const fn new(key: &'static str) -> Self {
+        WithKey {
+            key,
+            types: PhantomData,
+        }
+    }
+}
+
+impl<'de, T: de::Deserialize<'de>, R: de::Deserialize<'de>> DeserializeSeed<'de>
+    for WithKey<T, R>
+{
+    type Value = (Option<T>, R);
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        let mut taken = None;
+        let rest = R::deserialize(Without {
+            inner: deserializer,
+            key: self.key,
+            taken: &mut taken,
+        })?;
+        Ok((taken, rest))
+    }
+}
+
+/// A deserializer that hides the map entry `key` from its visitor, keeping its value.
+struct Without<'t, D, T> {
+    inner: D,
+    key: &'static str,
+    taken: &'t mut Option<T>,
+}
+
+impl<'de, D: Deserializer<'de>, T: de::Deserialize<'de>> Deserializer<'de> for Without<'_, D, T> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        self.inner.deserialize_map(WithoutVisitor {
+            visitor,
+            key: self.key,
+            taken: self.taken,
+        })
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+        ignored_any
+    }
+}
+
+struct WithoutVisitor<'t, V, T> {
+    visitor: V,
+    key: &'static str,
+    taken: &'t mut Option<T>,
+}
+
+impl<'de, V: Visitor<'de>, T: de::Deserialize<'de>> Visitor<'de> for WithoutVisitor<'_, V, T> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.visitor.expecting(f)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
+        self.visitor.visit_map(WithoutMap {
+            map,
+            key: self.key,
+            taken: self.taken,
+        })
+    }
+}
+
+struct WithoutMap<'t, A, T> {
+    map: A,
+    key: &'static str,
+    taken: &'t mut Option<T>,
+}
+
+impl<'de, A: MapAccess<'de>, T: de::Deserialize<'de>> MapAccess<'de> for WithoutMap<'_, A, T> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        loop {
+            let Some(Key(key)) = self.map.next_key()? else {
+                return Ok(None);
+            };
+            if key == self.key {
+                *self.taken = Some(self.map.next_value()?);
+                continue;
+            }
+            let key: de::value::CowStrDeserializer<'de, A::Error> = key.into_deserializer();
+            return seed.deserialize(key).map(Some);
+        }
+    }
+
+    fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
+        self.map.next_value_seed(seed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MESSAGE: &str = r#"{"t":"MESSAGE_CREATE","s":9,"op":0,"d":{"id":"1","channel_id":"2","guild_id":"5","channel_type":11,"author":{"id":"3","username":"a","discriminator":"0"},"member":{"roles":[],"joined_at":"2024-01-01T00:00:00.000000+00:00","deaf":false,"mute":false,"flags":0},"content":"hi \"there\"","timestamp":"2024-01-01T00:00:00.000000+00:00","tts":false,"mention_everyone":false,"mentions":[],"mention_roles":[],"attachments":[],"embeds":[],"pinned":false,"type":0,"referenced_message":{"id":"7","channel_id":"2","channel_type":0,"author":{"id":"3","username":"a","discriminator":"0"},"content":"x","timestamp":"2024-01-01T00:00:00.000000+00:00","tts":false,"mention_everyone":false,"mentions":[],"mention_roles":[],"attachments":[],"embeds":[],"pinned":false,"type":0}}}"#;
+
+    fn twilight(text: &str) -> Frame {
+        twilight_gateway::parse(text.to_owned(), EventTypeFlags::all())
+            .expect("twilight decodes it")
+            .expect("a known event")
+            .into()
+    }
+
+    fn ours(text: &str) -> Frame {
+        match parse(text.to_owned(), EventTypeFlags::all()) {
+            Ok(Some(frame)) => frame,
+            Ok(None) => panic!("not decoded"),
+            Err(Failed::Serde { cause, .. }) => panic!("{cause}"),
+            Err(Failed::Twilight(e)) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn a_message_decodes_as_twilight_decodes_it() {
+        let frame = ours(MESSAGE);
+        assert_eq!(frame, twilight(MESSAGE));
+        let Frame::MessageCreate(message) = frame else {
+            panic!("{frame:?}")
+        };
+        assert_eq!(
+            message.channel_type,
+            Some(twilight_model::channel::ChannelType::PublicThread)
+        );
+        assert_eq!(message.content, r#"hi "there""#);
+        assert!(message.member.is_some());
+    }
+
+    #[test]
+    fn a_message_without_channel_type_has_none() {
+        let text = MESSAGE.replace(r#""channel_type":11,"#, "");
+        let Frame::MessageCreate(message) = ours(&text) else {
+            panic!()
+        };
+        assert_eq!(message.channel_type, None);
+        assert_eq!(ours(&text), twilight(&text));
+    }
+
+    #[test]
+    fn a_member_add_decodes_as_twilight_decodes_it() {
+        let text = r#"{"t":"GUILD_MEMBER_ADD","s":3,"op":0,"d":{"user":{"id":"3","username":"a","discriminator":"0"},"roles":["4"],"joined_at":"2024-01-01T00:00:00.000000+00:00","deaf":false,"mute":false,"flags":0,"guild_id":"5"}}"#;
+        assert_eq!(ours(text), twilight(text));
+        let missing = text.replace(r#","guild_id":"5""#, "");
+        let Err(Failed::Serde { cause: error, .. }) = parse(missing, EventTypeFlags::all()) else {
+            panic!("decoded without a guild")
+        };
+        assert!(error.contains("missing field `guild_id`"), "{error}");
+    }
+
+    #[test]
+    fn an_unavailable_guild_is_told_apart() {
+        let text = r#"{"t":"GUILD_CREATE","s":2,"op":0,"d":{"id":"5","unavailable":true}}"#;
+        assert_eq!(ours(text), twilight(text));
+    }
+
+    #[test]
+    fn a_bad_guild_names_the_field() {
+        let text = r#"{"t":"GUILD_CREATE","s":2,"op":0,"d":{"id":"5","name":"g"}}"#;
+        let Err(Failed::Serde { cause: error, .. }) = parse(text.to_owned(), EventTypeFlags::all()) else {
+            panic!("decoded")
+        };
+        assert!(error.starts_with("missing field"), "{error}");
+    }
+
+    #[test]
+    fn unwanted_frames_are_not_decoded() {
+        let wanted = EventTypeFlags::all() - EventTypeFlags::MESSAGE_CREATE;
+        assert!(matches!(parse(MESSAGE.to_owned(), wanted), Ok(None)));
+        let broken = MESSAGE.replace(r#""author""#, r#""writer""#);
+        assert!(matches!(parse(broken, wanted), Ok(None)));
+    }
+}
