@@ -241,7 +241,9 @@ fn main() {
         }
     });
     let plain = &rates[Contender::Plain as usize];
-    println!("\nmedians of {rounds} rounds (ratio: median of the per-round ratios to the plain loop; min: the lowest round)");
+    println!(
+        "\nmedians of {rounds} rounds (ratio: median of the per-round ratios to the plain loop; min: the lowest round)"
+    );
     println!(
         "  {:<32} {:>10}  {:>6}  {:>6}  {:>12}",
         "", "events/s", "ratio", "min", "allocs/event"

@@ -202,3 +202,34 @@ async fn the_builder_presence_is_sent_with_the_identify() {
     assert_eq!(sent.activities[0]["type"], 3);
     running.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn gateway_url_connects_the_shards_there_while_rest_stays() {
+    // REST on sandbox `rest`, the gateway on sandbox `gateway` (standing in for a gateway proxy).
+    let (rest, gateway) = (
+        Sandbox::start().await.unwrap(),
+        Sandbox::start().await.unwrap(),
+    );
+    let bot = Bot::builder()
+        .sandbox(&rest)
+        .gateway_url(gateway.gateway_url())
+        .listener(bot::ping)
+        .add_intents(Intents::MESSAGE_CONTENT)
+        .build()
+        .unwrap();
+    let ready = bot.context().wait_for::<Ready>().register();
+    let running = bot.start().await.unwrap();
+    ready.await.unwrap();
+    assert!(gateway.shard(0).is_connected());
+    assert!(!rest.shard(0).is_connected());
+
+    let general = gateway.channel("general");
+    gateway.actor("alice").say(general, "!ping");
+    let post = rest
+        .records()
+        .wait_for_request(|r| r.is("POST", "/channels/"), WAIT)
+        .await
+        .unwrap();
+    assert_eq!(post.path, format!("/api/v10/channels/{general}/messages"));
+    running.shutdown().await.unwrap();
+}

@@ -227,6 +227,9 @@ impl MockGateway {
 
     /// The next connection to identify.
     pub async fn identified(&mut self) -> MockConn {
-        self.conns.recv().await.expect("the mock gateway is running")
+        self.conns
+            .recv()
+            .await
+            .expect("the mock gateway is running")
     }
 }

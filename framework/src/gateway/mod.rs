@@ -144,12 +144,92 @@ impl Gateway {
     }
 }
 
-/// A shard's task, in the bot's runtime: decodes the frames its connection (on the gateway
-/// thread, [`reader`]) received, updates the cache and dispatches, in sequence order. It never
-/// waits on listeners; user code it runs (first polls, checks) is watched by `watch`. Runs until
-/// the connection ends: at shutdown (`Ok`) or a fatal close (`Err`).
-pub(crate) async fn run_shard(
+/// What a shard's decoder hands its task, in the order the frames came.
+pub(crate) enum Decoded {
+    /// A frame decoded into twilight's event.
+    Event { event: Frame, sequence: Option<u64> },
+    /// A text frame left undecoded: no one wanted its type when it was decoded (the task decodes
+    /// it if someone does by now), or someone wants every frame raw.
+    Text { text: String, sequence: Option<u64> },
+    /// The connection closed (with the server's code, if it sent one).
+    Close {
+        code: Option<u16>,
+        sequence: Option<u64>,
+    },
+    /// A frame that could not be read or decoded: the line saying so.
+    Failed { line: String, sequence: Option<u64> },
+}
+
+/// How many decoded events a shard's decoder may hold ahead of its task: enough to keep both
+/// busy, few enough that a backlog waits as frames (smaller than the events they make), and the
+/// events the task takes are still in the CPU's cache.
+const DECODED_AHEAD: usize = 64;
+
+/// A shard's decoder, in the bot's runtime: turns the frames its connection (on the gateway
+/// thread, [`reader`]) received into events, ahead of the shard's task, so that decoding one
+/// frame overlaps with caching and dispatching the one before. It runs no user code. Decodes
+/// only what someone wants (`wanted`, checked again by the task for what it left undecoded).
+async fn decode_frames(
     mut frames: mpsc::UnboundedReceiver<reader::Received>,
+    decoded: mpsc::Sender<Decoded>,
+    ctx: Context,
+    mut wanted: flags::Wanted,
+    shard_id: u32,
+) {
+    while let Some(received) = frames.recv().await {
+        let out = match received {
+            reader::Received::Error(error) => Decoded::Failed {
+                line: decode::describe(shard_id, &error),
+                sequence: None,
+            },
+            reader::Received::Message { message, sequence } => match message {
+                Message::Close(frame) => Decoded::Close {
+                    code: frame.map(|f| f.code),
+                    sequence,
+                },
+                Message::Text(text) => {
+                    let flags = wanted.current(ctx.router());
+                    if wanted.raw() {
+                        Decoded::Text { text, sequence }
+                    } else {
+                        decoded_text(shard_id, text, flags, sequence)
+                    }
+                }
+            },
+        };
+        if decoded.send(out).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// A text frame decoded with `flags`.
+fn decoded_text(
+    shard_id: u32,
+    text: String,
+    flags: EventTypeFlags,
+    sequence: Option<u64>,
+) -> Decoded {
+    match parse::parse(text, flags) {
+        parse::Parsed::Event(event) => Decoded::Event { event, sequence },
+        parse::Parsed::Unwanted(text) => Decoded::Text { text, sequence },
+        parse::Parsed::Twilight(error) => Decoded::Failed {
+            line: decode::describe(shard_id, &error),
+            sequence,
+        },
+        parse::Parsed::Serde { cause, text } => Decoded::Failed {
+            line: decode::describe_frame(shard_id, &text, Some(&cause)),
+            sequence,
+        },
+    }
+}
+
+/// A shard's task, in the bot's runtime: updates the cache from the events its decoder decoded
+/// and dispatches them, in sequence order. It never waits on listeners; user code it runs (first
+/// polls, checks) is watched by `watch`. Runs until the connection ends: at shutdown (`Ok`) or a
+/// fatal close (`Err`).
+pub(crate) async fn run_shard(
+    frames: mpsc::UnboundedReceiver<reader::Received>,
     handle: Arc<ShardHandle>,
     ctx: Context,
     gateway: Arc<Gateway>,
@@ -163,9 +243,24 @@ pub(crate) async fn run_shard(
             self.0.update(|s| s.state = ShardState::Closed);
         }
     }
+    /// Stops the decoder with the task.
+    struct Abort(tokio::task::JoinHandle<()>);
+    impl Drop for Abort {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
     let _closed = Closed(&handle);
     let gateway = &*gateway;
     let shard_id = handle.id().number();
+    let (decoded, mut events) = mpsc::channel(DECODED_AHEAD);
+    let _decoder = Abort(tokio::spawn(decode_frames(
+        frames,
+        decoded,
+        ctx.clone(),
+        flags::Wanted::new(gateway.cache_flags),
+        shard_id,
+    )));
     let mut shard = ShardTask {
         ctx: &ctx,
         gateway,
@@ -179,7 +274,7 @@ pub(crate) async fn run_shard(
         bad_frames: Throttles::new(Duration::from_secs(10), 3),
     };
     loop {
-        let received = tokio::select! {
+        let decoded = tokio::select! {
             biased;
             () = shard.ready.expired() => {
                 if let Some(event) = shard.ready.time_out(shard_id) {
@@ -188,10 +283,10 @@ pub(crate) async fn run_shard(
                 }
                 continue;
             }
-            received = frames.recv() => received,
+            decoded = events.recv() => decoded,
         };
-        let Some(received) = received else { break };
-        isolate::watched(&watch, || shard.handle(received));
+        let Some(decoded) = decoded else { break };
+        isolate::watched(&watch, || shard.handle(decoded));
     }
     if std::mem::take(&mut shard.connected) {
         gateway.shard_disconnected(&ctx, shard_id, Some(1000), DisconnectReason::Shutdown);
@@ -216,18 +311,25 @@ struct ShardTask<'a> {
 }
 
 impl ShardTask<'_> {
-    fn handle(&mut self, received: reader::Received) {
-        let (message, sequence) = match received {
-            reader::Received::Message { message, sequence } => (message, sequence),
-            reader::Received::Error(error) => {
-                self.bad_frame(&decode::describe(self.shard_id, &error));
-                return;
+    fn handle(&mut self, decoded: Decoded) {
+        let sequence = match decoded {
+            Decoded::Event { event, sequence } => {
+                self.event(event);
+                sequence
+            }
+            Decoded::Text { text, sequence } => {
+                self.text(text);
+                sequence
+            }
+            Decoded::Close { code, sequence } => {
+                self.closed(code);
+                sequence
+            }
+            Decoded::Failed { line, sequence } => {
+                self.bad_frame(&line);
+                sequence
             }
         };
-        match message {
-            Message::Close(frame) => self.closed(frame.map(|f| f.code)),
-            Message::Text(text) => self.text(text),
-        }
         if let Some(sequence) = sequence {
             self.handle.processed(sequence);
         }
@@ -261,26 +363,26 @@ impl ShardTask<'_> {
         }
     }
 
+    /// A frame the decoder left undecoded: raw for those who want it, and decoded if its type is
+    /// wanted by now.
     fn text(&mut self, text: String) {
-        let (ctx, gateway, shard_id) = (self.ctx, self.gateway, self.shard_id);
+        let (ctx, shard_id) = (self.ctx, self.shard_id);
         let flags = self.wanted.current(ctx.router());
         if self.wanted.raw()
             && let Some(dispatch) = GatewayDispatch::parse(shard_id, &text)
         {
             ctx.dispatch(dispatch);
         }
-        let event = match parse::parse(text, flags) {
-            Ok(Some(event)) => event,
-            Ok(None) => return,
-            Err(parse::Failed::Twilight(error)) => {
-                self.bad_frame(&decode::describe(shard_id, &error));
-                return;
-            }
-            Err(parse::Failed::Serde { cause, text }) => {
-                self.bad_frame(&decode::describe_frame(shard_id, &text, Some(&cause)));
-                return;
-            }
-        };
+        match decoded_text(shard_id, text, flags, None) {
+            Decoded::Event { event, .. } => self.event(event),
+            Decoded::Failed { line, .. } => self.bad_frame(&line),
+            Decoded::Text { .. } | Decoded::Close { .. } => {}
+        }
+    }
+
+    /// A decoded event: the cache, then the runtime's bookkeeping and the router.
+    fn event(&mut self, event: Frame) {
+        let (ctx, gateway, shard_id) = (self.ctx, self.gateway, self.shard_id);
         let cache = self.cache;
         let before = dispatch::Before::capture(ctx, cache, &event);
         cache.update(&event);

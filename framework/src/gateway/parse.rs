@@ -24,45 +24,68 @@ use serde::de::{
     Visitor,
 };
 use twilight_gateway::EventTypeFlags;
+use twilight_model::channel::{ChannelType, Message};
 use twilight_model::gateway::OpCode;
 use twilight_model::gateway::event::{Event as Frame, GatewayEventDeserializer};
 use twilight_model::gateway::payload::incoming::{
     EntitlementDelete, EntitlementUpdate, GuildCreate, GuildStickersUpdate, MemberAdd,
     MessageCreate,
 };
-use twilight_model::channel::{ChannelType, Message};
 use twilight_model::guild::{Guild, Member, UnavailableGuild};
 use twilight_model::id::Id;
 use twilight_model::id::marker::GuildMarker;
 
-/// Why a frame was not decoded.
-pub(crate) enum Failed {
+/// What became of a frame.
+pub(crate) enum Parsed {
+    /// The event.
+    Event(Frame),
+    /// Not wanted (or not a gateway event twilight or herald knows): the frame, undecoded.
+    Unwanted(String),
     /// twilight's error.
     Twilight(twilight_gateway::error::ReceiveMessageError),
     /// serde's message for a frame herald decodes itself, and the frame.
     Serde { cause: String, text: String },
 }
 
-/// The frame `text` as an event when its type is in `wanted` (`Ok(None)`: not wanted, or not a
-/// gateway event twilight or herald knows).
-pub(crate) fn parse(text: String, wanted: EventTypeFlags) -> Result<Option<Frame>, Failed> {
-    let own = GatewayEventDeserializer::from_json(&text).and_then(|envelope| {
-        if OpCode::from(envelope.op()) != Some(OpCode::Dispatch) {
-            return None;
+/// The frame `text`, decoded when its type is in `wanted`.
+pub(crate) fn parse(text: String, wanted: EventTypeFlags) -> Parsed {
+    enum Route {
+        Own(Decode),
+        Twilight,
+        Unwanted,
+    }
+    let route = match GatewayEventDeserializer::from_json(&text) {
+        // Not a gateway payload: twilight says why.
+        None => Route::Twilight,
+        Some(envelope) => {
+            let name = envelope.event_type();
+            let own = OWN
+                .iter()
+                .find(|(known, ..)| envelope.op() == 0 && Some(*known) == name);
+            match (own, OpCode::from(envelope.op())) {
+                (Some((_, flag, decode)), _) if wanted.contains(*flag) => Route::Own(*decode),
+                (Some(_), _) | (_, None) => Route::Unwanted,
+                (None, Some(op)) => match EventTypeFlags::try_from((op, name)) {
+                    Ok(flag) if wanted.contains(flag) => Route::Twilight,
+                    _ => Route::Unwanted,
+                },
+            }
         }
-        let name = envelope.event_type()?;
-        OWN.iter()
-            .find(|(known, flag, _)| *known == name && wanted.contains(*flag))
-            .map(|(_, _, decode)| decode)
-    });
-    match own {
-        Some(decode) => decode(&text).map(Some).map_err(|error| Failed::Serde {
-            cause: error.to_string(),
-            text,
-        }),
-        None => twilight_gateway::parse(text, wanted)
-            .map(|event| event.map(Frame::from))
-            .map_err(Failed::Twilight),
+    };
+    match route {
+        Route::Own(decode) => match decode(&text) {
+            Ok(event) => Parsed::Event(event),
+            Err(error) => Parsed::Serde {
+                cause: error.to_string(),
+                text,
+            },
+        },
+        Route::Twilight => match twilight_gateway::parse(text, wanted) {
+            Ok(Some(event)) => Parsed::Event(event.into()),
+            Ok(None) => Parsed::Unwanted(String::new()),
+            Err(error) => Parsed::Twilight(error),
+        },
+        Route::Unwanted => Parsed::Unwanted(text),
     }
 }
 
@@ -199,9 +222,7 @@ impl<T, R> WithKey<T, R> {
     }
 }
 
-impl<'de, T: de::Deserialize<'de>, R: de::Deserialize<'de>> DeserializeSeed<'de>
-    for WithKey<T, R>
-{
+impl<'de, T: de::Deserialize<'de>, R: de::Deserialize<'de>> DeserializeSeed<'de> for WithKey<T, R> {
     type Value = (Option<T>, R);
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
@@ -308,10 +329,10 @@ mod tests {
 
     fn ours(text: &str) -> Frame {
         match parse(text.to_owned(), EventTypeFlags::all()) {
-            Ok(Some(frame)) => frame,
-            Ok(None) => panic!("not decoded"),
-            Err(Failed::Serde { cause, .. }) => panic!("{cause}"),
-            Err(Failed::Twilight(e)) => panic!("{e}"),
+            Parsed::Event(frame) => frame,
+            Parsed::Unwanted(_) => panic!("not decoded"),
+            Parsed::Serde { cause, .. } => panic!("{cause}"),
+            Parsed::Twilight(e) => panic!("{e}"),
         }
     }
 
@@ -345,7 +366,7 @@ mod tests {
         let text = r#"{"t":"GUILD_MEMBER_ADD","s":3,"op":0,"d":{"user":{"id":"3","username":"a","discriminator":"0"},"roles":["4"],"joined_at":"2024-01-01T00:00:00.000000+00:00","deaf":false,"mute":false,"flags":0,"guild_id":"5"}}"#;
         assert_eq!(ours(text), twilight(text));
         let missing = text.replace(r#","guild_id":"5""#, "");
-        let Err(Failed::Serde { cause: error, .. }) = parse(missing, EventTypeFlags::all()) else {
+        let Parsed::Serde { cause: error, .. } = parse(missing, EventTypeFlags::all()) else {
             panic!("decoded without a guild")
         };
         assert!(error.contains("missing field `guild_id`"), "{error}");
@@ -360,7 +381,8 @@ mod tests {
     #[test]
     fn a_bad_guild_names_the_field() {
         let text = r#"{"t":"GUILD_CREATE","s":2,"op":0,"d":{"id":"5","name":"g"}}"#;
-        let Err(Failed::Serde { cause: error, .. }) = parse(text.to_owned(), EventTypeFlags::all()) else {
+        let Parsed::Serde { cause: error, .. } = parse(text.to_owned(), EventTypeFlags::all())
+        else {
             panic!("decoded")
         };
         assert!(error.starts_with("missing field"), "{error}");
@@ -369,8 +391,17 @@ mod tests {
     #[test]
     fn unwanted_frames_are_not_decoded() {
         let wanted = EventTypeFlags::all() - EventTypeFlags::MESSAGE_CREATE;
-        assert!(matches!(parse(MESSAGE.to_owned(), wanted), Ok(None)));
+        let Parsed::Unwanted(text) = parse(MESSAGE.to_owned(), wanted) else {
+            panic!("decoded")
+        };
+        assert_eq!(text, MESSAGE, "the frame is handed back as it was");
         let broken = MESSAGE.replace(r#""author""#, r#""writer""#);
-        assert!(matches!(parse(broken, wanted), Ok(None)));
+        assert!(matches!(parse(broken, wanted), Parsed::Unwanted(_)));
+        let reaction = r#"{"t":"MESSAGE_REACTION_ADD","s":4,"op":0,"d":{}}"#;
+        let only_messages = EventTypeFlags::MESSAGE_CREATE;
+        assert!(matches!(
+            parse(reaction.to_owned(), only_messages),
+            Parsed::Unwanted(_)
+        ));
     }
 }
