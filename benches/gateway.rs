@@ -13,7 +13,8 @@
 //! loop's figure too).
 //!
 //! `cargo bench --bench gateway` (HERALD_BENCH_EVENTS and HERALD_BENCH_ROUNDS change the number
-//! of messages and rounds; defaults 100,000 and 5).
+//! of messages and rounds, defaults 100,000 and 5; MAX_MESSAGES herald's message cache bound,
+//! default 1000; HERALD_BENCH_ONLY=plain|plain-cache|herald|herald-lean runs one, to profile it).
 
 mod support;
 
@@ -169,6 +170,7 @@ async fn herald(
         .gateway_url(mock.url.clone())
         .intents(INTENTS)
         .cache_resources(cache)
+        .max_messages(env("MAX_MESSAGES", herald::bot::DEFAULT_MAX_MESSAGES))
         .listener(listener)
         .build()
         .unwrap();

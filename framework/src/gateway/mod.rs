@@ -145,6 +145,9 @@ impl Gateway {
 }
 
 /// What a shard's decoder hands its task, in the order the frames came.
+// twilight's `Event` is large (its big payloads are boxed already): moving it costs less than
+// another allocation per event.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Decoded {
     /// A frame decoded into twilight's event.
     Event { event: Frame, sequence: Option<u64> },

@@ -36,6 +36,9 @@ use twilight_model::id::Id;
 use twilight_model::id::marker::GuildMarker;
 
 /// What became of a frame.
+// twilight's `Event` is large (its big payloads are boxed already): moving it costs less than
+// another allocation per event.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Parsed {
     /// The event.
     Event(Frame),
