@@ -156,7 +156,7 @@ impl Bot {
             };
             let shard = Shard::with_config(ShardId::new(number, total), builder.build());
             let handle = Arc::new(ShardHandle::new(shard.id(), shard.sender()));
-            let (frames, received) = mpsc::unbounded_channel();
+            let (frames, received) = mpsc::channel(gateway::reader::READ_AHEAD);
             let watch = Arc::new(Watch::default());
             readers.push(Reader {
                 shard,

@@ -173,7 +173,7 @@ const DECODED_AHEAD: usize = 64;
 /// frame overlaps with caching and dispatching the one before. It runs no user code. Decodes
 /// only what someone wants (`wanted`, checked again by the task for what it left undecoded).
 async fn decode_frames(
-    mut frames: mpsc::UnboundedReceiver<reader::Received>,
+    mut frames: mpsc::Receiver<reader::Received>,
     decoded: mpsc::Sender<Decoded>,
     ctx: Context,
     mut wanted: flags::Wanted,
@@ -232,7 +232,7 @@ fn decoded_text(
 /// polls, checks) is watched by `watch`. Runs until the connection ends: at shutdown (`Ok`) or a
 /// fatal close (`Err`).
 pub(crate) async fn run_shard(
-    frames: mpsc::UnboundedReceiver<reader::Received>,
+    frames: mpsc::Receiver<reader::Received>,
     handle: Arc<ShardHandle>,
     ctx: Context,
     gateway: Arc<Gateway>,

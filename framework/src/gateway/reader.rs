@@ -4,7 +4,7 @@
 //! Frames go, in order, to each shard's task in the bot's runtime, which decodes and dispatches
 //! them. A watchdog here warns when user code holds a shard's task (see [`isolate::Watch`]).
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -23,6 +23,15 @@ use crate::report::tell;
 /// How long a shard waits for the gateway to answer its close frame at shutdown.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How many frames a shard reads ahead of its decoder. Past that, frames wait in the socket (TCP
+/// holds the gateway back, as it does a plain loop that reads only what it handled), not in memory.
+pub(crate) const READ_AHEAD: usize = 256;
+
+/// How long a shard whose decoder is full waits for room before it reads on anyway: short, so
+/// that heartbeats are never late when a listener holds the shard's task (frames read meanwhile
+/// wait in the shard's overflow, in order).
+const FULL_PAUSE: Duration = Duration::from_millis(5);
+
 /// What a shard's connection hands its task.
 pub(crate) enum Received {
     /// A frame, with the session's sequence number once twilight processed it.
@@ -38,7 +47,7 @@ pub(crate) enum Received {
 pub(crate) struct Reader {
     pub(crate) shard: Shard<SharedQueue>,
     pub(crate) handle: Arc<ShardHandle>,
-    pub(crate) frames: mpsc::UnboundedSender<Received>,
+    pub(crate) frames: mpsc::Sender<Received>,
     pub(crate) watch: Arc<Watch>,
 }
 
@@ -85,7 +94,23 @@ async fn read(reader: Reader, mut shutdown: watch::Receiver<bool>) {
     let mut connected = false;
     let mut closing: Option<Instant> = None;
     let mut last_ack = None;
+    // Frames read while the decoder was full, oldest first: they go before any newer frame.
+    let mut overflow: VecDeque<Received> = VecDeque::new();
     loop {
+        if !flush(&frames, &mut overflow) {
+            break;
+        }
+        if !overflow.is_empty() || frames.capacity() == 0 {
+            // Let the decoder catch up, briefly.
+            // Room for a quarter of the read-ahead at once: one wake-up per batch, not per frame.
+            let room = tokio::time::timeout(FULL_PAUSE, frames.reserve_many(READ_AHEAD / 4));
+            if let Ok(Ok(permits)) = room.await {
+                drop(permits);
+                if !flush(&frames, &mut overflow) {
+                    break;
+                }
+            }
+        }
         let close_timeout = async {
             match closing {
                 Some(deadline) => tokio::time::sleep_until(deadline).await,
@@ -114,7 +139,7 @@ async fn read(reader: Reader, mut shutdown: watch::Receiver<bool>) {
             received = shard.next() => received,
         };
         let Some(received) = received else { break };
-        let received = match received {
+        let (received, last) = match received {
             Ok(message) => {
                 let close = message.is_close();
                 connected = !close;
@@ -130,18 +155,41 @@ async fn read(reader: Reader, mut shutdown: watch::Receiver<bool>) {
                     });
                 }
                 let sequence = shard.session().map(|s| s.sequence());
-                let sent = frames.send(Received::Message { message, sequence });
-                if sent.is_err() || (close && closing.is_some()) {
+                let last = close && closing.is_some();
+                (Received::Message { message, sequence }, last)
+            }
+            Err(error) => (Received::Error(error), false),
+        };
+        overflow.push_back(received);
+        if !flush(&frames, &mut overflow) {
+            break;
+        }
+        if last {
+            // The close that answers ours: hand over what is left, then stop.
+            while let Some(received) = overflow.pop_front() {
+                if frames.send(received).await.is_err() {
                     break;
                 }
-                continue;
             }
-            Err(error) => Received::Error(error),
-        };
-        if frames.send(received).is_err() {
             break;
         }
     }
+}
+
+/// Moves the overflow into the decoder's channel, in order, while there is room; `false` once the
+/// decoder is gone.
+fn flush(frames: &mpsc::Sender<Received>, overflow: &mut VecDeque<Received>) -> bool {
+    while let Some(received) = overflow.pop_front() {
+        match frames.try_send(received) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(received)) => {
+                overflow.push_front(received);
+                return true;
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => return false,
+        }
+    }
+    true
 }
 
 /// Warns, once per culprit, when user code holds a shard's task longer than `threshold`.
