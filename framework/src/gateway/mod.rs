@@ -216,12 +216,8 @@ fn decoded_text(
     match parse::parse(text, flags) {
         parse::Parsed::Event(event) => Decoded::Event { event, sequence },
         parse::Parsed::Unwanted(text) => Decoded::Text { text, sequence },
-        parse::Parsed::Twilight(error) => Decoded::Failed {
-            line: decode::describe(shard_id, &error),
-            sequence,
-        },
-        parse::Parsed::Serde { cause, text } => Decoded::Failed {
-            line: decode::describe_frame(shard_id, &text, Some(&cause)),
+        parse::Parsed::Failed { cause, text } => Decoded::Failed {
+            line: decode::describe_frame(shard_id, &text, cause.as_deref()),
             sequence,
         },
     }

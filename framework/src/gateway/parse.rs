@@ -1,7 +1,7 @@
 //! Decoding a gateway frame into twilight's `Event`, only when its type is wanted.
 //!
-//! Most frames go through `twilight_gateway::parse`. A few herald decodes itself, into the same
-//! twilight-model payloads:
+//! Most frames go through twilight-model's envelope deserializer, as in `twilight_gateway::parse`.
+//! A few herald decodes itself, into the same twilight-model payloads:
 //!
 //! - the ones whose twilight-model type costs too much through serde's derive:
 //!   `MESSAGE_CREATE` and `GUILD_MEMBER_ADD` use `#[serde(flatten)]`, which buffers the whole
@@ -44,51 +44,41 @@ pub(crate) enum Parsed {
     Event(Frame),
     /// Not wanted (or not a gateway event twilight or herald knows): the frame, undecoded.
     Unwanted(String),
-    /// twilight's error.
-    Twilight(twilight_gateway::error::ReceiveMessageError),
-    /// serde's message for a frame herald decodes itself, and the frame.
-    Serde { cause: String, text: String },
+    /// The frame did not decode: serde's message (`None`: not a gateway payload), and the frame.
+    Failed { cause: Option<String>, text: String },
 }
 
-/// The frame `text`, decoded when its type is in `wanted`.
+/// The frame `text`, decoded when its type is in `wanted`. The envelope is read once: herald's
+/// own decoders, or twilight-model's envelope deserializer (what `twilight_gateway::parse` runs),
+/// take it from there.
 pub(crate) fn parse(text: String, wanted: EventTypeFlags) -> Parsed {
-    enum Route {
-        Own(Decode),
-        Twilight,
-        Unwanted,
-    }
-    let route = match GatewayEventDeserializer::from_json(&text) {
-        // Not a gateway payload: twilight says why.
-        None => Route::Twilight,
-        Some(envelope) => {
-            let name = envelope.event_type();
-            let own = OWN
-                .iter()
-                .find(|(known, ..)| envelope.op() == 0 && Some(*known) == name);
-            match (own, OpCode::from(envelope.op())) {
-                (Some((_, flag, decode)), _) if wanted.contains(*flag) => Route::Own(*decode),
-                (Some(_), _) | (_, None) => Route::Unwanted,
-                (None, Some(op)) => match EventTypeFlags::try_from((op, name)) {
-                    Ok(flag) if wanted.contains(flag) => Route::Twilight,
-                    _ => Route::Unwanted,
-                },
-            }
+    let decoded = {
+        let Some(envelope) = GatewayEventDeserializer::from_json(&text) else {
+            return Parsed::Failed { cause: None, text };
+        };
+        let name = envelope.event_type();
+        let own = OWN
+            .iter()
+            .find(|(known, ..)| envelope.op() == 0 && Some(*known) == name);
+        match (own, OpCode::from(envelope.op())) {
+            (Some((_, flag, decode)), _) if wanted.contains(*flag) => Some(decode(&text)),
+            (Some(_), _) | (_, None) => None,
+            (None, Some(op)) => match EventTypeFlags::try_from((op, name)) {
+                Ok(flag) if wanted.contains(flag) => {
+                    let mut deserializer = serde_json::Deserializer::from_str(&text);
+                    Some(envelope.deserialize(&mut deserializer).map(Frame::from))
+                }
+                _ => None,
+            },
         }
     };
-    match route {
-        Route::Own(decode) => match decode(&text) {
-            Ok(event) => Parsed::Event(event),
-            Err(error) => Parsed::Serde {
-                cause: error.to_string(),
-                text,
-            },
+    match decoded {
+        Some(Ok(event)) => Parsed::Event(event),
+        Some(Err(error)) => Parsed::Failed {
+            cause: Some(error.to_string()),
+            text,
         },
-        Route::Twilight => match twilight_gateway::parse(text, wanted) {
-            Ok(Some(event)) => Parsed::Event(event.into()),
-            Ok(None) => Parsed::Unwanted(String::new()),
-            Err(error) => Parsed::Twilight(error),
-        },
-        Route::Unwanted => Parsed::Unwanted(text),
+        None => Parsed::Unwanted(text),
     }
 }
 
@@ -170,12 +160,12 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for Data<S> {
         let mut seed = Some(self.0);
         let mut value = None;
         while let Some(Key(key)) = map.next_key()? {
-            match seed.take() {
-                Some(s) if key == "d" => value = Some(map.next_value_seed(s)?),
-                other => {
-                    seed = other;
-                    map.next_value::<IgnoredAny>()?;
-                }
+            if key == "d"
+                && let Some(seed) = seed.take()
+            {
+                value = Some(map.next_value_seed(seed)?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
             }
         }
         Ok(value)
@@ -230,31 +220,29 @@ impl<'de, T: de::Deserialize<'de>, R: de::Deserialize<'de>> DeserializeSeed<'de>
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         let mut taken = None;
-        let rest = R::deserialize(Without {
-            inner: deserializer,
+        let hide = Hide {
             key: self.key,
             taken: &mut taken,
-        })?;
+        };
+        let rest = R::deserialize(Without(deserializer, hide))?;
         Ok((taken, rest))
     }
 }
 
-/// A deserializer that hides the map entry `key` from its visitor, keeping its value.
-struct Without<'t, D, T> {
-    inner: D,
+/// The map entry to hide, and where its value goes.
+struct Hide<'t, T> {
     key: &'static str,
     taken: &'t mut Option<T>,
 }
+
+/// A deserializer whose map's visitor does not see the hidden entry.
+struct Without<'t, D, T>(D, Hide<'t, T>);
 
 impl<'de, D: Deserializer<'de>, T: de::Deserialize<'de>> Deserializer<'de> for Without<'_, D, T> {
     type Error = D::Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-        self.inner.deserialize_map(WithoutVisitor {
-            visitor,
-            key: self.key,
-            taken: self.taken,
-        })
+        self.0.deserialize_map(Without(visitor, self.1))
     }
 
     serde::forward_to_deserialize_any! {
@@ -264,35 +252,19 @@ impl<'de, D: Deserializer<'de>, T: de::Deserialize<'de>> Deserializer<'de> for W
     }
 }
 
-struct WithoutVisitor<'t, V, T> {
-    visitor: V,
-    key: &'static str,
-    taken: &'t mut Option<T>,
-}
-
-impl<'de, V: Visitor<'de>, T: de::Deserialize<'de>> Visitor<'de> for WithoutVisitor<'_, V, T> {
+impl<'de, V: Visitor<'de>, T: de::Deserialize<'de>> Visitor<'de> for Without<'_, V, T> {
     type Value = V::Value;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.visitor.expecting(f)
+        self.0.expecting(f)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<V::Value, A::Error> {
-        self.visitor.visit_map(WithoutMap {
-            map,
-            key: self.key,
-            taken: self.taken,
-        })
+        self.0.visit_map(Without(map, self.1))
     }
 }
 
-struct WithoutMap<'t, A, T> {
-    map: A,
-    key: &'static str,
-    taken: &'t mut Option<T>,
-}
-
-impl<'de, A: MapAccess<'de>, T: de::Deserialize<'de>> MapAccess<'de> for WithoutMap<'_, A, T> {
+impl<'de, A: MapAccess<'de>, T: de::Deserialize<'de>> MapAccess<'de> for Without<'_, A, T> {
     type Error = A::Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -300,11 +272,11 @@ impl<'de, A: MapAccess<'de>, T: de::Deserialize<'de>> MapAccess<'de> for Without
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
         loop {
-            let Some(Key(key)) = self.map.next_key()? else {
+            let Some(Key(key)) = self.0.next_key()? else {
                 return Ok(None);
             };
-            if key == self.key {
-                *self.taken = Some(self.map.next_value()?);
+            if key == self.1.key {
+                *self.1.taken = Some(self.0.next_value()?);
                 continue;
             }
             let key: de::value::CowStrDeserializer<'de, A::Error> = key.into_deserializer();
@@ -313,7 +285,7 @@ impl<'de, A: MapAccess<'de>, T: de::Deserialize<'de>> MapAccess<'de> for Without
     }
 
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value, A::Error> {
-        self.map.next_value_seed(seed)
+        self.0.next_value_seed(seed)
     }
 }
 
@@ -334,8 +306,7 @@ mod tests {
         match parse(text.to_owned(), EventTypeFlags::all()) {
             Parsed::Event(frame) => frame,
             Parsed::Unwanted(_) => panic!("not decoded"),
-            Parsed::Serde { cause, .. } => panic!("{cause}"),
-            Parsed::Twilight(e) => panic!("{e}"),
+            Parsed::Failed { cause, .. } => panic!("{cause:?}"),
         }
     }
 
@@ -369,7 +340,10 @@ mod tests {
         let text = r#"{"t":"GUILD_MEMBER_ADD","s":3,"op":0,"d":{"user":{"id":"3","username":"a","discriminator":"0"},"roles":["4"],"joined_at":"2024-01-01T00:00:00.000000+00:00","deaf":false,"mute":false,"flags":0,"guild_id":"5"}}"#;
         assert_eq!(ours(text), twilight(text));
         let missing = text.replace(r#","guild_id":"5""#, "");
-        let Parsed::Serde { cause: error, .. } = parse(missing, EventTypeFlags::all()) else {
+        let Parsed::Failed {
+            cause: Some(error), ..
+        } = parse(missing, EventTypeFlags::all())
+        else {
             panic!("decoded without a guild")
         };
         assert!(error.contains("missing field `guild_id`"), "{error}");
@@ -384,7 +358,9 @@ mod tests {
     #[test]
     fn a_bad_guild_names_the_field() {
         let text = r#"{"t":"GUILD_CREATE","s":2,"op":0,"d":{"id":"5","name":"g"}}"#;
-        let Parsed::Serde { cause: error, .. } = parse(text.to_owned(), EventTypeFlags::all())
+        let Parsed::Failed {
+            cause: Some(error), ..
+        } = parse(text.to_owned(), EventTypeFlags::all())
         else {
             panic!("decoded")
         };
