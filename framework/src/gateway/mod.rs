@@ -16,7 +16,7 @@ pub(crate) mod queue;
 pub(crate) mod reader;
 mod ready;
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -28,6 +28,7 @@ pub use queue::{IDENTIFY_WINDOW, IdentifyQueue, Queue};
 pub(crate) use reader::Reader;
 use ready::ReadyTracker;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use twilight_cache_inmemory::InMemoryCache;
 pub use twilight_gateway::EventTypeFlags;
 use twilight_gateway::Message;
@@ -163,46 +164,114 @@ pub(crate) enum Decoded {
     Failed { line: String, sequence: Option<u64> },
 }
 
-/// How many decoded events a shard's decoder may hold ahead of its task: enough to keep both
-/// busy, few enough that a backlog waits as frames (smaller than the events they make), and the
-/// events the task takes are still in the CPU's cache.
-const DECODED_AHEAD: usize = 64;
+/// How many batches of decoded events a shard's decoder may hold ahead of its task: enough to
+/// keep both busy, few enough that a backlog waits as frames (smaller than the events they make),
+/// and the events the task takes are still in the CPU's cache. Events go in batches (what the
+/// decoder took at once) so that a task faster than its decoder is not woken for each.
+const DECODED_AHEAD: usize = 4;
+
+/// How many frames a shard's decoder takes from its reader at once.
+const BATCH: usize = 32;
+
+/// The smallest batch worth splitting across the runtime's workers: below it (a quiet shard) the
+/// decoder decodes alone, and each event goes out as soon as it is decoded.
+const SPLIT_FROM: usize = 8;
 
 /// A shard's decoder, in the bot's runtime: turns the frames its connection (on the gateway
 /// thread, [`reader`]) received into events, ahead of the shard's task, so that decoding one
 /// frame overlaps with caching and dispatching the one before. It runs no user code. Decodes
 /// only what someone wants (`wanted`, checked again by the task for what it left undecoded).
+///
+/// Decoding is most of a busy shard's work, and frames decode independently: when a backlog
+/// builds, the decoder splits it into pieces decoded at once on the runtime's other workers, and
+/// hands on the events in the frames' order.
 async fn decode_frames(
     mut frames: mpsc::Receiver<reader::Received>,
-    decoded: mpsc::Sender<Decoded>,
+    decoded: mpsc::Sender<Vec<Decoded>>,
     ctx: Context,
     mut wanted: flags::Wanted,
     shard_id: u32,
 ) {
-    while let Some(received) = frames.recv().await {
-        let out = match received {
-            reader::Received::Error(error) => Decoded::Failed {
-                line: decode::describe(shard_id, &error),
-                sequence: None,
-            },
-            reader::Received::Message { message, sequence } => match message {
-                Message::Close(frame) => Decoded::Close {
-                    code: frame.map(|f| f.code),
-                    sequence,
-                },
-                Message::Text(text) => {
-                    let flags = wanted.current(ctx.router());
-                    if wanted.raw() {
-                        Decoded::Text { text, sequence }
-                    } else {
-                        decoded_text(shard_id, text, flags, sequence)
-                    }
+    let pieces = decode_pieces();
+    // Pieces decoding on other workers, in the frames' order.
+    let mut decoding: VecDeque<JoinHandle<Vec<Decoded>>> = VecDeque::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        tokio::select! {
+            biased;
+            events = async { (&mut decoding[0]).await }, if !decoding.is_empty() => {
+                decoding.pop_front();
+                let events = events.unwrap_or_else(|error| {
+                    vec![Decoded::Failed {
+                        line: format!("shard {shard_id}: frames lost: their decoder failed: {error}"),
+                        sequence: None,
+                    }]
+                });
+                if decoded.send(events).await.is_err() {
+                    return;
                 }
-            },
-        };
-        if decoded.send(out).await.is_err() {
-            break;
+            }
+            received = frames.recv_many(&mut batch, BATCH), if decoding.len() < 2 * pieces => {
+                if received == 0 {
+                    break;
+                }
+                let flags = wanted.current(ctx.router());
+                let raw = wanted.raw();
+                let decode = move |received| decoded_frame(shard_id, received, flags, raw);
+                if pieces < 2 || (batch.len() < SPLIT_FROM && decoding.is_empty()) {
+                    if decoded.send(batch.drain(..).map(decode).collect()).await.is_err() {
+                        return;
+                    }
+                    continue;
+                }
+                let size = batch.len().div_ceil(pieces);
+                while !batch.is_empty() {
+                    let piece: Vec<_> = batch.drain(..size.min(batch.len())).collect();
+                    decoding.push_back(tokio::spawn(async move {
+                        piece.into_iter().map(decode).collect()
+                    }));
+                }
+            }
         }
+    }
+    for piece in decoding {
+        let Ok(events) = piece.await else { return };
+        if decoded.send(events).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Into how many pieces a decoder splits a batch: one per worker of the runtime (up to 4), and
+/// no split on a current-thread runtime.
+fn decode_pieces() -> usize {
+    let runtime = tokio::runtime::Handle::current();
+    match runtime.runtime_flavor() {
+        tokio::runtime::RuntimeFlavor::CurrentThread => 1,
+        _ => runtime.metrics().num_workers().clamp(1, 4),
+    }
+}
+
+/// One frame from the reader, decoded with `flags` (or left as text for those who want it raw).
+fn decoded_frame(
+    shard_id: u32,
+    received: reader::Received,
+    flags: EventTypeFlags,
+    raw: bool,
+) -> Decoded {
+    match received {
+        reader::Received::Error(error) => Decoded::Failed {
+            line: decode::describe(shard_id, &error),
+            sequence: None,
+        },
+        reader::Received::Message { message, sequence } => match message {
+            Message::Close(frame) => Decoded::Close {
+                code: frame.map(|f| f.code),
+                sequence,
+            },
+            Message::Text(text) if raw => Decoded::Text { text, sequence },
+            Message::Text(text) => decoded_text(shard_id, text, flags, sequence),
+        },
     }
 }
 
@@ -285,7 +354,9 @@ pub(crate) async fn run_shard(
             decoded = events.recv() => decoded,
         };
         let Some(decoded) = decoded else { break };
-        isolate::watched(&watch, || shard.handle(decoded));
+        for decoded in decoded {
+            isolate::watched(&watch, || shard.handle(decoded));
+        }
     }
     if std::mem::take(&mut shard.connected) {
         gateway.shard_disconnected(&ctx, shard_id, Some(1000), DisconnectReason::Shutdown);
