@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bot::{Order, WAIT};
 use herald::prelude::*;
-use herald::sandbox::Sandbox;
+use herald::sandbox::{Sandbox, World};
 use herald::testing::ContextExt as _;
 
 #[tokio::test]
@@ -232,4 +232,51 @@ async fn gateway_url_connects_the_shards_there_while_rest_stays() {
         .unwrap();
     assert_eq!(post.path, format!("/api/v10/channels/{general}/messages"));
     running.shutdown().await.unwrap();
+}
+
+/// A guild bigger than the chunks herald hands the cache at once: every member is cached, with
+/// roles and user, whether or not someone is handed the guild; when someone is, the guild still
+/// holds every member.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_big_guilds_members_are_all_cached_and_handed_to_its_listeners() {
+    const MEMBERS: usize = 2_500;
+    let mut world = World::new("herald-bot");
+    let guild = world.add_guild("Big");
+    let role = world.add_role(guild, "Member", herald::model::guild::Permissions::empty());
+    world.add_member(guild, world.bot_user_id(), &[]);
+    let users: Vec<_> = (0..MEMBERS)
+        .map(|n| {
+            let user = world.add_user(&format!("user-{n}"));
+            world.add_member(guild, user, &[role]);
+            user
+        })
+        .collect();
+    let sb = Sandbox::builder().world(world).start().await.unwrap();
+    for listening in [false, true] {
+        let handed = Arc::new(std::sync::Mutex::new(None));
+        // Discord sends every member in GUILD_CREATE only with GUILD_PRESENCES.
+        let mut builder =
+            Bot::builder().add_intents(Intents::GUILD_MEMBERS | Intents::GUILD_PRESENCES);
+        if listening {
+            let handed = Arc::clone(&handed);
+            builder = builder.listener(Listener::new(move |event: &GuildAvailable| {
+                *handed.lock().unwrap() = Some(event.guild.members.len());
+                async {}
+            }));
+        }
+        let running = bot::start(&sb, builder).await;
+        running.context().settled().await;
+        let cache = running.context().cache();
+        let cached = cache.guild_members(guild).map_or(0, |m| m.len());
+        assert_eq!(cached, MEMBERS + 1, "listening: {listening}");
+        for &user in [users[0], users[MEMBERS / 2], users[MEMBERS - 1]].iter() {
+            let member = cache.member(guild, user).expect("the member is cached");
+            assert_eq!(member.roles(), [role]);
+            let name = cache.user(user).expect("the user is cached").name.clone();
+            assert!(name.starts_with("user-"), "{name}");
+        }
+        let handed = *handed.lock().unwrap();
+        assert_eq!(handed, listening.then_some(MEMBERS + 1));
+        running.shutdown().await.unwrap();
+    }
 }

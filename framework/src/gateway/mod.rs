@@ -10,6 +10,7 @@
 mod decode;
 mod dispatch;
 pub(crate) mod flags;
+mod members;
 mod messages;
 mod parse;
 pub(crate) mod queue;
@@ -451,11 +452,11 @@ impl ShardTask<'_> {
     }
 
     /// A decoded event: the cache, then the runtime's bookkeeping and the router.
-    fn event(&mut self, event: Frame) {
+    fn event(&mut self, mut event: Frame) {
         let (ctx, gateway, shard_id) = (self.ctx, self.gateway, self.shard_id);
         let cache = self.cache;
         let before = dispatch::Before::capture(ctx, cache, &event);
-        cache.update(&event);
+        members::update_cache(ctx, cache, &mut event);
         if let Some(bound) = &gateway.messages {
             bound.track(cache, &event);
         }
