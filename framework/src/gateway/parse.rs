@@ -97,7 +97,11 @@ const OWN: [(&str, EventTypeFlags, Decode); 6] = [
     }),
     ("GUILD_CREATE", EventTypeFlags::GUILD_CREATE, |text| {
         let guild = match data(text, PhantomData::<Guild>) {
-            Ok(guild) if guild.unavailable != Some(true) => GuildCreate::Available(guild),
+            Ok(mut guild) if guild.unavailable != Some(true) => {
+                // A big guild's members grew by doubling: give the unused half back now.
+                guild.members.shrink_to_fit();
+                GuildCreate::Available(guild)
+            }
             Ok(guild) => GuildCreate::Unavailable(UnavailableGuild {
                 id: guild.id,
                 unavailable: true,
