@@ -9,8 +9,9 @@
 //!
 //! Each round runs all four (the order alternates), each on a fresh connection; the figures are
 //! medians of the rounds, and the ratios medians of the per-round ratios to the plain loop.
-//! Allocations per event count the whole process (the mock gateway's share is in the plain
-//! loop's figure too).
+//! Allocations and CPU time per event count the whole process (the mock gateway's share is in
+//! the plain loop's figures too). herald decodes a busy shard's frames on all the runtime's
+//! workers: the rate says how fast a shard goes, the CPU time what it costs.
 //!
 //! `cargo bench --bench gateway` (HERALD_BENCH_EVENTS and HERALD_BENCH_ROUNDS change the number
 //! of messages and rounds, defaults 100,000 and 5; MAX_MESSAGES herald's message cache bound,
@@ -55,6 +56,23 @@ fn env(name: &str, default: usize) -> usize {
 struct Run {
     elapsed: Duration,
     allocations: usize,
+    /// CPU time of the whole process (the mock gateway's sending included, the same for all).
+    cpu: Duration,
+}
+
+/// CPU time this process has used so far (user + system, from `/proc/self/stat`, in clock ticks
+/// of 10 ms): rounds last long enough for that to be a fair measure.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i)?.parse::<u64>().ok())
+        .sum();
+    Duration::from_millis(ticks * 10)
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -95,7 +113,7 @@ impl Contender {
 /// Times `frames` from the first byte sent until the client counted them all.
 async fn timed(conn: &MockConn, frames: &Arc<Vec<Bytes>>, done: &Notify) -> Run {
     let region = Region::new(GLOBAL);
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), cpu_time());
     conn.start_sending(Arc::clone(frames));
     done.notified().await;
     let elapsed = start.elapsed();
@@ -103,6 +121,7 @@ async fn timed(conn: &MockConn, frames: &Arc<Vec<Bytes>>, done: &Notify) -> Run 
     Run {
         elapsed,
         allocations: change.allocations + change.reallocations,
+        cpu: cpu_time().saturating_sub(cpu),
     }
 }
 
@@ -208,6 +227,7 @@ fn main() {
     // rates[contender][round], allocations[contender][round]
     let mut rates = vec![Vec::new(); Contender::ALL.len()];
     let mut allocations = vec![Vec::new(); Contender::ALL.len()];
+    let mut cpu = vec![Vec::new(); Contender::ALL.len()];
     runtime.block_on(async {
         let sb = Sandbox::start().await.unwrap();
         let mut mock = MockGateway::start(support::guild_create(MEMBERS)).await;
@@ -234,6 +254,7 @@ fn main() {
                 let index = contender as usize;
                 rates[index].push(rate);
                 allocations[index].push(run.allocations as f64 / n as f64);
+                cpu[index].push(run.cpu.as_secs_f64() * 1e6 / n as f64);
                 let _ = std::fmt::Write::write_fmt(
                     &mut line,
                     format_args!(" {} {rate:.0}/s |", contender.name()),
@@ -247,8 +268,8 @@ fn main() {
         "\nmedians of {rounds} rounds (ratio: median of the per-round ratios to the plain loop; min: the lowest round)"
     );
     println!(
-        "  {:<32} {:>10}  {:>6}  {:>6}  {:>12}",
-        "", "events/s", "ratio", "min", "allocs/event"
+        "  {:<32} {:>10}  {:>6}  {:>6}  {:>12}  {:>12}",
+        "", "events/s", "ratio", "min", "allocs/event", "CPU µs/event"
     );
     for contender in Contender::ALL {
         let index = contender as usize;
@@ -262,12 +283,13 @@ fn main() {
             .collect();
         let min = ratios.iter().copied().fold(f64::INFINITY, f64::min);
         println!(
-            "  {:<32} {:>10.0}  {:>6.2}  {:>6.2}  {:>12.1}",
+            "  {:<32} {:>10.0}  {:>6.2}  {:>6.2}  {:>12.1}  {:>12.1}",
             contender.name(),
             median(rates[index].clone()),
             median(ratios),
             min,
             median(allocations[index].clone()),
+            median(cpu[index].clone()),
         );
     }
 }
