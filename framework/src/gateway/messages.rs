@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 use rustc_hash::FxHashSet;
 use twilight_cache_inmemory::InMemoryCache;
+use twilight_model::channel::Message;
 use twilight_model::gateway::event::Event as Frame;
 use twilight_model::gateway::payload::incoming::MessageDelete;
 use twilight_model::id::Id;
@@ -43,11 +44,15 @@ impl MessageBound {
     /// oldest beyond the bound. Messages deleted meanwhile stay in the order until their turn
     /// (their eviction is then a no-op), so the cache holds at most `max` messages.
     pub(crate) fn track(&self, cache: &InMemoryCache, event: &Frame) {
-        let message = match event {
-            Frame::MessageCreate(message) => &***message,
-            Frame::MessageUpdate(message) => &***message,
-            _ => return,
-        };
+        match event {
+            Frame::MessageCreate(message) => self.took(cache, message),
+            Frame::MessageUpdate(message) => self.took(cache, message),
+            _ => {}
+        }
+    }
+
+    /// After the cache applied a new or edited `message`: as [`track`](Self::track).
+    pub(crate) fn took(&self, cache: &InMemoryCache, message: &Message) {
         let evicted = {
             let mut tracked = self.tracked.lock().unwrap_or_else(|p| p.into_inner());
             if !tracked.ids.insert(message.id) {

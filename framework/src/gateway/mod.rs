@@ -35,6 +35,7 @@ pub use twilight_gateway::EventTypeFlags;
 use twilight_gateway::Message;
 use twilight_model::gateway::Intents;
 use twilight_model::gateway::event::Event as Frame;
+use twilight_model::gateway::payload::incoming::MessageCreate;
 use twilight_model::id::Id;
 use twilight_model::id::marker::GuildMarker;
 
@@ -153,6 +154,11 @@ impl Gateway {
 pub(crate) enum Decoded {
     /// A frame decoded into twilight's event.
     Event { event: Frame, sequence: Option<u64> },
+    /// A new message, already in the `Arc` its listeners share.
+    Message {
+        message: Arc<MessageCreate>,
+        sequence: Option<u64>,
+    },
     /// A text frame left undecoded: no one wanted its type when it was decoded (the task decodes
     /// it if someone does by now), or someone wants every frame raw.
     Text { text: String, sequence: Option<u64> },
@@ -285,6 +291,7 @@ fn decoded_text(
 ) -> Decoded {
     match parse::parse(text, flags) {
         parse::Parsed::Event(event) => Decoded::Event { event, sequence },
+        parse::Parsed::Message(message) => Decoded::Message { message, sequence },
         parse::Parsed::Unwanted(text) => Decoded::Text { text, sequence },
         parse::Parsed::Failed { cause, text } => Decoded::Failed {
             line: decode::describe_frame(shard_id, &text, cause.as_deref()),
@@ -388,6 +395,10 @@ impl ShardTask<'_> {
                 self.event(event);
                 sequence
             }
+            Decoded::Message { message, sequence } => {
+                self.message(message);
+                sequence
+            }
             Decoded::Text { text, sequence } => {
                 self.text(text);
                 sequence
@@ -446,9 +457,20 @@ impl ShardTask<'_> {
         }
         match decoded_text(shard_id, text, flags, None) {
             Decoded::Event { event, .. } => self.event(event),
+            Decoded::Message { message, .. } => self.message(message),
             Decoded::Failed { line, .. } => self.bad_frame(&line),
             Decoded::Text { .. } | Decoded::Close { .. } => {}
         }
+    }
+
+    /// A new message: the cache, then the router, which hands listeners this very `Arc`
+    /// (MESSAGE_CREATE is a pass-through event with no bookkeeping of the runtime's).
+    fn message(&mut self, message: Arc<MessageCreate>) {
+        self.cache.update(&*message);
+        if let Some(bound) = &self.gateway.messages {
+            bound.took(self.cache, &message);
+        }
+        self.ctx.dispatch_shared(message);
     }
 
     /// A decoded event: the cache, then the runtime's bookkeeping and the router.

@@ -18,6 +18,7 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, IntoDeserializer, MapAccess,
@@ -42,6 +43,9 @@ use twilight_model::id::marker::GuildMarker;
 pub(crate) enum Parsed {
     /// The event.
     Event(Frame),
+    /// A new message, in the `Arc` listeners will share: a `Frame` would box it, and sharing the
+    /// box would copy its 3.5 KB into an `Arc` of its own.
+    Message(Arc<MessageCreate>),
     /// Not wanted (or not a gateway event twilight or herald knows): the frame, undecoded.
     Unwanted(String),
     /// The frame did not decode: serde's message (`None`: not a gateway payload), and the frame.
@@ -66,14 +70,15 @@ pub(crate) fn parse(text: String, wanted: EventTypeFlags) -> Parsed {
             (None, Some(op)) => match EventTypeFlags::try_from((op, name)) {
                 Ok(flag) if wanted.contains(flag) => {
                     let mut deserializer = serde_json::Deserializer::from_str(&text);
-                    Some(envelope.deserialize(&mut deserializer).map(Frame::from))
+                    let event = envelope.deserialize(&mut deserializer);
+                    Some(event.map(|event| Parsed::Event(event.into())))
                 }
                 _ => None,
             },
         }
     };
     match decoded {
-        Some(Ok(event)) => Parsed::Event(event),
+        Some(Ok(parsed)) => parsed,
         Some(Err(error)) => Parsed::Failed {
             cause: Some(error.to_string()),
             text,
@@ -83,14 +88,14 @@ pub(crate) fn parse(text: String, wanted: EventTypeFlags) -> Parsed {
 }
 
 /// How a frame herald decodes itself becomes an event.
-type Decode = fn(&str) -> serde_json::Result<Frame>;
+type Decode = fn(&str) -> serde_json::Result<Parsed>;
 
 /// The dispatches herald decodes itself: their name, their flag, and how.
 const OWN: [(&str, EventTypeFlags, Decode); 6] = [
     ("MESSAGE_CREATE", EventTypeFlags::MESSAGE_CREATE, |text| {
         let seed = WithKey::<Option<ChannelType>, Message>::new("channel_type");
         let (channel_type, message) = data(text, seed)?;
-        Ok(Frame::MessageCreate(Box::new(MessageCreate {
+        Ok(Parsed::Message(Arc::new(MessageCreate {
             channel_type: channel_type.flatten(),
             message,
         })))
@@ -112,29 +117,34 @@ const OWN: [(&str, EventTypeFlags, Decode); 6] = [
                 _ => return Err(error),
             },
         };
-        Ok(Frame::GuildCreate(Box::new(guild)))
+        Ok(Parsed::Event(Frame::GuildCreate(Box::new(guild))))
     }),
     ("GUILD_MEMBER_ADD", EventTypeFlags::MEMBER_ADD, |text| {
         let seed = WithKey::<Id<GuildMarker>, Member>::new("guild_id");
         let (guild_id, member) = data(text, seed)?;
         let guild_id = guild_id.ok_or_else(|| de::Error::missing_field("guild_id"))?;
-        Ok(Frame::MemberAdd(Box::new(MemberAdd { guild_id, member })))
+        Ok(Parsed::Event(Frame::MemberAdd(Box::new(MemberAdd {
+            guild_id,
+            member,
+        }))))
     }),
     // twilight 0.18 skips these three.
     (
         "GUILD_STICKERS_UPDATE",
         EventTypeFlags::GUILD_STICKERS_UPDATE,
-        |text| owned::<GuildStickersUpdate>(text).map(Frame::GuildStickersUpdate),
+        |text| {
+            owned::<GuildStickersUpdate>(text).map(|e| Parsed::Event(Frame::GuildStickersUpdate(e)))
+        },
     ),
     (
         "ENTITLEMENT_UPDATE",
         EventTypeFlags::ENTITLEMENT_UPDATE,
-        |text| owned::<EntitlementUpdate>(text).map(Frame::EntitlementUpdate),
+        |text| owned::<EntitlementUpdate>(text).map(|e| Parsed::Event(Frame::EntitlementUpdate(e))),
     ),
     (
         "ENTITLEMENT_DELETE",
         EventTypeFlags::ENTITLEMENT_DELETE,
-        |text| owned::<EntitlementDelete>(text).map(Frame::EntitlementDelete),
+        |text| owned::<EntitlementDelete>(text).map(|e| Parsed::Event(Frame::EntitlementDelete(e))),
     ),
 ];
 
@@ -309,6 +319,7 @@ mod tests {
     fn ours(text: &str) -> Frame {
         match parse(text.to_owned(), EventTypeFlags::all()) {
             Parsed::Event(frame) => frame,
+            Parsed::Message(message) => Frame::MessageCreate(Box::new((*message).clone())),
             Parsed::Unwanted(_) => panic!("not decoded"),
             Parsed::Failed { cause, .. } => panic!("{cause:?}"),
         }
