@@ -131,6 +131,10 @@ pub(crate) struct Config {
     pub(crate) presence: Option<UpdatePresencePayload>,
     /// The gateway to connect to instead of the target's (a gateway proxy).
     pub(crate) gateway_url: Option<String>,
+    /// Where REST requests go instead of the target's (a REST proxy): host, and whether plain HTTP.
+    pub(crate) rest_proxy: Option<(String, bool)>,
+    /// Whether twilight-http's rate limiter waits out Discord's buckets.
+    pub(crate) rest_ratelimiter: bool,
     pub(crate) scene: Option<Scene>,
     /// The sandbox to run on when the token variable is unset; `None`: that is an error.
     #[cfg(feature = "sandbox")]
@@ -229,6 +233,8 @@ impl Default for BotBuilder {
                 intent_check: IntentCheck::Error,
                 presence: None,
                 gateway_url: None,
+                rest_proxy: None,
+                rest_ratelimiter: true,
                 scene: None,
                 #[cfg(feature = "sandbox")]
                 embedded: None,
@@ -407,6 +413,31 @@ impl BotBuilder {
     /// a test server. REST still goes where the token or sandbox says.
     pub fn gateway_url(mut self, url: impl Into<String>) -> Self {
         self.config.gateway_url = Some(url.into());
+        self
+    }
+
+    /// Sends REST requests to a proxy in front of Discord (twilight-http-proxy, nirn-proxy, ...)
+    /// instead of Discord's API, or the sandbox's: `http://proxy:3000` or `https://...` (without a
+    /// scheme: plain HTTP). herald adds `/api/v10/...`; the proxy forwards with the bot's token,
+    /// which herald still sends. The gateway still goes where the token or sandbox says (see
+    /// [`gateway_url`](Self::gateway_url)).
+    pub fn rest_proxy(mut self, base: impl Into<String>) -> Self {
+        let base: String = base.into();
+        let (host, http) = match base.split_once("://") {
+            Some(("https", host)) => (host, false),
+            Some((_, host)) => (host, true),
+            None => (base.as_str(), true),
+        };
+        self.config.rest_proxy = Some((host.trim_end_matches('/').to_owned(), http));
+        self
+    }
+
+    /// Whether herald's REST client waits out Discord's rate limits itself (default: yes).
+    /// Turn it off when a REST proxy does it for every process of the bot: the client then sends
+    /// each request at once and leaves the buckets to the proxy (a 429 it passes on is retried
+    /// at once by twilight-http).
+    pub fn rest_ratelimiter(mut self, on: bool) -> Self {
+        self.config.rest_ratelimiter = on;
         self
     }
 

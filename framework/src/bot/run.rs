@@ -83,8 +83,26 @@ impl Bot {
         let shared = ctx.shared();
 
         let mut http = twilight_http::Client::builder().token(endpoint.token.0.clone());
-        if let Some((_, proxy)) = &endpoint.local {
-            http = http.proxy(proxy.clone(), true);
+        let proxy = match &self.config.rest_proxy {
+            Some(proxy) => Some(proxy.clone()),
+            None => endpoint
+                .local
+                .as_ref()
+                .map(|(_, proxy)| (proxy.clone(), true)),
+        };
+        if let Some((host, use_http)) = proxy {
+            http = http.proxy(host, use_http);
+        }
+        if !self.config.rest_ratelimiter {
+            http = http.ratelimiter(None);
+        }
+        if let Some((host, _)) = &self.config.rest_proxy {
+            let limits = if self.config.rest_ratelimiter {
+                "herald's rate limiter on"
+            } else {
+                "rate limits left to the proxy"
+            };
+            tracing::info!("REST through the proxy at {host} ({limits})");
         }
         if shared.http.set(Arc::new(http.build())).is_err() {
             return Err(Error::Internal("this bot was started twice".into()));
