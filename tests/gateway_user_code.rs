@@ -343,3 +343,43 @@ async fn a_blocking_listener_is_named_and_heartbeats_go_on() {
     );
     running.shutdown().await.unwrap();
 }
+
+/// Logs a line from inside a listener.
+#[listener]
+async fn narrate(msg: &MessageCreate) {
+    if msg.content == "narrate" {
+        tracing::warn!("narrating {}", msg.id);
+    }
+}
+
+#[tokio::test]
+async fn a_listeners_log_lines_say_which_event_it_was_serving() {
+    let logs = logs::logs();
+    let sb = Sandbox::start().await.unwrap();
+    let running = bot::start(
+        &sb,
+        Bot::builder()
+            .listener(narrate)
+            .add_intents(Intents::MESSAGE_CONTENT),
+    )
+    .await;
+    let message = sb.actor("alice").say(sb.channel("general"), "narrate");
+    let line = logs.wait_for(&format!("narrating {message}"), WAIT).await;
+    let sequence = sb.shard(0).sequence().unwrap();
+    let guild = sb.guild("Herald Test");
+    // The fmt subscriber prints the spans a line was logged in, outermost first.
+    let spans = [
+        format!("shard{{id=0 seq={sequence}}}"),
+        format!("event{{name=\"message\" guild={guild}}}"),
+        "listener{name=\"narrate\" event=\"message\"}".to_owned(),
+    ];
+    let at = spans
+        .iter()
+        .map(|span| line.find(span.as_str()))
+        .collect::<Vec<_>>();
+    assert!(
+        at.iter().all(Option::is_some) && at.is_sorted(),
+        "spans {spans:?} in order in {line:?}"
+    );
+    running.shutdown().await.unwrap();
+}

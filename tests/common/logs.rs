@@ -33,14 +33,15 @@ impl std::io::Write for Writer {
     }
 }
 
-/// The captured logs (`WARN` and above), installing the subscriber on first use.
+/// The captured logs (`INFO` and above, with their spans), installing the subscriber on first
+/// use.
 pub fn logs() -> Arc<Logs> {
     static LOGS: OnceLock<Arc<Logs>> = OnceLock::new();
     Arc::clone(LOGS.get_or_init(|| {
         let logs = Arc::new(Logs::default());
         let writer = Writer(Arc::clone(&logs));
         tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::WARN)
+            .with_max_level(tracing::Level::INFO)
             .with_ansi(false)
             .with_writer(move || writer.clone())
             .init();

@@ -390,6 +390,14 @@ struct ShardTask<'a> {
 
 impl ShardTask<'_> {
     fn handle(&mut self, decoded: Decoded) {
+        // The frame's span: the events it makes are dispatched inside it.
+        let span = match &decoded {
+            Decoded::Event { sequence, .. } | Decoded::Message { sequence, .. } => {
+                tracing::info_span!("shard", id = self.shard_id, seq = *sequence)
+            }
+            _ => tracing::Span::none(),
+        };
+        let _entered = span.enter();
         let sequence = match decoded {
             Decoded::Event { event, sequence } => {
                 self.event(event);

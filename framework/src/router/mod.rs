@@ -186,6 +186,15 @@ impl<C: Host> Router<C> {
         let Some(entries) = table.get::<E>() else {
             return;
         };
+        // The event's span: each call's span is a child of it (the gateway's shard span above
+        // says which shard and sequence), so a listener's log lines say what it was serving.
+        let span = tracing::info_span!("event", name = E::NAME, guild = tracing::field::Empty);
+        if !span.is_disabled()
+            && let Some(guild) = event.keys().guild
+        {
+            span.record("guild", guild.get());
+        }
+        let _entered = span.enter();
         for entry in entries {
             if !entry.claim() {
                 continue;
@@ -306,9 +315,13 @@ impl<C: Host> Router<C> {
 /// One listener call: the handler's future, its error or panic caught and reported.
 type Call = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
 
+///
+/// The call runs in a span naming the listener (and the event, for calls that waited in the lane
+/// and start outside the event's span).
 fn call<E: Event, C: Host>(entry: &Arc<Entry<E, C>>, ctx: &C, event: Arc<E>) -> Call {
+    let span = tracing::info_span!("listener", name = &*entry.meta.name, event = E::NAME);
     let (entry, ctx) = (Arc::clone(entry), ctx.clone());
-    Box::pin(async move {
+    let call = async move {
         let handler = Arc::clone(&entry.handler);
         let (call_ctx, call_event) = (ctx.clone(), Arc::clone(&event));
         // The handler is called inside the catching future: a closure listener runs code before
@@ -321,7 +334,8 @@ fn call<E: Event, C: Host>(entry: &Arc<Entry<E, C>>, ctx: &C, event: Arc<E>) -> 
             Err(panic) => Box::new(panic),
         };
         failed(&ctx, &entry.meta, event, error);
-    })
+    };
+    Box::pin(tracing::Instrument::instrument(call, span))
 }
 
 /// Starts a call that has a slot in its listener's lane: polled once right here, and spawned as
