@@ -245,3 +245,103 @@ async fn a_rate_limited_route_is_retried_until_it_succeeds() {
     assert_eq!(statuses, [429, 429, 200]);
     running.shutdown().await.unwrap();
 }
+
+/// A bot that records the id of every message it is handed, in order.
+fn recording(seen: &Arc<Mutex<Vec<Id<MessageMarker>>>>) -> herald::BotBuilder {
+    let log = Arc::clone(seen);
+    Bot::builder().listener(
+        Listener::new(move |msg: &MessageCreate| {
+            log.lock().unwrap().push(msg.id);
+            async {}
+        })
+        .sequential(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handover_mid_burst_resumes_in_the_next_bot_with_every_event_once() {
+    const N: usize = 4_000;
+    let sb = Sandbox::start().await.unwrap();
+    let seen = Arc::new(Mutex::new(Vec::with_capacity(N)));
+    let first = bot::start(&sb, recording(&seen)).await;
+    let start = sb.shard(0).sequence().unwrap();
+    // alice keeps talking while the first bot hands over and the second starts.
+    let talker = sb.clone();
+    let sending = tokio::spawn(async move {
+        let (alice, general) = (talker.actor("alice"), talker.channel("general"));
+        let mut sent = Vec::with_capacity(N);
+        for n in 0..N {
+            sent.push(alice.say(general, &format!("message {n}")));
+            if n % 20 == 0 {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+        }
+        sent
+    });
+    // Hand over once the first bot is a quarter through.
+    let quarter = start + (N / 4) as u64;
+    tokio::time::timeout(
+        WAIT,
+        first.context().shard(0).unwrap().processed_up_to(quarter),
+    )
+    .await
+    .expect("the first bot reads");
+    let sessions = first.handover().await.unwrap();
+    let handled_first = seen.lock().unwrap().len();
+    assert!(
+        handled_first < N,
+        "handed over mid-burst ({handled_first} of {N})"
+    );
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(
+        sb.records().client_closes().last().unwrap().code,
+        Some(4000)
+    );
+
+    let second = bot::start(&sb, recording(&seen).resume(sessions.clone())).await;
+    let ctx = second.context().clone();
+    let sent = sending.await.unwrap();
+    tokio::time::timeout(WAIT, ctx.settled())
+        .await
+        .expect("the second bot caught up");
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), N, "every message exactly once");
+    assert!(seen == sent, "in order");
+    assert_eq!(
+        sb.records().identifies().len(),
+        1,
+        "the second bot did not identify"
+    );
+    let resumes = sb.records().resumes();
+    assert_eq!(resumes.len(), 1, "{resumes:?}");
+    assert!(resumes[0].accepted);
+    assert_eq!(resumes[0].session_id, sessions[0].session_id);
+    assert!(
+        resumes[0].replayed > 0,
+        "Discord replayed what the first bot missed"
+    );
+    second.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_discord_no_longer_knows_falls_back_to_identify() {
+    let sb = Sandbox::start().await.unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let first = bot::start(&sb, recording(&seen)).await;
+    let sessions = first.context().sessions();
+    // A plain shutdown closes with 1000: Discord ends the session.
+    first.shutdown().await.unwrap();
+
+    let second = bot::start(&sb, recording(&seen).resume(sessions)).await;
+    let resumes = sb.records().resumes();
+    assert_eq!(resumes.len(), 1);
+    assert!(!resumes[0].accepted, "the session is over");
+    assert_eq!(sb.records().identifies().len(), 2, "identified anew");
+    let general = sb.channel("general");
+    let message = sb.actor("alice").say(general, "still here");
+    tokio::time::timeout(WAIT, second.context().settled())
+        .await
+        .unwrap();
+    assert_eq!(seen.lock().unwrap().last(), Some(&message));
+    second.shutdown().await.unwrap();
+}

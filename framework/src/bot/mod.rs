@@ -135,6 +135,10 @@ pub(crate) struct Config {
     pub(crate) rest_proxy: Option<(String, bool)>,
     /// Whether twilight-http's rate limiter waits out Discord's buckets.
     pub(crate) rest_ratelimiter: bool,
+    /// Sessions to resume instead of identifying.
+    pub(crate) resume: Vec<crate::gateway::ShardSession>,
+    /// Where sessions are read at start and written at a signalled shutdown.
+    pub(crate) sessions_file: Option<std::path::PathBuf>,
     pub(crate) scene: Option<Scene>,
     /// The sandbox to run on when the token variable is unset; `None`: that is an error.
     #[cfg(feature = "sandbox")]
@@ -235,6 +239,8 @@ impl Default for BotBuilder {
                 gateway_url: None,
                 rest_proxy: None,
                 rest_ratelimiter: true,
+                resume: Vec::new(),
+                sessions_file: None,
                 scene: None,
                 #[cfg(feature = "sandbox")]
                 embedded: None,
@@ -438,6 +444,27 @@ impl BotBuilder {
     /// at once by twilight-http).
     pub fn rest_ratelimiter(mut self, on: bool) -> Self {
         self.config.rest_ratelimiter = on;
+        self
+    }
+
+    /// Resumes these gateway sessions (from [`Context::sessions`] or
+    /// [`RunningBot::handover`] in the process before) instead of identifying: Discord replays
+    /// what was sent since, and no session start is spent. A session for a shard this process
+    /// does not run is ignored; one Discord no longer knows falls back to IDENTIFY.
+    pub fn resume(
+        mut self,
+        sessions: impl IntoIterator<Item = crate::gateway::ShardSession>,
+    ) -> Self {
+        self.config.resume.extend(sessions);
+        self
+    }
+
+    /// Keeps the bot's gateway sessions in `path` across restarts, for deploys: on SIGTERM or
+    /// Ctrl-C, `run()` closes every shard so that Discord keeps its session and writes the
+    /// sessions there (JSON); at start, it resumes the sessions it finds there, and removes the
+    /// file. A process stopped any other way leaves no file, and the next one identifies.
+    pub fn sessions_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.config.sessions_file = Some(path.into());
         self
     }
 

@@ -6,13 +6,14 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use twilight_cache_inmemory::ResourceType;
-use twilight_gateway::{ConfigBuilder, Shard, ShardId};
+use twilight_gateway::{ConfigBuilder, Session, Shard, ShardId};
 use twilight_model::gateway::connection_info::BotConnectionInfo;
 
 use super::{Bot, Target, Token};
 use crate::context::{Connection, Context};
 use crate::error::{BoxError, Error};
 use crate::event::lifecycle::Ready;
+use crate::gateway::ShardSession;
 use crate::gateway::queue::SharedQueue;
 use crate::gateway::{
     self, Gateway, GatewayParams, IDENTIFY_WINDOW, IdentifyQueue, Reader, SessionStartLimit,
@@ -66,6 +67,19 @@ impl RunningBot {
         self.ctx.shutdown();
         self.wait().await
     }
+
+    /// Shuts the bot down keeping its gateway sessions ([`Context::handover`]), waits until it
+    /// has stopped, and returns the sessions, for a new process to
+    /// [`resume`](crate::BotBuilder::resume).
+    ///
+    /// # Errors
+    /// As [`wait`](Self::wait).
+    pub async fn handover(self) -> Result<Vec<ShardSession>, Error> {
+        self.ctx.handover();
+        let ctx = self.ctx.clone();
+        self.wait().await?;
+        Ok(ctx.sessions())
+    }
 }
 
 impl Bot {
@@ -78,6 +92,9 @@ impl Bot {
     pub async fn start(mut self) -> Result<RunningBot, Error> {
         // twilight-gateway's TLS setup needs a process-wide crypto provider, even for ws://.
         let _ = rustls::crypto::ring::default_provider().install_default();
+        if let Some(path) = &self.config.sessions_file {
+            self.config.resume.extend(sessions::take(path));
+        }
         let endpoint = self.resolve().await?;
         let ctx = self.ctx.clone();
         let shared = ctx.shared();
@@ -172,8 +189,30 @@ impl Bot {
                 Some(presence) => builder.presence(presence.clone()),
                 None => builder,
             };
+            let resumed = config
+                .resume
+                .iter()
+                .find(|s| (s.shard, s.shards) == (number, total));
+            let builder = match resumed {
+                Some(session) => {
+                    let builder =
+                        builder.session(Session::new(session.sequence, session.session_id.clone()));
+                    match &session.resume_url {
+                        Some(url) => builder.resume_url(url.clone()),
+                        None => builder,
+                    }
+                }
+                None => builder,
+            };
             let shard = Shard::with_config(ShardId::new(number, total), builder.build());
             let handle = Arc::new(ShardHandle::new(shard.id(), shard.sender()));
+            if let Some(session) = resumed {
+                handle.set_session(
+                    session.session_id.clone(),
+                    session.resume_url.clone(),
+                    session.sequence,
+                );
+            }
             let (frames, received) = mpsc::channel(gateway::reader::READ_AHEAD);
             let watch = Arc::new(Watch::default());
             readers.push(Reader {
@@ -227,6 +266,7 @@ impl Bot {
     /// what to do about it, and [`Error::Scene`] when the sandbox scene failed or panicked.
     pub async fn run(mut self) -> Result<(), Error> {
         let scene = self.config.scene.take();
+        let sessions_file = self.config.sessions_file.clone();
         // Registered before connecting, so that the scene cannot miss the first `ready`.
         let ready = self.ctx.wait_for::<Ready>().register();
         let running = self.start().await?;
@@ -259,11 +299,17 @@ impl Bot {
             })
         });
         let stopping = ctx.clone();
+        let handover = sessions_file.is_some();
         let result = tokio::select! {
             // A first signal shuts down gracefully; a second one exits at once.
-            () = signals::stop_on_signals(&stopping) => unreachable!("it never returns"),
+            () = signals::stop_on_signals(&stopping, handover) => unreachable!("it never returns"),
             result = running.wait() => result,
         };
+        if let Some(path) = &sessions_file
+            && ctx.shards().iter().any(|shard| shard.keeps_session())
+        {
+            sessions::save(path, &ctx.sessions());
+        }
         if let Some(task) = scene {
             task.abort();
             let _ = task.await;
@@ -473,13 +519,19 @@ mod signals {
 
     /// Shuts `ctx`'s bot down at the first signal; exits the process at the second. Never
     /// returns: `run` stops polling it once the bot has stopped.
-    pub(super) async fn stop_on_signals(ctx: &Context) {
+    /// Shuts the bot down on the first signal (a handover, keeping the gateway sessions, when
+    /// `handover`), and exits the process on the second.
+    pub(super) async fn stop_on_signals(ctx: &Context, handover: bool) {
         let Some(mut signals) = Signals::new() else {
             return std::future::pending().await;
         };
         let first = signals.next().await;
         tracing::info!("{}: shutting down (a second signal exits at once)", first.0);
-        ctx.shutdown();
+        if handover {
+            ctx.handover();
+        } else {
+            ctx.shutdown();
+        }
         let second = signals.next().await;
         tracing::warn!("{} again: exiting at once", second.0);
         std::process::exit(128 + second.1);
@@ -527,6 +579,67 @@ mod signals {
                 std::future::pending::<()>().await;
             }
             Signal("Ctrl-C", 2)
+        }
+    }
+}
+
+/// The sessions file of [`BotBuilder::sessions_file`](crate::BotBuilder::sessions_file).
+mod sessions {
+    use std::path::Path;
+
+    use crate::gateway::ShardSession;
+
+    /// The sessions kept in `path`, which is removed: they are resumed once. None (and a warning)
+    /// when it cannot be read.
+    pub(super) fn take(path: &Path) -> Vec<ShardSession> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+            Err(error) => {
+                tracing::warn!(
+                    "cannot read the sessions file {}: {error}; identifying instead",
+                    path.display()
+                );
+                return Vec::new();
+            }
+        };
+        let _ = std::fs::remove_file(path);
+        match serde_json::from_str::<Vec<ShardSession>>(&text) {
+            Ok(sessions) => {
+                tracing::info!(
+                    "resuming {} session(s) from {}",
+                    sessions.len(),
+                    path.display()
+                );
+                sessions
+            }
+            Err(error) => {
+                tracing::warn!(
+                    "the sessions file {} is not valid ({error}); identifying instead",
+                    path.display()
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// Writes `sessions` to `path` (through a temporary file, so that a reader never sees half).
+    pub(super) fn save(path: &Path, sessions: &[ShardSession]) {
+        let temporary = path.with_extension("tmp");
+        let written = serde_json::to_vec_pretty(sessions)
+            .map_err(std::io::Error::other)
+            .and_then(|json| std::fs::write(&temporary, json))
+            .and_then(|()| std::fs::rename(&temporary, path));
+        match written {
+            Ok(()) => tracing::info!(
+                "kept {} session(s) in {} for the next start",
+                sessions.len(),
+                path.display()
+            ),
+            Err(error) => tracing::error!(
+                "cannot write the sessions file {}: {error}; the next start identifies",
+                path.display()
+            ),
         }
     }
 }

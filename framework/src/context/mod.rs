@@ -181,6 +181,25 @@ impl Context {
             .map(|s| &**s)
     }
 
+    /// Each shard's gateway session now (shards without one yet are left out): what a new process
+    /// needs to resume them instead of identifying, with
+    /// [`BotBuilder::resume`](crate::BotBuilder::resume). Taken after a
+    /// [`handover`](Self::handover), they resume right after the last event this bot handled.
+    pub fn sessions(&self) -> Vec<shard::ShardSession> {
+        self.shards().iter().filter_map(|s| s.session()).collect()
+    }
+
+    /// Shuts the bot down like [`shutdown`](Self::shutdown), but every shard closes so that
+    /// Discord keeps its session (close code 4000, not 1000): a new process started with
+    /// [`sessions`](Self::sessions) resumes them, and Discord replays what was sent in between.
+    /// For deploys; see [`BotBuilder::sessions_file`](crate::BotBuilder::sessions_file).
+    pub fn handover(&self) {
+        for shard in self.shards() {
+            shard.keep_session();
+        }
+        self.shutdown();
+    }
+
     /// The gateway parameters `GET /gateway/bot` answered at start-up, with the shards this
     /// process runs (disnake's `GatewayParams`).
     pub fn gateway_params(&self) -> Option<&GatewayParams> {

@@ -22,6 +22,29 @@ pub struct ShardHandle {
     watched: AtomicBool,
     progressed: Notify,
     status_changed: Notify,
+    /// The session's id and resume URL, from READY (or the session it was started to resume).
+    session: Mutex<Option<(String, Option<String>)>>,
+    /// Close so that Discord keeps the session, at shutdown (a handover).
+    keep_session: AtomicBool,
+}
+
+/// A shard's gateway session, as a new process needs it to resume instead of identifying:
+/// [`Context::sessions`](crate::Context::sessions) hands them out,
+/// [`BotBuilder::resume`](crate::BotBuilder::resume) takes them. Serializable, to pass through a
+/// file or a store between processes.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ShardSession {
+    /// The shard's number.
+    pub shard: u32,
+    /// The bot's shard count (a session resumes only on the same shard of the same count).
+    pub shards: u32,
+    /// The session id (READY's `session_id`).
+    pub session_id: String,
+    /// The sequence number of the last dispatch the bot handed to its listeners: resuming from it
+    /// replays every later one.
+    pub sequence: u64,
+    /// Where to resume (READY's `resume_gateway_url`).
+    pub resume_url: Option<String>,
 }
 
 /// A shard's connection state, as [`ShardHandle::status`] reports it.
@@ -61,7 +84,39 @@ impl ShardHandle {
             watched: AtomicBool::new(false),
             progressed: Notify::new(),
             status_changed: Notify::new(),
+            session: Mutex::new(None),
+            keep_session: AtomicBool::new(false),
         }
+    }
+
+    /// The shard's session now: its id and resume URL, and the last dispatch handed to the router.
+    /// `None` before its first READY (or a session it resumes).
+    pub fn session(&self) -> Option<ShardSession> {
+        let session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let (session_id, resume_url) = session.clone()?;
+        Some(ShardSession {
+            shard: self.id.number(),
+            shards: self.id.total(),
+            session_id,
+            sequence: self.processed_sequence(),
+            resume_url,
+        })
+    }
+
+    /// A new session (READY), or the one the shard was started to resume (from `sequence`).
+    pub(crate) fn set_session(&self, id: String, resume_url: Option<String>, sequence: u64) {
+        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = Some((id, resume_url));
+        self.processed(sequence);
+    }
+
+    /// Closes so that Discord keeps the session when the bot shuts down.
+    pub(crate) fn keep_session(&self) {
+        self.keep_session.store(true, Ordering::Release);
+    }
+
+    /// Whether to close so that Discord keeps the session.
+    pub(crate) fn keeps_session(&self) -> bool {
+        self.keep_session.load(Ordering::Acquire)
     }
 
     /// The shard's id (its number; `id().total()` is the shard count).

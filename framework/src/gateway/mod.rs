@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub use crate::context::params::{GatewayParams, SessionStartLimit, Shards};
-pub use crate::context::shard::{ShardHandle, ShardState, ShardStatus, presence};
+pub use crate::context::shard::{ShardHandle, ShardSession, ShardState, ShardStatus, presence};
 pub use crate::error::FatalClose;
 pub use queue::{IDENTIFY_WINDOW, IdentifyQueue, Queue};
 pub(crate) use reader::Reader;
@@ -345,6 +345,7 @@ pub(crate) async fn run_shard(
         shard_id,
         wanted: flags::Wanted::new(gateway.cache_flags),
         ready: ReadyTracker::default(),
+        was_ready: false,
         connected: false,
         fatal: None,
         bad_frames: Throttles::new(Duration::from_secs(10), 3),
@@ -354,8 +355,7 @@ pub(crate) async fn run_shard(
             biased;
             () = shard.ready.expired() => {
                 if let Some(event) = shard.ready.time_out(shard_id) {
-                    handle.update(|s| s.state = ShardState::Ready);
-                    gateway.shard_ready(&ctx, event);
+                    shard.became_ready(event);
                 }
                 continue;
             }
@@ -381,6 +381,9 @@ struct ShardTask<'a> {
     shard_id: u32,
     wanted: flags::Wanted,
     ready: ReadyTracker,
+    /// Whether the shard has been ready in this process (a process that resumed a handed-over
+    /// session becomes ready on RESUMED).
+    was_ready: bool,
     /// Whether a connection is up (HELLO came, no close since).
     connected: bool,
     fatal: Option<FatalClose>,
@@ -471,6 +474,12 @@ impl ShardTask<'_> {
         }
     }
 
+    fn became_ready(&mut self, event: ShardReady) {
+        self.was_ready = true;
+        self.handle.update(|s| s.state = ShardState::Ready);
+        self.gateway.shard_ready(self.ctx, event);
+    }
+
     /// A new message: the cache, then the router, which hands listeners this very `Arc`
     /// (MESSAGE_CREATE is a pass-through event with no bookkeeping of the runtime's).
     fn message(&mut self, message: Arc<MessageCreate>) {
@@ -513,6 +522,11 @@ impl ShardTask<'_> {
             }
             Frame::Ready(ready_event) => {
                 gateway.shard_identified(shard_id);
+                self.handle.set_session(
+                    ready_event.session_id.clone(),
+                    Some(ready_event.resume_gateway_url.clone()),
+                    0,
+                );
                 for guild in &ready_event.guilds {
                     gateway.guild_unavailable(guild.id);
                 }
@@ -524,8 +538,7 @@ impl ShardTask<'_> {
                     ready_event.guilds.iter().map(|g| g.id),
                     gateway.guild_ready_timeout,
                 ) {
-                    self.handle.update(|s| s.state = ShardState::Ready);
-                    gateway.shard_ready(ctx, event);
+                    self.became_ready(event);
                 }
             }
             Frame::GuildCreate(guild) => {
@@ -534,14 +547,23 @@ impl ShardTask<'_> {
                         .arrived(shard_id, guild.id(), gateway.guild_ready_timeout);
                 dispatch::dispatch(ctx, cache, gateway, before, Frame::GuildCreate(guild));
                 if let Some(event) = ready_event {
-                    self.handle.update(|s| s.state = ShardState::Ready);
-                    gateway.shard_ready(ctx, event);
+                    self.became_ready(event);
                 }
             }
             Frame::Resumed => {
                 self.handle.update(|s| s.state = ShardState::Ready);
                 ctx.dispatch(ShardResumed { shard_id });
                 ctx.dispatch(Resumed { shard_id });
+                if !self.was_ready {
+                    // A session handed over by the process before: this one is ready now. Its
+                    // guilds are not sent again (the cache fills as events come).
+                    self.became_ready(ShardReady {
+                        shard_id,
+                        guilds: 0,
+                        missing_guilds: 0,
+                        took: Duration::ZERO,
+                    });
+                }
             }
             Frame::UserUpdate(user) => {
                 if let Some(connection) = ctx.connection() {

@@ -123,7 +123,12 @@ async fn read(reader: Reader, mut shutdown: watch::Receiver<bool>) {
                 if !connected {
                     break;
                 }
-                shard.close(CloseFrame::NORMAL);
+                // A handover closes so that Discord keeps the session for the next process.
+                shard.close(if handle.keeps_session() {
+                    CloseFrame::RESUME
+                } else {
+                    CloseFrame::NORMAL
+                });
                 closing = Some(Instant::now() + CLOSE_TIMEOUT);
                 continue;
             }

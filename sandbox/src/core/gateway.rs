@@ -678,7 +678,7 @@ impl State {
     }
 
     /// op 9 d:false: the session of `conn` is over.
-    fn kill_session_of_conn(&mut self, conn: u64) {
+    pub(crate) fn kill_session_of_conn(&mut self, conn: u64) {
         for session in &mut self.sessions {
             if session.conn == Some(conn) {
                 session.alive = false;

@@ -318,6 +318,11 @@ impl State {
             reason: reason.to_owned(),
             at: Instant::now(),
         });
+        // As on Discord: a close with 1000 or 1001 ends the session; any other code (4000, a
+        // client that means to resume) keeps it resumable.
+        if matches!(code, Some(1000 | 1001)) {
+            self.kill_session_of_conn(conn);
+        }
     }
 
     /// Detaches a connection from its session (the session keeps buffering).
