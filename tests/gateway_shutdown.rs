@@ -187,3 +187,122 @@ fn a_second_signal_exits_at_once() {
     let status = child::wait(&mut bot, WAIT);
     assert_eq!(status.code(), Some(143), "{status}");
 }
+
+/// The bot process of the deploy test: on the parent's sandbox (its token, REST and gateway
+/// addresses in the environment, as for any local Discord), keeping its sessions in `HERALD_TEST_SESSIONS`; prints `ready`, then
+/// `seen <id>` for every message, until a signal stops it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a child process of the deploy test"]
+async fn child_deploy_bot() {
+    child::assert_child("child_deploy_bot");
+    let var = |name: &str| std::env::var(name).unwrap();
+    Bot::builder()
+        .token(var("HERALD_TEST_TOKEN"))
+        .rest_proxy(var("HERALD_TEST_REST"))
+        .gateway_url(var("HERALD_TEST_GATEWAY"))
+        .sessions_file(var("HERALD_TEST_SESSIONS"))
+        .listener(|_: &Ready| {
+            println!("ready");
+            async {}
+        })
+        .listener(
+            Listener::new(|msg: &MessageCreate| {
+                println!("seen {}", msg.id);
+                async {}
+            })
+            .sequential(),
+        )
+        .run()
+        .await
+        .expect("the bot stops cleanly");
+}
+
+#[test]
+fn a_deploy_by_sigterm_mid_stream_resumes_in_the_next_process_losing_nothing() {
+    const N: usize = 3_000;
+    let server = bot::ThreadSandbox::start(Sandbox::builder());
+    let sb = server.sandbox.clone();
+    let sessions = std::env::temp_dir().join(format!("herald-deploy-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&sessions);
+    let envs = [
+        ("HERALD_TEST_TOKEN", sb.token()),
+        ("HERALD_TEST_REST", format!("http://{}", sb.http_proxy())),
+        ("HERALD_TEST_GATEWAY", sb.gateway_url()),
+        ("HERALD_TEST_SESSIONS", sessions.display().to_string()),
+    ];
+    let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let seen_ids = |lines: &[String]| -> Vec<u64> {
+        lines
+            .iter()
+            // The first may follow the test harness's "test child_deploy_bot ... ".
+            .filter_map(|l| l.rsplit_once("seen ")?.1.parse().ok())
+            .collect()
+    };
+
+    let mut old = child::spawn("child_deploy_bot", &envs);
+    let mut old_lines = child::Lines::new(old.stdout.take().unwrap());
+    old_lines.until("ready", WAIT);
+    // alice keeps talking through the deploy.
+    let talker = sb.clone();
+    let talking = std::thread::spawn(move || {
+        let (alice, general) = (talker.actor("alice"), talker.channel("general"));
+        (0..N)
+            .map(|n| {
+                if n % 10 == 0 {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                alice.say(general, &format!("message {n}")).get()
+            })
+            .collect::<Vec<u64>>()
+    });
+    for _ in 0..N / 4 {
+        old_lines.until("seen ", WAIT);
+    }
+    child::signal(&old, "TERM");
+    let status = child::wait(&mut old, WAIT);
+    let old_seen = seen_ids(old_lines.rest(WAIT));
+    assert!(status.success(), "{status}");
+    assert!(sessions.exists(), "the old process kept its session");
+
+    let mut new = child::spawn("child_deploy_bot", &envs);
+    let mut new_lines = child::Lines::new(new.stdout.take().unwrap());
+    let sent = talking.join().unwrap();
+    new_lines.until(&format!("seen {}", sent[N - 1]), WAIT);
+    child::signal(&new, "TERM");
+    assert!(child::wait(&mut new, WAIT).success());
+    let new_seen = seen_ids(new_lines.rest(WAIT));
+    let _ = std::fs::remove_file(&sessions);
+
+    assert!(
+        old_seen.len() < N,
+        "stopped mid-stream ({} of {N})",
+        old_seen.len()
+    );
+    let seen: Vec<u64> = old_seen.iter().chain(&new_seen).copied().collect();
+    let missing: Vec<usize> = (0..N).filter(|&i| !seen.contains(&sent[i])).collect();
+    assert_eq!(
+        seen.len(),
+        N,
+        "every message exactly once: missing {missing:?}, the old process saw {}",
+        old_seen.len()
+    );
+    assert!(seen == sent, "in order");
+    let closes: Vec<_> = sb
+        .records()
+        .client_closes()
+        .iter()
+        .map(|c| c.code)
+        .collect();
+    assert_eq!(
+        closes[0],
+        Some(4000),
+        "the old process kept its session: {closes:?}"
+    );
+    assert_eq!(
+        sb.records().identifies().len(),
+        1,
+        "no identify spent by the deploy"
+    );
+    let resumes = sb.records().resumes();
+    assert!(resumes.len() == 1 && resumes[0].accepted, "{resumes:?}");
+}

@@ -159,7 +159,13 @@ async fn read(reader: Reader, mut shutdown: watch::Receiver<bool>) {
                         s.average_latency = average;
                     });
                 }
-                let sequence = shard.session().map(|s| s.sequence());
+                // A close carries no dispatch: its sequence would count frames twilight read but
+                // did not hand on while closing (a handover would then skip them).
+                let sequence = if close {
+                    None
+                } else {
+                    shard.session().map(|s| s.sequence())
+                };
                 let last = close && closing.is_some();
                 (Received::Message { message, sequence }, last)
             }
