@@ -93,6 +93,7 @@ mod guides {
         Errors => "errors.md",
         Intents => "intents.md",
         Sharding => "sharding.md",
+        Production => "production.md",
         Testing => "testing.md",
         Architecture => "architecture.md",
         FromDisnake => "from-disnake.md",
