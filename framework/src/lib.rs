@@ -9,7 +9,7 @@
 //! | 1 | [`intents`] | intent sets, and the check that every listener can fire |
 //! | 2 | [`error`] | [`Error`], [`BoxError`], [`Result`], fatal closes, panics |
 //! | 3 | [`event`] | events as types: the [`Event`] trait, waiter [`Key`]s, the catalog, every event |
-//! | 4 | `isolate`, `report` | running user code (panics caught, blocking watched); telling people (rate-limited lines, stderr when no subscriber records them) |
+//! | 4 | `isolate`, `report`, `metrics` | running user code (panics caught, blocking watched); telling people (rate-limited lines, stderr when no subscriber records them); metrics through the `metrics` facade (feature `metrics`) |
 //! | 5 | `router` | event type → listeners (lock-free reads), per-listener lanes, waiters by key, error routing; generic over the handle it gives listeners |
 //! | 6 | [`context`], [`listener`] | the [`Context`] a listener gets (dispatch, wait_for, stream, add/remove listeners, shards) and the listener functions it registers ([`Listener`], [`IntoListener`]) |
 //! | 7 | [`gateway`] | twilight-gateway shards: the gateway thread, frames → cache → events, readiness, fatal closes |
@@ -26,6 +26,7 @@ pub mod gateway;
 pub mod intents;
 mod isolate;
 pub mod listener;
+mod metrics;
 mod report;
 mod router;
 pub mod testing;

@@ -10,7 +10,7 @@ const LAYERS: &[&[&str]] = &[
     &["intents"],
     &["error"],
     &["event"],
-    &["isolate", "report"],
+    &["isolate", "report", "metrics"],
     &["router"],
     &["context", "listener"],
     &["gateway"],

@@ -194,7 +194,12 @@ impl ShardHandle {
     }
 
     pub(crate) fn update(&self, f: impl FnOnce(&mut ShardStatus)) {
-        f(&mut self.status.lock().unwrap_or_else(|p| p.into_inner()));
+        let state = {
+            let mut status = self.status.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut status);
+            status.state
+        };
+        crate::metrics::shard_state(self.id.number(), state as u8);
         self.status_changed.notify_waiters();
     }
 

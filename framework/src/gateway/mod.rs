@@ -346,6 +346,7 @@ pub(crate) async fn run_shard(
         wanted: flags::Wanted::new(gateway.cache_flags),
         ready: ReadyTracker::default(),
         was_ready: false,
+        events: crate::metrics::EventCounters::new(shard_id),
         connected: false,
         fatal: None,
         bad_frames: Throttles::new(Duration::from_secs(10), 3),
@@ -384,6 +385,8 @@ struct ShardTask<'a> {
     /// Whether the shard has been ready in this process (a process that resumed a handed-over
     /// session becomes ready on RESUMED).
     was_ready: bool,
+    /// Dispatches received, by type (metrics).
+    events: crate::metrics::EventCounters,
     /// Whether a connection is up (HELLO came, no close since).
     connected: bool,
     fatal: Option<FatalClose>,
@@ -403,10 +406,14 @@ impl ShardTask<'_> {
         let _entered = span.enter();
         let sequence = match decoded {
             Decoded::Event { event, sequence } => {
+                if let Some(name) = event.kind().name() {
+                    self.events.count(name);
+                }
                 self.event(event);
                 sequence
             }
             Decoded::Message { message, sequence } => {
+                self.events.count("MESSAGE_CREATE");
                 self.message(message);
                 sequence
             }
@@ -522,6 +529,7 @@ impl ShardTask<'_> {
             }
             Frame::Ready(ready_event) => {
                 gateway.shard_identified(shard_id);
+                crate::metrics::identified(shard_id);
                 self.handle.set_session(
                     ready_event.session_id.clone(),
                     Some(ready_event.resume_gateway_url.clone()),
@@ -551,6 +559,7 @@ impl ShardTask<'_> {
                 }
             }
             Frame::Resumed => {
+                crate::metrics::resumed(shard_id);
                 self.handle.update(|s| s.state = ShardState::Ready);
                 ctx.dispatch(ShardResumed { shard_id });
                 ctx.dispatch(Resumed { shard_id });

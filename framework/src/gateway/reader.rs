@@ -158,6 +158,9 @@ async fn read(reader: Reader, mut shutdown: watch::Receiver<bool>) {
                         s.latency = recent;
                         s.average_latency = average;
                     });
+                    if let Some(recent) = recent {
+                        crate::metrics::latency(handle.id().number(), recent);
+                    }
                 }
                 // A close carries no dispatch: its sequence would count frames twilight read but
                 // did not hand on while closing (a handover would then skip them).

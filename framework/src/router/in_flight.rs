@@ -22,11 +22,14 @@ impl InFlight {
     }
 
     pub(crate) fn enter(&self) {
-        self.count.fetch_add(1, Ordering::AcqRel);
+        let count = self.count.fetch_add(1, Ordering::AcqRel) + 1;
+        crate::metrics::in_flight(count);
     }
 
     pub(crate) fn leave(&self) {
-        if self.count.fetch_sub(1, Ordering::AcqRel) == 1 {
+        let count = self.count.fetch_sub(1, Ordering::AcqRel) - 1;
+        crate::metrics::in_flight(count);
+        if count == 0 {
             self.changed.notify_waiters();
         }
     }

@@ -214,6 +214,7 @@ impl<C: Host> Router<C> {
                 Admit::Run => start(entry, ctx, Arc::clone(&event)),
                 Admit::Wait { warn } => {
                     self.in_flight.enter();
+                    crate::metrics::waiting(1.0);
                     if warn {
                         self.backed_up(entry, limit);
                     }
@@ -253,6 +254,7 @@ impl<C: Host> Router<C> {
     }
 
     fn dropped<E>(&self, entry: &Entry<E, C>, limit: usize) {
+        crate::metrics::dropped(&entry.meta.name, entry.meta.event_name);
         let Some(suppressed) = self.load_lines.allow((entry.id, true)) else {
             return;
         };
@@ -326,12 +328,21 @@ fn call<E: Event, C: Host>(entry: &Arc<Entry<E, C>>, ctx: &C, event: Arc<E>) -> 
         let (call_ctx, call_event) = (ctx.clone(), Arc::clone(&event));
         // The handler is called inside the catching future: a closure listener runs code before
         // its future exists.
+        let started = crate::metrics::start();
         let outcome =
             isolate::catch_unwind(async move { handler.call(call_ctx, call_event).await }).await;
+        let metrics = entry.metrics(E::NAME);
+        metrics.finished(started);
         let error: BoxError = match outcome {
             Ok(Ok(())) => return,
-            Ok(Err(error)) => error,
-            Err(panic) => Box::new(panic),
+            Ok(Err(error)) => {
+                metrics.failed(false);
+                error
+            }
+            Err(panic) => {
+                metrics.failed(true);
+                Box::new(panic)
+            }
         };
         failed(&ctx, &entry.meta, event, error);
     };
@@ -355,6 +366,7 @@ fn start<E: Event, C: Host>(entry: &Arc<Entry<E, C>>, ctx: &C, event: Arc<E>) {
     if isolate::section(culprit, || call.as_mut().poll(&mut first_poll)).is_ready() {
         // Its slot is free again, or goes to the first call waiting for it.
         if let Some(next) = entry.lane.next() {
+            crate::metrics::waiting(-1.0);
             let next = self::call(entry, ctx, next);
             spawn_worker(entry, ctx, next);
         }
@@ -379,7 +391,10 @@ fn spawn_worker<E: Event, C: Host>(entry: &Arc<Entry<E, C>>, ctx: &C, first: Cal
                 _ = abandon.wait_for(|abandon| *abandon) => return,
             }
             match entry.lane.next() {
-                Some(event) => current = call(&entry, &ctx, event),
+                Some(event) => {
+                    crate::metrics::waiting(-1.0);
+                    current = call(&entry, &ctx, event);
+                }
                 None => return,
             }
         }

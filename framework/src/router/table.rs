@@ -179,6 +179,8 @@ pub(crate) struct Entry<E, C> {
     pub(crate) fired: AtomicBool,
     /// Its calls running and waiting.
     pub(crate) lane: Lane<E>,
+    /// Its metrics' handles, made at its first call.
+    metrics: std::sync::OnceLock<crate::metrics::ListenerMetrics>,
 }
 
 impl<E, C> Entry<E, C> {
@@ -189,7 +191,14 @@ impl<E, C> Entry<E, C> {
             handler,
             fired: AtomicBool::new(false),
             lane: Lane::default(),
+            metrics: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Its metrics' handles.
+    pub(crate) fn metrics(&self, event: &'static str) -> &crate::metrics::ListenerMetrics {
+        self.metrics
+            .get_or_init(|| crate::metrics::ListenerMetrics::new(&self.meta.name, event))
     }
 
     /// For a `once` listener, whether this call is the one that fires it.

@@ -167,7 +167,7 @@ impl Waiters {
                     .insert(slot.id, waiter)
             }
         };
-        self.len.fetch_add(1, Ordering::AcqRel);
+        crate::metrics::waiters(self.len.fetch_add(1, Ordering::AcqRel) + 1);
         drop(by_type);
         self.registered.notify_waiters();
         slot
@@ -213,7 +213,7 @@ impl Waiters {
         }
         drop(by_type);
         if removed.is_some() {
-            self.len.fetch_sub(1, Ordering::AcqRel);
+            crate::metrics::waiters(self.len.fetch_sub(1, Ordering::AcqRel) - 1);
         }
     }
 
@@ -228,7 +228,7 @@ impl Waiters {
             .values()
             .map(|w| w.unkeyed.len() + w.keyed.values().map(|s| s.len()).sum::<usize>())
             .sum();
-        self.len.fetch_sub(count, Ordering::AcqRel);
+        crate::metrics::waiters(self.len.fetch_sub(count, Ordering::AcqRel) - count);
     }
 
     /// Hands `event` to every waiter it matches. A panicking check ends its waiter (a
