@@ -16,6 +16,8 @@ mod parse;
 pub(crate) mod queue;
 pub(crate) mod reader;
 mod ready;
+#[cfg(feature = "redis")]
+mod redis_queue;
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,6 +30,8 @@ pub use crate::error::FatalClose;
 pub use queue::{IDENTIFY_WINDOW, IdentifyQueue, Queue};
 pub(crate) use reader::Reader;
 use ready::ReadyTracker;
+#[cfg(feature = "redis")]
+pub use redis_queue::RedisQueue;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use twilight_cache_inmemory::InMemoryCache;

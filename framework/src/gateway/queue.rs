@@ -89,7 +89,7 @@ impl fmt::Debug for IdentifyQueue {
 /// Added to each window: the gateway times identifies when they arrive, after the released shard
 /// was scheduled and sent its IDENTIFY (milliseconds on a busy machine), so an exact window could
 /// land a hair short and be refused. 2% plus 25 ms: 125 ms on Discord's 5 s.
-fn margin(window: Duration) -> Duration {
+pub(crate) fn margin(window: Duration) -> Duration {
     window / 50 + Duration::from_millis(25)
 }
 

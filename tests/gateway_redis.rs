@@ -1,0 +1,151 @@
+//! `RedisQueue`: three bot processes on shard ranges of one 24-shard bot, pacing their identifies
+//! through a real Redis against a sandbox that enforces `max_concurrency` 4. Needs a Redis server:
+//! `HERALD_REDIS_URL` (CI starts one and sets it, with `HERALD_REQUIRE_REDIS=1` so that the test
+//! cannot skip there); without it, the test says so and skips.
+
+#[path = "common/bot.rs"]
+mod bot;
+#[path = "common/child.rs"]
+mod child;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bot::WAIT;
+use herald::gateway::{RedisQueue, Shards};
+use herald::prelude::*;
+use herald::sandbox::{Sandbox, World};
+
+const SHARDS: u32 = 24;
+const MAX_CONCURRENCY: u32 = 4;
+const WINDOW: Duration = Duration::from_millis(400);
+
+/// One bot process: shards `HERALD_TEST_RANGE` (`start..end`) of 24 on the parent's sandbox,
+/// identifies paced through Redis; prints `ready` once its shards are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a child process of the Redis queue test"]
+async fn child_redis_bot() {
+    child::assert_child("child_redis_bot");
+    let var = |name: &str| std::env::var(name).unwrap();
+    let (start, end) = var("HERALD_TEST_RANGE")
+        .split_once("..")
+        .map(|(s, e)| (s.parse().unwrap(), e.parse().unwrap()))
+        .unwrap();
+    let queue = RedisQueue::connect(
+        &var("HERALD_REDIS_URL"),
+        &var("HERALD_TEST_BOT"),
+        MAX_CONCURRENCY,
+    )
+    .await
+    .expect("Redis is reachable")
+    .window(WINDOW);
+    Bot::builder()
+        .token(var("HERALD_TEST_TOKEN"))
+        .rest_proxy(var("HERALD_TEST_REST"))
+        .gateway_url(var("HERALD_TEST_GATEWAY"))
+        .shards(Shards::Range {
+            range: start..end,
+            total: SHARDS,
+        })
+        .identify_queue(queue)
+        .listener(|_: &Ready| {
+            println!("ready");
+            async {}
+        })
+        .run()
+        .await
+        .expect("the bot stops cleanly");
+}
+
+#[test]
+fn three_processes_identify_one_per_bucket_per_window_through_redis() {
+    let Ok(redis) = std::env::var("HERALD_REDIS_URL") else {
+        assert!(
+            std::env::var_os("HERALD_REQUIRE_REDIS").is_none(),
+            "HERALD_REQUIRE_REDIS is set but HERALD_REDIS_URL is not"
+        );
+        eprintln!("skipped: set HERALD_REDIS_URL (redis://127.0.0.1:6379) to run it");
+        return;
+    };
+    let server = bot::ThreadSandbox::start(
+        Sandbox::builder()
+            .world(World::with_guilds(SHARDS as usize))
+            .recommended_shards(SHARDS)
+            .max_concurrency(MAX_CONCURRENCY)
+            .identify_window(WINDOW),
+    );
+    let sb = server.sandbox.clone();
+    // Keys of this run only: a crashed earlier run's leases cannot slow it.
+    let name = format!("test-{}", std::process::id());
+    let common = [
+        ("HERALD_TEST_TOKEN", sb.token()),
+        ("HERALD_TEST_REST", format!("http://{}", sb.http_proxy())),
+        ("HERALD_TEST_GATEWAY", sb.gateway_url()),
+        ("HERALD_REDIS_URL", redis),
+        ("HERALD_TEST_BOT", name),
+    ];
+    let mut bots: Vec<_> = ["0..8", "8..16", "16..24"]
+        .iter()
+        .map(|range| {
+            let mut envs: Vec<(&str, &str)> =
+                common.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            envs.push(("HERALD_TEST_RANGE", range));
+            let mut bot = child::spawn("child_redis_bot", &envs);
+            let lines = child::Lines::new(bot.stdout.take().unwrap());
+            (bot, lines)
+        })
+        .collect();
+    for (_, lines) in &mut bots {
+        lines.until("ready", WAIT);
+    }
+
+    let identifies = sb.records().identifies();
+    let first = identifies.iter().map(|i| i.at).min().unwrap();
+    let summary: Vec<_> = identifies
+        .iter()
+        .map(|i| (i.shard[0], i.accepted(), (i.at - first).as_millis()))
+        .collect();
+    assert_eq!(identifies.len(), SHARDS as usize, "{summary:?}");
+    assert!(
+        identifies.iter().all(|i| i.accepted()),
+        "none refused: {summary:?}"
+    );
+    let mut by_bucket: HashMap<u32, Vec<_>> = HashMap::new();
+    for identify in &identifies {
+        by_bucket
+            .entry(identify.bucket(MAX_CONCURRENCY))
+            .or_default()
+            .push(identify.at);
+    }
+    let mut gaps = Vec::new();
+    for (bucket, mut times) in by_bucket {
+        times.sort();
+        assert_eq!(
+            times.len(),
+            (SHARDS / MAX_CONCURRENCY) as usize,
+            "bucket {bucket}"
+        );
+        for pair in times.windows(2) {
+            assert!(
+                pair[1] - pair[0] >= WINDOW,
+                "bucket {bucket}: two identifies within one window: {summary:?}"
+            );
+            gaps.push(pair[1] - pair[0]);
+        }
+    }
+    gaps.sort();
+    eprintln!(
+        "identifies per bucket: {}, gaps between a bucket's identifies: min {:?}, median {:?}",
+        SHARDS / MAX_CONCURRENCY,
+        gaps[0],
+        gaps[gaps.len() / 2]
+    );
+    for (bot, lines) in &mut bots {
+        child::signal(bot, "TERM");
+        assert!(
+            child::wait(bot, WAIT).success(),
+            "{}",
+            lines.seen.join("\n")
+        );
+    }
+}
