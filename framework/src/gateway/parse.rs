@@ -25,7 +25,7 @@ use serde::de::{
     Visitor,
 };
 use twilight_gateway::EventTypeFlags;
-use twilight_model::channel::{ChannelType, Message};
+use twilight_model::channel::ChannelType;
 use twilight_model::gateway::OpCode;
 use twilight_model::gateway::event::{Event as Frame, GatewayEventDeserializer};
 use twilight_model::gateway::payload::incoming::{
@@ -93,12 +93,16 @@ type Decode = fn(&str) -> serde_json::Result<Parsed>;
 /// The dispatches herald decodes itself: their name, their flag, and how.
 const OWN: [(&str, EventTypeFlags, Decode); 6] = [
     ("MESSAGE_CREATE", EventTypeFlags::MESSAGE_CREATE, |text| {
-        let seed = WithKey::<Option<ChannelType>, Message>::new("channel_type");
-        let (channel_type, message) = data(text, seed)?;
-        Ok(Parsed::Message(Arc::new(MessageCreate {
-            channel_type: channel_type.flatten(),
-            message,
-        })))
+        let seed = WithKey::new(
+            "channel_type",
+            |channel_type: Option<Option<ChannelType>>, message| {
+                Arc::new(MessageCreate {
+                    channel_type: channel_type.flatten(),
+                    message,
+                })
+            },
+        );
+        Ok(Parsed::Message(data(text, seed)?))
     }),
     ("GUILD_CREATE", EventTypeFlags::GUILD_CREATE, |text| {
         let guild = match data(text, PhantomData::<Guild>) {
@@ -120,7 +124,10 @@ const OWN: [(&str, EventTypeFlags, Decode); 6] = [
         Ok(Parsed::Event(Frame::GuildCreate(Box::new(guild))))
     }),
     ("GUILD_MEMBER_ADD", EventTypeFlags::MEMBER_ADD, |text| {
-        let seed = WithKey::<Id<GuildMarker>, Member>::new("guild_id");
+        let seed = WithKey::new(
+            "guild_id",
+            |guild_id: Option<Id<GuildMarker>>, member: Member| (guild_id, member),
+        );
         let (guild_id, member) = data(text, seed)?;
         let guild_id = guild_id.ok_or_else(|| de::Error::missing_field("guild_id"))?;
         Ok(Parsed::Event(Frame::MemberAdd(Box::new(MemberAdd {
@@ -214,23 +221,31 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
 
 /// Decodes an `R` from a map whose entry `key` (a `T`) is taken out first: what a struct of a
 /// `T` and a `#[serde(flatten)]` `R` decodes, without buffering the map. Only the map's own
-/// entries are looked at, not those of the values nested in it.
-struct WithKey<T, R> {
+/// entries are looked at, not those of the values nested in it. `finish` makes the value of the
+/// two right there, so that a big `R` is moved once into where it ends up (a `Message` is 3.5 KB).
+struct WithKey<T, R, F> {
     key: &'static str,
+    finish: F,
     types: PhantomData<fn() -> (T, R)>,
 }
 
-impl<T, R> WithKey<T, R> {
-    const fn new(key: &'static str) -> Self {
+impl<T, R, F> WithKey<T, R, F> {
+    const fn new(key: &'static str, finish: F) -> Self {
         WithKey {
             key,
+            finish,
             types: PhantomData,
         }
     }
 }
 
-impl<'de, T: de::Deserialize<'de>, R: de::Deserialize<'de>> DeserializeSeed<'de> for WithKey<T, R> {
-    type Value = (Option<T>, R);
+impl<'de, T, R, F, Out> DeserializeSeed<'de> for WithKey<T, R, F>
+where
+    T: de::Deserialize<'de>,
+    R: de::Deserialize<'de>,
+    F: FnOnce(Option<T>, R) -> Out,
+{
+    type Value = Out;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         let mut taken = None;
@@ -239,7 +254,7 @@ impl<'de, T: de::Deserialize<'de>, R: de::Deserialize<'de>> DeserializeSeed<'de>
             taken: &mut taken,
         };
         let rest = R::deserialize(Without(deserializer, hide))?;
-        Ok((taken, rest))
+        Ok((self.finish)(taken, rest))
     }
 }
 
