@@ -203,47 +203,51 @@ async fn intent_closes_name_the_intents_requested_and_what_to_do() {
     }
 }
 
-#[tokio::test]
-async fn a_rate_limited_route_is_retried_until_it_succeeds() {
+/// Runs a `!ping` bot (`builder` and `bot::ping`) on a sandbox whose `POST /channels/...`
+/// answers 429 `times` times, asking to retry after `retry_after`; returns the statuses of those
+/// POSTs once `pong` is posted (within [`WAIT`]).
+async fn ping_through_429s(
+    builder: herald::BotBuilder,
+    times: u32,
+    retry_after: Duration,
+) -> Vec<u16> {
     let sb = Sandbox::start().await.unwrap();
     sb.faults().rest(
         "POST",
         "/channels/",
-        RestFault::RateLimited {
-            times: 2,
-            retry_after: Duration::from_millis(50),
-        },
+        RestFault::RateLimited { times, retry_after },
     );
-    let running = bot::start(
-        &sb,
-        Bot::builder()
-            .listener(|ctx: Context, msg: &MessageCreate| {
-                let (channel, content) = (msg.channel_id, msg.content.clone());
-                async move {
-                    if content == "!ping" {
-                        ctx.http().create_message(channel).content("pong").await?;
-                    }
-                    herald::Result::<()>::Ok(())
-                }
-            })
-            .add_intents(Intents::MESSAGE_CONTENT),
-    )
-    .await;
+    let builder = builder
+        .listener(bot::ping)
+        .add_intents(Intents::MESSAGE_CONTENT);
+    let running = bot::start(&sb, builder).await;
     let general = sb.channel("general");
     sb.actor("alice").say(general, "!ping");
     sb.records()
         .wait_for_message(general, |m| m.content == "pong", WAIT)
         .await
-        .unwrap();
-    let statuses: Vec<u16> = sb
-        .records()
+        .expect("pong is posted in time");
+    running.shutdown().await.unwrap();
+    sb.records()
         .requests()
         .iter()
         .filter(|r| r.is("POST", "/channels/"))
         .map(|r| r.status)
-        .collect();
+        .collect()
+}
+
+#[tokio::test]
+async fn a_rate_limited_route_is_retried_until_it_succeeds() {
+    let statuses = ping_through_429s(Bot::builder(), 2, Duration::from_millis(50)).await;
     assert_eq!(statuses, [429, 429, 200]);
-    running.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn without_the_rate_limiter_a_429_is_left_to_the_proxy_and_retried_at_once() {
+    // A retry-after longer than the wait for `pong`: herald's own limiter would sit it out.
+    let builder = Bot::builder().rest_ratelimiter(false);
+    let statuses = ping_through_429s(builder, 1, Duration::from_secs(60)).await;
+    assert_eq!(statuses, [429, 200]);
 }
 
 /// A bot that records the id of every message it is handed, in order.

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bot::{Order, WAIT};
 use herald::prelude::*;
-use herald::sandbox::{RestFault, Sandbox, World};
+use herald::sandbox::{Sandbox, World};
 use herald::testing::ContextExt as _;
 
 #[tokio::test]
@@ -314,42 +314,5 @@ async fn rest_proxy_sends_rest_there_while_the_gateway_stays() {
         direct.is_empty(),
         "no REST call went around the proxy: {direct:?}"
     );
-    running.shutdown().await.unwrap();
-}
-
-#[tokio::test]
-async fn without_the_rate_limiter_a_429_is_left_to_the_proxy_and_retried_at_once() {
-    let sb = Sandbox::start().await.unwrap();
-    // Longer than the wait below: herald's own limiter would sit it out.
-    sb.faults().rest(
-        "POST",
-        "/channels/",
-        RestFault::RateLimited {
-            times: 1,
-            retry_after: Duration::from_secs(60),
-        },
-    );
-    let running = bot::start(
-        &sb,
-        Bot::builder()
-            .rest_ratelimiter(false)
-            .listener(bot::ping)
-            .add_intents(Intents::MESSAGE_CONTENT),
-    )
-    .await;
-    let general = sb.channel("general");
-    sb.actor("alice").say(general, "!ping");
-    sb.records()
-        .wait_for_message(general, |m| m.content == "pong", WAIT)
-        .await
-        .expect("sent without waiting out the 60 s");
-    let statuses: Vec<u16> = sb
-        .records()
-        .requests()
-        .iter()
-        .filter(|r| r.is("POST", "/channels/"))
-        .map(|r| r.status)
-        .collect();
-    assert_eq!(statuses, [429, 200]);
     running.shutdown().await.unwrap();
 }

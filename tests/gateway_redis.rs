@@ -8,7 +8,6 @@ mod bot;
 #[path = "common/child.rs"]
 mod child;
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use bot::WAIT;
@@ -99,24 +98,7 @@ fn three_processes_identify_one_per_bucket_per_window_through_redis() {
         lines.until("ready", WAIT);
     }
 
-    let identifies = sb.records().identifies();
-    let first = identifies.iter().map(|i| i.at).min().unwrap();
-    let summary: Vec<_> = identifies
-        .iter()
-        .map(|i| (i.shard[0], i.accepted(), (i.at - first).as_millis()))
-        .collect();
-    assert_eq!(identifies.len(), SHARDS as usize, "{summary:?}");
-    assert!(
-        identifies.iter().all(|i| i.accepted()),
-        "none refused: {summary:?}"
-    );
-    let mut by_bucket: HashMap<u32, Vec<_>> = HashMap::new();
-    for identify in &identifies {
-        by_bucket
-            .entry(identify.bucket(MAX_CONCURRENCY))
-            .or_default()
-            .push(identify.at);
-    }
+    let by_bucket = bot::identifies_by_bucket(&sb, SHARDS as usize, MAX_CONCURRENCY);
     let mut gaps = Vec::new();
     for (bucket, mut times) in by_bucket {
         times.sort();
@@ -128,7 +110,7 @@ fn three_processes_identify_one_per_bucket_per_window_through_redis() {
         for pair in times.windows(2) {
             assert!(
                 pair[1] - pair[0] >= WINDOW,
-                "bucket {bucket}: two identifies within one window: {summary:?}"
+                "bucket {bucket}: two identifies within one window: {times:?}"
             );
             gaps.push(pair[1] - pair[0]);
         }

@@ -4,7 +4,6 @@
 #[path = "common/bot.rs"]
 mod bot;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -33,26 +32,8 @@ async fn sixteen_shards_at_max_concurrency_4_identify_in_4_rounds() {
     assert_eq!((params.shard_count, params.shards.clone()), (16, 0..16));
     assert_eq!(params.session_start_limit.max_concurrency, 4);
 
-    let identifies = sb.records().identifies();
-    let first = identifies.iter().map(|i| i.at).min().unwrap();
-    let summary: Vec<_> = identifies
-        .iter()
-        .map(|i| (i.shard[0], i.accepted(), (i.at - first).as_millis()))
-        .collect();
-    assert!(
-        identifies.iter().all(|i| i.accepted()),
-        "herald paced them: none throttled {summary:?}"
-    );
-    assert_eq!(identifies.len(), 16);
-    let mut by_bucket: HashMap<u32, Vec<_>> = HashMap::new();
-    for identify in &identifies {
-        by_bucket
-            .entry(identify.bucket(4))
-            .or_default()
-            .push(identify.at);
-    }
-    for (bucket, mut times) in by_bucket {
-        times.sort();
+    let by_bucket = bot::identifies_by_bucket(&sb, 16, 4);
+    for (bucket, times) in &by_bucket {
         assert_eq!(times.len(), 4, "bucket {bucket}");
         for pair in times.windows(2) {
             assert!(
@@ -62,6 +43,8 @@ async fn sixteen_shards_at_max_concurrency_4_identify_in_4_rounds() {
         }
     }
     // Four rounds: the last identify is three windows after the first, not fifteen.
+    let identifies = sb.records().identifies();
+    let first = identifies.iter().map(|i| i.at).min().unwrap();
     let last = identifies.iter().map(|i| i.at).max().unwrap();
     assert!(
         last - first >= 3 * WINDOW && last - first < 5 * WINDOW,

@@ -22,6 +22,43 @@ pub async fn ping(ctx: Context, msg: &MessageCreate) -> herald::Result {
     Ok(())
 }
 
+/// The sandbox's identifies, each bucket's (`shard % max_concurrency`) times in order, after
+/// checking that there are `count` and the sandbox accepted all of them (the pacing held).
+pub fn identifies_by_bucket(
+    sandbox: &Sandbox,
+    count: usize,
+    max_concurrency: u32,
+) -> std::collections::BTreeMap<u32, Vec<std::time::Instant>> {
+    let identifies = sandbox.records().identifies();
+    let first = identifies.iter().map(|i| i.at).min();
+    let summary: Vec<_> = identifies
+        .iter()
+        .map(|i| {
+            (
+                i.shard[0],
+                i.accepted(),
+                first.map(|f| (i.at - f).as_millis()),
+            )
+        })
+        .collect();
+    assert_eq!(identifies.len(), count, "{summary:?}");
+    assert!(
+        identifies.iter().all(|i| i.accepted()),
+        "paced: none throttled {summary:?}"
+    );
+    let mut by_bucket = std::collections::BTreeMap::<u32, Vec<_>>::new();
+    for identify in &identifies {
+        by_bucket
+            .entry(identify.bucket(max_concurrency))
+            .or_default()
+            .push(identify.at);
+    }
+    for times in by_bucket.values_mut() {
+        times.sort();
+    }
+    by_bucket
+}
+
 /// Starts `builder` on `sandbox` and waits until it is ready.
 pub async fn start(sandbox: &Sandbox, builder: herald::BotBuilder) -> RunningBot {
     let bot = builder.sandbox(sandbox).build().expect("a valid bot");
