@@ -131,3 +131,59 @@ fn three_processes_identify_one_per_bucket_per_window_through_redis() {
         );
     }
 }
+
+/// A slot taken by a process that then crashed (it never identifies, never releases): the lease
+/// runs out with its window and the next identify of that bucket goes ahead.
+#[tokio::test]
+async fn a_crashed_processs_slot_expires_with_its_window() {
+    let Ok(url) = std::env::var("HERALD_REDIS_URL") else {
+        assert!(std::env::var_os("HERALD_REQUIRE_REDIS").is_none());
+        eprintln!("skipped: set HERALD_REDIS_URL (redis://127.0.0.1:6379) to run it");
+        return;
+    };
+    use herald::gateway::Queue as _;
+    let bot = format!("test-crash-{}", std::process::id());
+    let mut redis = redis::Client::open(url.as_str())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    // The crashed process's lease on bucket 1.
+    let key = format!("herald:{bot}:identify:1");
+    let _: () = redis::cmd("SET")
+        .arg(&key)
+        .arg("crashed")
+        .arg("PX")
+        .arg(1000)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    let queue = RedisQueue::connect(&url, &bot, 4)
+        .await
+        .unwrap()
+        .window(WINDOW);
+    let taken_at = std::time::Instant::now();
+    // Shard 5 is in bucket 1: it waits the lease out; shard 2 (bucket 2) goes at once.
+    let (held, free) = (queue.enqueue(5), queue.enqueue(2));
+    tokio::time::timeout(WAIT, free).await.unwrap().unwrap();
+    let pttl_while_held: i64 = redis::cmd("PTTL")
+        .arg(&key)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert!(
+        pttl_while_held > 0,
+        "bucket 1 was still the crashed process's"
+    );
+    tokio::time::timeout(WAIT, held).await.unwrap().unwrap();
+    let owner: String = redis::cmd("GET")
+        .arg(&key)
+        .query_async(&mut redis)
+        .await
+        .unwrap();
+    assert_eq!(owner, "5", "shard 5 took bucket 1 once the lease ran out");
+    eprintln!(
+        "bucket 1 freed after {:?} (lease 1 s)",
+        taken_at.elapsed()
+    );
+}
