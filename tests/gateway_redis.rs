@@ -182,8 +182,5 @@ async fn a_crashed_processs_slot_expires_with_its_window() {
         .await
         .unwrap();
     assert_eq!(owner, "5", "shard 5 took bucket 1 once the lease ran out");
-    eprintln!(
-        "bucket 1 freed after {:?} (lease 1 s)",
-        taken_at.elapsed()
-    );
+    eprintln!("bucket 1 freed after {:?} (lease 1 s)", taken_at.elapsed());
 }

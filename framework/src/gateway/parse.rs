@@ -56,6 +56,21 @@ pub(crate) enum Parsed {
 /// own decoders, or twilight-model's envelope deserializer (what `twilight_gateway::parse` runs),
 /// take it from there.
 pub(crate) fn parse(text: String, wanted: EventTypeFlags) -> Parsed {
+    // Discord writes a dispatch's name first (`{"t":"MESSAGE_CREATE","s":..`): for the frames herald
+    // decodes itself that is all it needs, without searching the frame for the envelope's keys.
+    let own = dispatch_name(&text).and_then(|name| OWN.iter().find(|(known, ..)| *known == name));
+    if let Some((_, flag, decode)) = own {
+        if !wanted.contains(*flag) {
+            return Parsed::Unwanted(text);
+        }
+        return match decode(&text) {
+            Ok(parsed) => parsed,
+            Err(error) => Parsed::Failed {
+                cause: Some(error.to_string()),
+                text,
+            },
+        };
+    }
     let decoded = {
         let Some(envelope) = GatewayEventDeserializer::from_json(&text) else {
             return Parsed::Failed { cause: None, text };
@@ -85,6 +100,13 @@ pub(crate) fn parse(text: String, wanted: EventTypeFlags) -> Parsed {
         },
         None => Parsed::Unwanted(text),
     }
+}
+
+/// The dispatch name a frame starts with (`{"t":"NAME"`), if it does. Only dispatches (op 0)
+/// have a name.
+fn dispatch_name(text: &str) -> Option<&str> {
+    let (name, _) = text.strip_prefix(r#"{"t":""#)?.split_once('"')?;
+    Some(name)
 }
 
 /// How a frame herald decodes itself becomes an event.
@@ -353,6 +375,20 @@ mod tests {
         );
         assert_eq!(message.content, r#"hi "there""#);
         assert!(message.member.is_some());
+    }
+
+    #[test]
+    fn a_frame_in_another_key_order_decodes_the_same() {
+        // Discord writes `t` first; any other order goes through the envelope's own search.
+        let reordered = MESSAGE.replacen(
+            r#"{"t":"MESSAGE_CREATE","s":9,"op":0,"#,
+            r#"{"op":0,"s":9,"t":"MESSAGE_CREATE","#,
+            1,
+        );
+        assert_ne!(reordered, MESSAGE);
+        assert_eq!(ours(&reordered), ours(MESSAGE));
+        let wanted = EventTypeFlags::all() - EventTypeFlags::MESSAGE_CREATE;
+        assert!(matches!(parse(reordered, wanted), Parsed::Unwanted(_)));
     }
 
     #[test]
