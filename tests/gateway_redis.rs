@@ -19,7 +19,8 @@ const SHARDS: u32 = 24;
 const MAX_CONCURRENCY: u32 = 4;
 const WINDOW: Duration = Duration::from_millis(400);
 
-/// One bot process: shards `HERALD_TEST_RANGE` (`start..end`) of 24 on the parent's sandbox,
+/// One bot process: shards `HERALD_TEST_RANGE` (`start..end`) of 24 on the parent's sandbox
+/// (`child::remote_bot`),
 /// identifies paced through Redis; prints `ready` once its shards are.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a child process of the Redis queue test"]
@@ -38,10 +39,7 @@ async fn child_redis_bot() {
     .await
     .expect("Redis is reachable")
     .window(WINDOW);
-    Bot::builder()
-        .token(var("HERALD_TEST_TOKEN"))
-        .rest_proxy(var("HERALD_TEST_REST"))
-        .gateway_url(var("HERALD_TEST_GATEWAY"))
+    child::remote_bot()
         .shards(Shards::Range {
             range: start..end,
             total: SHARDS,
@@ -76,13 +74,8 @@ fn three_processes_identify_one_per_bucket_per_window_through_redis() {
     let sb = server.sandbox.clone();
     // Keys of this run only: a crashed earlier run's leases cannot slow it.
     let name = format!("test-{}", std::process::id());
-    let common = [
-        ("HERALD_TEST_TOKEN", sb.token()),
-        ("HERALD_TEST_REST", format!("http://{}", sb.http_proxy())),
-        ("HERALD_TEST_GATEWAY", sb.gateway_url()),
-        ("HERALD_REDIS_URL", redis),
-        ("HERALD_TEST_BOT", name),
-    ];
+    let mut common = child::remote_envs(&sb);
+    common.extend([("HERALD_REDIS_URL", redis), ("HERALD_TEST_BOT", name)]);
     let mut bots: Vec<_> = ["0..8", "8..16", "16..24"]
         .iter()
         .map(|range| {

@@ -188,19 +188,15 @@ fn a_second_signal_exits_at_once() {
     assert_eq!(status.code(), Some(143), "{status}");
 }
 
-/// The bot process of the deploy test: on the parent's sandbox (its token, REST and gateway
-/// addresses in the environment, as for any local Discord), keeping its sessions in `HERALD_TEST_SESSIONS`; prints `ready`, then
+/// The bot process of the deploy test: on the parent's sandbox (`child::remote_bot`, as on any
+/// remote Discord), keeping its sessions in `HERALD_TEST_SESSIONS`; prints `ready`, then
 /// `seen <id>` for every message, until a signal stops it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a child process of the deploy test"]
 async fn child_deploy_bot() {
     child::assert_child("child_deploy_bot");
-    let var = |name: &str| std::env::var(name).unwrap();
-    Bot::builder()
-        .token(var("HERALD_TEST_TOKEN"))
-        .rest_proxy(var("HERALD_TEST_REST"))
-        .gateway_url(var("HERALD_TEST_GATEWAY"))
-        .sessions_file(var("HERALD_TEST_SESSIONS"))
+    child::remote_bot()
+        .sessions_file(std::env::var("HERALD_TEST_SESSIONS").unwrap())
         .listener(|_: &Ready| {
             println!("ready");
             async {}
@@ -224,12 +220,8 @@ fn a_deploy_by_sigterm_mid_stream_resumes_in_the_next_process_losing_nothing() {
     let sb = server.sandbox.clone();
     let sessions = std::env::temp_dir().join(format!("herald-deploy-{}.json", std::process::id()));
     let _ = std::fs::remove_file(&sessions);
-    let envs = [
-        ("HERALD_TEST_TOKEN", sb.token()),
-        ("HERALD_TEST_REST", format!("http://{}", sb.http_proxy())),
-        ("HERALD_TEST_GATEWAY", sb.gateway_url()),
-        ("HERALD_TEST_SESSIONS", sessions.display().to_string()),
-    ];
+    let mut envs = child::remote_envs(&sb);
+    envs.push(("HERALD_TEST_SESSIONS", sessions.display().to_string()));
     let envs: Vec<(&str, &str)> = envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let seen_ids = |lines: &[String]| -> Vec<u64> {
         lines

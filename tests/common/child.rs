@@ -32,6 +32,29 @@ pub fn spawn(name: &str, envs: &[(&str, &str)]) -> Child {
         .expect("the child test starts")
 }
 
+/// What a child bot needs to connect to the parent's `sandbox` as to any remote Discord: the
+/// token, REST and gateway addresses, as environment variables for [`spawn`]; the child reads
+/// them with [`remote_bot`].
+pub fn remote_envs(sandbox: &herald::sandbox::Sandbox) -> Vec<(&'static str, String)> {
+    vec![
+        ("HERALD_TEST_TOKEN", sandbox.token()),
+        (
+            "HERALD_TEST_REST",
+            format!("http://{}", sandbox.http_proxy()),
+        ),
+        ("HERALD_TEST_GATEWAY", sandbox.gateway_url()),
+    ]
+}
+
+/// In a child started with [`remote_envs`]: a bot builder for the parent's sandbox.
+pub fn remote_bot() -> herald::BotBuilder {
+    let var = |name: &str| std::env::var(name).expect("started with `remote_envs`");
+    herald::Bot::builder()
+        .token(var("HERALD_TEST_TOKEN"))
+        .rest_proxy(var("HERALD_TEST_REST"))
+        .gateway_url(var("HERALD_TEST_GATEWAY"))
+}
+
 /// Panics unless this process is the child test `name`: such tests run only from their parent.
 pub fn assert_child(name: &str) {
     assert_eq!(

@@ -517,10 +517,9 @@ async fn supervise(
 mod signals {
     use crate::context::Context;
 
-    /// Shuts `ctx`'s bot down at the first signal; exits the process at the second. Never
-    /// returns: `run` stops polling it once the bot has stopped.
-    /// Shuts the bot down on the first signal (a handover, keeping the gateway sessions, when
-    /// `handover`), and exits the process on the second.
+    /// Shuts `ctx`'s bot down at the first signal (a handover, keeping the gateway sessions, when
+    /// `handover`); exits the process at the second. Never returns: `run` stops polling it once
+    /// the bot has stopped.
     pub(super) async fn stop_on_signals(ctx: &Context, handover: bool) {
         let Some(mut signals) = Signals::new() else {
             return std::future::pending().await;

@@ -212,13 +212,7 @@ async fn decode_frames(
             biased;
             events = async { (&mut decoding[0]).await }, if !decoding.is_empty() => {
                 decoding.pop_front();
-                let events = events.unwrap_or_else(|error| {
-                    vec![Decoded::Failed {
-                        line: format!("shard {shard_id}: frames lost: their decoder failed: {error}"),
-                        sequence: None,
-                    }]
-                });
-                if decoded.send(events).await.is_err() {
+                if decoded.send(piece_events(shard_id, events)).await.is_err() {
                     return;
                 }
             }
@@ -246,11 +240,27 @@ async fn decode_frames(
         }
     }
     for piece in decoding {
-        let Ok(events) = piece.await else { return };
-        if decoded.send(events).await.is_err() {
+        if decoded
+            .send(piece_events(shard_id, piece.await))
+            .await
+            .is_err()
+        {
             return;
         }
     }
+}
+
+/// A piece's events, or the line saying its frames are lost (its task panicked).
+fn piece_events(
+    shard_id: u32,
+    piece: Result<Vec<Decoded>, tokio::task::JoinError>,
+) -> Vec<Decoded> {
+    piece.unwrap_or_else(|error| {
+        vec![Decoded::Failed {
+            line: format!("shard {shard_id}: frames lost: their decoder failed: {error}"),
+            sequence: None,
+        }]
+    })
 }
 
 /// Into how many pieces a decoder splits a batch: one per worker of the runtime (up to 4), and

@@ -58,38 +58,26 @@ pub(crate) enum Parsed {
 pub(crate) fn parse(text: String, wanted: EventTypeFlags) -> Parsed {
     // Discord writes a dispatch's name first (`{"t":"MESSAGE_CREATE","s":..`): for the frames herald
     // decodes itself that is all it needs, without searching the frame for the envelope's keys.
-    let own = dispatch_name(&text).and_then(|name| OWN.iter().find(|(known, ..)| *known == name));
-    if let Some((_, flag, decode)) = own {
-        if !wanted.contains(*flag) {
-            return Parsed::Unwanted(text);
-        }
-        return match decode(&text) {
-            Ok(parsed) => parsed,
-            Err(error) => Parsed::Failed {
-                cause: Some(error.to_string()),
-                text,
-            },
-        };
-    }
-    let decoded = {
-        let Some(envelope) = GatewayEventDeserializer::from_json(&text) else {
-            return Parsed::Failed { cause: None, text };
-        };
-        let name = envelope.event_type();
-        let own = OWN
-            .iter()
-            .find(|(known, ..)| envelope.op() == 0 && Some(*known) == name);
-        match (own, OpCode::from(envelope.op())) {
-            (Some((_, flag, decode)), _) if wanted.contains(*flag) => Some(decode(&text)),
-            (Some(_), _) | (_, None) => None,
-            (None, Some(op)) => match EventTypeFlags::try_from((op, name)) {
-                Ok(flag) if wanted.contains(flag) => {
-                    let mut deserializer = serde_json::Deserializer::from_str(&text);
-                    let event = envelope.deserialize(&mut deserializer);
-                    Some(event.map(|event| Parsed::Event(event.into())))
-                }
-                _ => None,
-            },
+    let decoded = match dispatch_name(&text).and_then(own) {
+        Some((flag, decode)) => wanted.contains(flag).then(|| decode(&text)),
+        None => {
+            let Some(envelope) = GatewayEventDeserializer::from_json(&text) else {
+                return Parsed::Failed { cause: None, text };
+            };
+            let name = envelope.event_type();
+            let own = name.filter(|_| envelope.op() == 0).and_then(own);
+            match (own, OpCode::from(envelope.op())) {
+                (Some((flag, decode)), _) => wanted.contains(flag).then(|| decode(&text)),
+                (None, None) => None,
+                (None, Some(op)) => match EventTypeFlags::try_from((op, name)) {
+                    Ok(flag) if wanted.contains(flag) => {
+                        let mut deserializer = serde_json::Deserializer::from_str(&text);
+                        let event = envelope.deserialize(&mut deserializer);
+                        Some(event.map(|event| Parsed::Event(event.into())))
+                    }
+                    _ => None,
+                },
+            }
         }
     };
     match decoded {
@@ -100,6 +88,13 @@ pub(crate) fn parse(text: String, wanted: EventTypeFlags) -> Parsed {
         },
         None => Parsed::Unwanted(text),
     }
+}
+
+/// herald's own decoder of the dispatch `name`, with its flag.
+fn own(name: &str) -> Option<(EventTypeFlags, Decode)> {
+    OWN.iter()
+        .find(|(known, ..)| *known == name)
+        .map(|&(_, flag, decode)| (flag, decode))
 }
 
 /// The dispatch name a frame starts with (`{"t":"NAME"`), if it does. Only dispatches (op 0)

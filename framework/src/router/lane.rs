@@ -73,6 +73,7 @@ impl<E> Lane<E> {
             Admit::Run
         } else if state.waiting.len() < capacity {
             state.waiting.push_back(Arc::clone(event));
+            crate::metrics::waiting(1.0);
             // A concurrent listener at its bound is worth a warning at once; a sequential one
             // queues by design, so it warns when half its queue is taken.
             let backed_up = if limit > 1 {
@@ -98,6 +99,8 @@ impl<E> Lane<E> {
         if next.is_none() {
             state.running -= 1;
             state.warned = false;
+        } else {
+            crate::metrics::waiting(-1.0);
         }
         self.mirror(&state);
         next

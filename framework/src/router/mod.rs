@@ -214,7 +214,6 @@ impl<C: Host> Router<C> {
                 Admit::Run => start(entry, ctx, Arc::clone(&event)),
                 Admit::Wait { warn } => {
                     self.in_flight.enter();
-                    crate::metrics::waiting(1.0);
                     if warn {
                         self.backed_up(entry, limit);
                     }
@@ -317,9 +316,8 @@ impl<C: Host> Router<C> {
 /// One listener call: the handler's future, its error or panic caught and reported.
 type Call = std::pin::Pin<Box<dyn Future<Output = ()> + Send>>;
 
-///
-/// The call runs in a span naming the listener (and the event, for calls that waited in the lane
-/// and start outside the event's span).
+/// One call of `entry` with `event`, run in a span naming the listener (and the event, for calls
+/// that waited in the lane and start outside the event's span).
 fn call<E: Event, C: Host>(entry: &Arc<Entry<E, C>>, ctx: &C, event: Arc<E>) -> Call {
     let span = tracing::info_span!("listener", name = &*entry.meta.name, event = E::NAME);
     let (entry, ctx) = (Arc::clone(entry), ctx.clone());
@@ -331,7 +329,7 @@ fn call<E: Event, C: Host>(entry: &Arc<Entry<E, C>>, ctx: &C, event: Arc<E>) -> 
         let started = crate::metrics::start();
         let outcome =
             isolate::catch_unwind(async move { handler.call(call_ctx, call_event).await }).await;
-        let metrics = entry.metrics(E::NAME);
+        let metrics = entry.metrics();
         metrics.finished(started);
         let error: BoxError = match outcome {
             Ok(Ok(())) => return,
@@ -366,7 +364,6 @@ fn start<E: Event, C: Host>(entry: &Arc<Entry<E, C>>, ctx: &C, event: Arc<E>) {
     if isolate::section(culprit, || call.as_mut().poll(&mut first_poll)).is_ready() {
         // Its slot is free again, or goes to the first call waiting for it.
         if let Some(next) = entry.lane.next() {
-            crate::metrics::waiting(-1.0);
             let next = self::call(entry, ctx, next);
             spawn_worker(entry, ctx, next);
         }
@@ -391,10 +388,7 @@ fn spawn_worker<E: Event, C: Host>(entry: &Arc<Entry<E, C>>, ctx: &C, first: Cal
                 _ = abandon.wait_for(|abandon| *abandon) => return,
             }
             match entry.lane.next() {
-                Some(event) => {
-                    crate::metrics::waiting(-1.0);
-                    current = call(&entry, &ctx, event);
-                }
+                Some(event) => current = call(&entry, &ctx, event),
                 None => return,
             }
         }

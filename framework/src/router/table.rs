@@ -196,9 +196,10 @@ impl<E, C> Entry<E, C> {
     }
 
     /// Its metrics' handles.
-    pub(crate) fn metrics(&self, event: &'static str) -> &crate::metrics::ListenerMetrics {
-        self.metrics
-            .get_or_init(|| crate::metrics::ListenerMetrics::new(&self.meta.name, event))
+    pub(crate) fn metrics(&self) -> &crate::metrics::ListenerMetrics {
+        self.metrics.get_or_init(|| {
+            crate::metrics::ListenerMetrics::new(&self.meta.name, self.meta.event_name)
+        })
     }
 
     /// For a `once` listener, whether this call is the one that fires it.
