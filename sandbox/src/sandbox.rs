@@ -50,6 +50,8 @@ pub struct SandboxBuilder {
     resume_buffer: usize,
     message_history: usize,
     print_transcript: bool,
+    address: SocketAddr,
+    record_limit: usize,
 }
 
 impl Default for SandboxBuilder {
@@ -70,6 +72,8 @@ impl Default for SandboxBuilder {
             resume_buffer: Sandbox::DEFAULT_RETENTION,
             message_history: Sandbox::DEFAULT_RETENTION,
             print_transcript: false,
+            address: SocketAddr::from(([127, 0, 0, 1], 0)),
+            record_limit: Sandbox::DEFAULT_RETENTION,
         }
     }
 }
@@ -200,29 +204,48 @@ impl SandboxBuilder {
         self
     }
 
-    /// Binds two random free ports on 127.0.0.1 (gateway and REST) and
-    /// starts serving. Must run inside a Tokio runtime.
+    /// How many records of each kind the sandbox keeps: transcript lines,
+    /// REST requests, identifies, resumes, presence updates, client closes
+    /// (default [`Sandbox::DEFAULT_RETENTION`]). The newest are kept and the
+    /// older dropped and counted ([`Sandbox::transcript_dropped`],
+    /// [`Records::dropped_requests`]), so a sandbox that runs for days keeps
+    /// flat memory.
+    pub fn record_limit(mut self, records: usize) -> Self {
+        self.record_limit = records.max(1);
+        self
+    }
+
+    /// The address to listen on (default `127.0.0.1:0`: a free port on
+    /// loopback). REST, the gateway and the control API share the port.
+    pub fn address(mut self, address: SocketAddr) -> Self {
+        self.address = address;
+        self
+    }
+
+    /// Binds the port ([`address`](Self::address), a free one on
+    /// 127.0.0.1 by default) and starts serving REST and the gateway on it.
+    /// Must run inside a Tokio runtime.
     ///
     /// # Errors
     ///
-    /// [`SandboxError::Io`] if a port cannot be bound.
+    /// [`SandboxError::Io`] if the port cannot be bound.
     pub async fn start(self) -> Result<Sandbox, SandboxError> {
-        let bind = |what: &'static str| async move {
-            TcpListener::bind("127.0.0.1:0")
+        let listener =
+            TcpListener::bind(self.address)
                 .await
-                .and_then(|l| l.local_addr().map(|a| (l, a)))
                 .map_err(|source| SandboxError::Io {
-                    context: format!("binding the {what} port on 127.0.0.1"),
+                    context: format!("binding {}", self.address),
                     source,
-                })
-        };
-        let (gateway, gateway_addr): (TcpListener, SocketAddr) = bind("gateway").await?;
-        let (rest, http_addr) = bind("REST").await?;
+                })?;
+        let http_addr = listener.local_addr().map_err(|source| SandboxError::Io {
+            context: format!("reading the address bound for {}", self.address),
+            source,
+        })?;
         let config = Config {
             token: self.token,
             heartbeat_interval: self.heartbeat_interval,
             allowed_privileged: self.allowed_privileged,
-            gateway_url: format!("ws://{gateway_addr}"),
+            gateway_url: format!("ws://{http_addr}"),
             http_addr,
             recommended_shards: self.recommended_shards,
             max_concurrency: self.max_concurrency,
@@ -234,27 +257,18 @@ impl SandboxBuilder {
             session_start_reset_after: self.session_start_reset_after,
             resume_buffer: self.resume_buffer,
             print_transcript: self.print_transcript,
+            record_limit: self.record_limit,
         };
         let mut world = self.world.unwrap_or_else(World::demo);
         world.message_history = self.message_history;
         let shared = Arc::new(Shared::new(config, world));
-        let tasks = vec![
-            tokio::spawn(crate::core::gateway::serve(
-                gateway,
-                Arc::clone(&shared),
-                features::GATEWAY_HOOKS,
-            )),
-            tokio::spawn(crate::core::rest::serve(
-                rest,
-                Arc::clone(&shared),
-                features::ROUTES,
-            )),
-        ];
-        tracing::debug!(
-            gateway = %shared.config.gateway_url,
-            rest = %http_addr,
-            "sandbox started"
-        );
+        let tasks = vec![tokio::spawn(crate::core::rest::serve(
+            listener,
+            Arc::clone(&shared),
+            features::ROUTES,
+            features::GATEWAY_HOOKS,
+        ))];
+        tracing::debug!(address = %http_addr, "sandbox started");
         Ok(Sandbox {
             _servers: Arc::new(Servers {
                 shared: Arc::clone(&shared),
@@ -630,5 +644,11 @@ impl Sandbox {
     /// [`SandboxBuilder::print_transcript`] to print lines as they happen.
     pub fn transcript(&self) -> Vec<String> {
         self.shared.lock().transcript.lines().to_vec()
+    }
+
+    /// How many transcript lines were dropped to stay within
+    /// [`SandboxBuilder::record_limit`] (the oldest go first).
+    pub fn transcript_dropped(&self) -> u64 {
+        self.shared.lock().transcript.lines().dropped()
     }
 }

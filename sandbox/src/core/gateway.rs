@@ -16,12 +16,10 @@ use std::{
 
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
+use hyper::upgrade::Upgraded;
+use hyper_util::rt::TokioIo;
 use serde_json::Value;
-use tokio::{
-    net::{TcpListener, TcpStream},
-    sync::mpsc,
-    task::JoinSet,
-};
+use tokio::sync::mpsc;
 use tokio_websockets::{CloseCode, Message, Payload, ServerBuilder, WebSocketStream};
 use twilight_model::{
     gateway::{
@@ -34,6 +32,7 @@ use twilight_model::{
 };
 
 use crate::core::{
+    compress::Transport,
     dispatch::{PRIVILEGED, to_json},
     faults::Fault,
     records::{IdentifyRecord, IdentifyThrottle, PresenceRecord, ResumeRecord},
@@ -54,29 +53,11 @@ const WRITE_BATCH: usize = 512;
 #[derive(Clone, Copy)]
 pub(crate) struct Hooks {
     /// GUILD_CREATE's `d` for a guild; `all_members`: every member and
-    /// presence (GUILD_PRESENCES), else only the bot and members in voice.
-    pub(crate) guild_create: fn(&World, &GuildRec, bool) -> String,
+    /// presence (GUILD_PRESENCES), else only the bot and members in voice;
+    /// then the session's `large_threshold`.
+    pub(crate) guild_create: fn(&World, &GuildRec, bool, u64) -> String,
     /// A voice state update (op 4) from a session: `(session id, d)`.
     pub(crate) voice_command: fn(&mut State, &str, &Value),
-}
-
-/// Accepts gateway connections until the task is aborted (which aborts
-/// every connection task too).
-pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, hooks: Hooks) {
-    let mut tasks = JoinSet::new();
-    loop {
-        match listener.accept().await {
-            Ok((stream, _)) => {
-                let _ = stream.set_nodelay(true);
-                tasks.spawn(connection(Arc::clone(&shared), hooks, stream));
-            }
-            Err(error) => {
-                tracing::warn!(%error, "sandbox gateway: accept failed");
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
-        }
-        while tasks.try_join_next().is_some() {}
-    }
 }
 
 /// What the connection loop does after handling something.
@@ -88,22 +69,72 @@ enum Flow {
     Drop,
 }
 
+/// A gateway connection's stream: the HTTP connection the REST server
+/// upgraded (REST and the gateway share one port, as `GET /gateway/bot`
+/// says).
+pub(crate) type Stream = TokioIo<Upgraded>;
+
 struct Conn {
     id: u64,
-    ws: WebSocketStream<TcpStream>,
+    ws: WebSocketStream<Stream>,
     shared: Arc<Shared>,
     hooks: Hooks,
+    transport: Transport,
     zombie: bool,
     authenticated: bool,
 }
 
-async fn connection(shared: Arc<Shared>, hooks: Hooks, stream: TcpStream) {
-    let ws = match ServerBuilder::new().accept(stream).await {
-        Ok((_request, ws)) => ws,
-        Err(error) => {
-            tracing::debug!(%error, "sandbox gateway: WebSocket handshake failed");
-            return;
+/// The gateway URL's parameters: `?v=10&encoding=json&compress=zlib-stream`.
+struct UrlParams<'a> {
+    version: Option<&'a str>,
+    encoding: Option<&'a str>,
+    compress: Option<&'a str>,
+}
+
+impl<'a> UrlParams<'a> {
+    fn parse(query: &'a str) -> Self {
+        let get = |name: &str| {
+            query.split('&').find_map(|pair| {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                (k == name).then_some(v)
+            })
+        };
+        Self {
+            version: get("v"),
+            encoding: get("encoding"),
+            compress: get("compress"),
         }
+    }
+
+    /// The transport asked for, or the close code and reason Discord would
+    /// refuse the parameters with.
+    fn transport(&self) -> Result<Transport, (u16, String)> {
+        if let Some(version) = self.version
+            && !matches!(version, "9" | "10")
+        {
+            return Err((4012, format!("Invalid API version: v={version}.")));
+        }
+        match self.encoding {
+            None | Some("json") => {}
+            Some(other) => {
+                return Err((
+                    4002,
+                    format!("encoding={other}: the sandbox speaks encoding=json only."),
+                ));
+            }
+        }
+        Transport::from_query(self.compress)
+            .map_err(|other| (4002, format!("compress={other}: unknown compression.")))
+    }
+}
+
+/// Serves one gateway connection on a stream the REST server upgraded;
+/// `query` is the gateway URL's.
+pub(crate) async fn connection(shared: Arc<Shared>, hooks: Hooks, stream: Stream, query: &str) {
+    let ws = ServerBuilder::new().serve(stream);
+    let (transport, refused) = match UrlParams::parse(query).transport() {
+        Ok(transport) => (transport, None),
+        Err(refusal) => (Transport::Plain, Some(refusal)),
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
     let id = shared.with(|state| {
@@ -117,15 +148,24 @@ async fn connection(shared: Arc<Shared>, hooks: Hooks, stream: TcpStream) {
         ws,
         shared: Arc::clone(&shared),
         hooks,
+        transport,
         zombie: false,
         authenticated: false,
     };
-    let hello = format!(
-        "{{\"t\":null,\"s\":null,\"op\":10,\"d\":{{\"heartbeat_interval\":{}}}}}",
-        shared.config.heartbeat_interval.as_millis().max(1)
-    );
-    if conn.ws.send(Message::text(hello)).await.is_ok() {
-        conn.run(&mut rx).await;
+    if let Some((code, reason)) = refused {
+        shared.with(|state| state.note(transcript::refused_connection(code, &reason)));
+        if let Flow::Closing = conn.close(code, &reason).await {
+            conn.closing().await;
+        }
+    } else {
+        let hello = format!(
+            "{{\"t\":null,\"s\":null,\"op\":10,\"d\":{{\"heartbeat_interval\":{}}}}}",
+            shared.config.heartbeat_interval.as_millis().max(1)
+        );
+        let hello = conn.frame(Bytes::from(hello));
+        if conn.ws.send(hello).await.is_ok() {
+            conn.run(&mut rx).await;
+        }
     }
     shared.with(|state| {
         state.conns.remove(&id);
@@ -171,13 +211,27 @@ impl Conn {
                 Flow::Drop => return,
                 Flow::Closing => {
                     self.detach();
-                    let _ = tokio::time::timeout(CLOSE_REPLY_TIMEOUT, async {
-                        while let Some(Ok(_)) = self.ws.next().await {}
-                    })
-                    .await;
+                    self.closing().await;
                     return;
                 }
             }
+        }
+    }
+
+    /// After a close frame: waits for the client's reply (bounded).
+    async fn closing(&mut self) {
+        let _ = tokio::time::timeout(CLOSE_REPLY_TIMEOUT, async {
+            while let Some(Ok(_)) = self.ws.next().await {}
+        })
+        .await;
+    }
+
+    /// A frame as this connection's transport writes it: text, or binary
+    /// compressed.
+    fn frame(&mut self, frame: Bytes) -> Message {
+        match self.transport.compress(&frame) {
+            None => Message::text(Payload::from(frame)),
+            Some(compressed) => Message::binary(Payload::from(Bytes::from(compressed))),
         }
     }
 
@@ -192,8 +246,11 @@ impl Conn {
         while let Some(out) = next.take() {
             match out {
                 Outgoing::Frame(frame) => {
-                    if !self.zombie && self.ws.feed(text_frame(frame)).await.is_err() {
-                        return Flow::Drop;
+                    if !self.zombie {
+                        let message = self.frame(frame);
+                        if self.ws.feed(message).await.is_err() {
+                            return Flow::Drop;
+                        }
                     }
                 }
                 Outgoing::Fault(fault) => {
@@ -256,7 +313,8 @@ impl Conn {
         if self.zombie {
             return Flow::Continue;
         }
-        match self.ws.send(Message::text(text)).await {
+        let message = self.frame(Bytes::from_static(text.as_bytes()));
+        match self.ws.send(message).await {
             Ok(()) => Flow::Continue,
             Err(_) => Flow::Drop,
         }
@@ -303,10 +361,19 @@ impl Conn {
             }
             Some(2) if self.authenticated => self.close(4005, "Already authenticated.").await,
             Some(2) => {
+                // IDENTIFY's `compress`: every payload from READY on is zlib'd on its own
+                // (unless the URL asked for a stream already).
+                if d.get("compress").and_then(Value::as_bool) == Some(true)
+                    && !self.transport.is_compressed()
+                {
+                    self.transport = Transport::PerPayload;
+                }
                 let conn = self.id;
                 let shared = Arc::clone(&self.shared);
-                let result =
-                    shared.with(|state| state.identify(conn, &d, &shared.config, self.hooks));
+                let compression = self.transport.name();
+                let result = shared.with(|state| {
+                    state.identify(conn, &d, &shared.config, self.hooks, compression)
+                });
                 match result {
                     Identified::Ready => {
                         self.authenticated = true;
@@ -368,10 +435,6 @@ impl Conn {
     }
 }
 
-fn text_frame(frame: Bytes) -> Message {
-    Message::text(Payload::from(frame))
-}
-
 /// The answer to an IDENTIFY.
 enum Identified {
     /// READY (and the GUILD_CREATEs) queued.
@@ -391,7 +454,14 @@ enum Resume {
 impl State {
     /// Validates an IDENTIFY and starts a session on `conn`: READY, then one
     /// GUILD_CREATE per guild of the shard.
-    fn identify(&mut self, conn: u64, d: &Value, config: &Config, hooks: Hooks) -> Identified {
+    fn identify(
+        &mut self,
+        conn: u64,
+        d: &Value,
+        config: &Config,
+        hooks: Hooks,
+        compression: Option<&'static str>,
+    ) -> Identified {
         let shard = d
             .get("shard")
             .and_then(Value::as_array)
@@ -404,12 +474,20 @@ impl State {
             u32::try_from(shard[0]).unwrap_or(u32::MAX),
             u32::try_from(shard[1]).unwrap_or(u32::MAX),
         ];
+        // Discord's range and default.
+        let large_threshold = d
+            .get("large_threshold")
+            .and_then(Value::as_u64)
+            .unwrap_or(50)
+            .clamp(50, 250);
         let mut record = IdentifyRecord {
             shard: shard32,
             intents,
             session_id: None,
             rejected_with: None,
             throttled: None,
+            compression,
+            large_threshold,
             at: Instant::now(),
         };
         let rejection = if !config.accepts(token) {
@@ -476,6 +554,7 @@ impl State {
             log_start: 0,
             conn: Some(conn),
             alive: true,
+            large_threshold,
         });
         if let Some(entry) = self.conns.get_mut(&conn) {
             entry.session = Some(session_id.clone());
@@ -512,7 +591,7 @@ impl State {
             guilds
                 .iter()
                 .filter(|g| !g.unavailable)
-                .map(|g| (hooks.guild_create)(world, g, all_members))
+                .map(|g| (hooks.guild_create)(world, g, all_members, large_threshold))
                 .collect()
         } else {
             Vec::new()

@@ -15,6 +15,7 @@
 
 pub(crate) mod actor;
 pub(crate) mod admin;
+pub(crate) mod compress;
 pub(crate) mod dispatch;
 pub(crate) mod faults;
 pub(crate) mod gateway;

@@ -113,7 +113,14 @@ impl Records {
 
     /// Every REST request so far, in arrival order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.lock().requests.clone()
+        self.shared.lock().requests.to_vec()
+    }
+
+    /// How many requests were dropped to stay within
+    /// [`SandboxBuilder::record_limit`](crate::SandboxBuilder::record_limit)
+    /// (the oldest go first).
+    pub fn dropped_requests(&self) -> u64 {
+        self.shared.lock().requests.dropped()
     }
 
     /// Forgets the recorded requests.
@@ -188,7 +195,7 @@ impl Records {
     /// Every IDENTIFY so far (rejected and throttled ones included; see
     /// [`accepted_identifies`](Self::accepted_identifies)).
     pub fn identifies(&self) -> Vec<IdentifyRecord> {
-        self.shared.lock().identifies.clone()
+        self.shared.lock().identifies.to_vec()
     }
 
     /// The IDENTIFYs that started a session (READY sent), in arrival
@@ -216,7 +223,7 @@ impl Records {
     /// op 3 PRESENCE_UPDATE, and the `presence` of each accepted IDENTIFY
     /// that had one ([`PresenceRecord::from_identify`]).
     pub fn presences(&self) -> Vec<PresenceRecord> {
-        self.shared.lock().presences.clone()
+        self.shared.lock().presences.to_vec()
     }
 
     /// Waits for a presence matching `predicate` (already recorded ones
@@ -261,7 +268,7 @@ impl Records {
 
     /// Every RESUME so far (refused ones included).
     pub fn resumes(&self) -> Vec<ResumeRecord> {
-        self.shared.lock().resumes.clone()
+        self.shared.lock().resumes.to_vec()
     }
 
     /// The heartbeats (op 1) clients sent, oldest first: the last 10,000.
@@ -310,7 +317,7 @@ impl Records {
     /// The close frames clients sent, in order: a bot that shuts down
     /// cleanly closes with 1000.
     pub fn client_closes(&self) -> Vec<ClientClose> {
-        self.shared.lock().client_closes.clone()
+        self.shared.lock().client_closes.to_vec()
     }
 
     /// Waits until shard `shard` sent a close frame, and returns it.
@@ -427,7 +434,7 @@ impl Records {
             .wait_until(
                 timeout,
                 |state| format!("{n} identifies; got {}", state.identifies.len()),
-                |state| (state.identifies.len() >= n).then(|| state.identifies.clone()),
+                |state| (state.identifies.len() >= n).then(|| state.identifies.to_vec()),
             )
             .await
     }
@@ -446,7 +453,7 @@ impl Records {
             .wait_until(
                 timeout,
                 |state| format!("{n} resumes; got {:?}", state.resumes),
-                |state| (state.resumes.len() >= n).then(|| state.resumes.clone()),
+                |state| (state.resumes.len() >= n).then(|| state.resumes.to_vec()),
             )
             .await
     }

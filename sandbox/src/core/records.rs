@@ -3,7 +3,7 @@
 //! as observers see them. Reading and waiting on them is the
 //! [`observe`](super::observe) module's.
 
-use std::time::Instant;
+use std::{collections::VecDeque, time::Instant};
 
 use serde_json::Value;
 use twilight_model::{
@@ -84,6 +84,14 @@ pub struct IdentifyRecord {
     /// `None` when it was accepted or closed with
     /// [`rejected_with`](Self::rejected_with).
     pub throttled: Option<IdentifyThrottle>,
+    /// The compression of the connection it came on: `"zlib-stream"` or
+    /// `"zstd-stream"` (the gateway URL's `compress`), `"zlib per payload"`
+    /// (IDENTIFY's `compress: true`), or `None` for plain text frames.
+    pub compression: Option<&'static str>,
+    /// Its `large_threshold` (Discord's default 50 when absent; clamped to
+    /// 50-250): guilds of more members come `large`, without their offline
+    /// members.
+    pub large_threshold: u64,
     /// When it arrived.
     pub at: Instant,
 }
@@ -235,4 +243,59 @@ pub struct StoredMessage {
     pub edited: bool,
     /// Reactions: emoji (`"✅"` or `"name:id"`) and the users who reacted.
     pub reactions: Vec<(String, Vec<Id<UserMarker>>)>,
+}
+
+/// What the sandbox keeps of one kind of record: the newest `limit` (see
+/// [`SandboxBuilder::record_limit`](crate::SandboxBuilder::record_limit)),
+/// and how many older ones were dropped to keep them, so that a sandbox
+/// that runs for days keeps flat memory.
+#[derive(Debug)]
+pub(crate) struct Ring<T> {
+    items: VecDeque<T>,
+    limit: usize,
+    dropped: u64,
+}
+
+impl<T> Ring<T> {
+    pub(crate) fn new(limit: usize) -> Self {
+        Self {
+            items: VecDeque::new(),
+            limit: limit.max(1),
+            dropped: 0,
+        }
+    }
+
+    /// Appends `item`, dropping the oldest beyond the limit.
+    pub(crate) fn push(&mut self, item: T) {
+        if self.items.len() == self.limit {
+            self.items.pop_front();
+            self.dropped += 1;
+        }
+        self.items.push_back(item);
+    }
+
+    /// How many records were dropped to stay within the limit.
+    pub(crate) fn dropped(&self) -> u64 {
+        self.dropped
+    }
+
+    /// Forgets the records kept (the count of dropped ones stays).
+    pub(crate) fn clear(&mut self) {
+        self.items.clear();
+    }
+
+    pub(crate) fn to_vec(&self) -> Vec<T>
+    where
+        T: Clone,
+    {
+        self.items.iter().cloned().collect()
+    }
+}
+
+impl<T> std::ops::Deref for Ring<T> {
+    type Target = VecDeque<T>;
+
+    fn deref(&self) -> &VecDeque<T> {
+        &self.items
+    }
 }

@@ -12,21 +12,29 @@ use std::{
     collections::hash_map::DefaultHasher,
     convert::Infallible,
     hash::{Hash, Hasher},
-    sync::Arc,
+    sync::{Arc, Mutex, PoisonError},
     time::{Duration, Instant},
 };
 
+use base64::Engine as _;
+
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use hyper::{Request, Response, StatusCode, body::Incoming, header, service::service_fn};
+use hyper::{
+    Request, Response, StatusCode, body::Incoming, header, service::service_fn, upgrade::OnUpgrade,
+};
 use hyper_util::rt::TokioIo;
 use percent_encoding::percent_decode_str;
 use serde::Serialize;
 use serde_json::Value;
-use tokio::{net::TcpListener, task::JoinSet};
+use tokio::{
+    net::{TcpListener, TcpStream},
+    task::JoinSet,
+};
 
 use crate::core::{
     faults::RestFault,
+    gateway::{self, Hooks},
     ids::unix_now_f64,
     ops::OpError,
     records::{RecordedRequest, strip_api_prefix},
@@ -100,31 +108,102 @@ fn decode(seg: &str) -> String {
 /// server, so that the core never names a feature).
 pub(crate) type Routes = &'static [&'static [Route]];
 
-/// Accepts HTTP connections until the task is aborted.
-pub(crate) async fn serve(listener: TcpListener, shared: Arc<Shared>, routes: Routes) {
+/// Accepts connections until the task is aborted (which aborts every
+/// connection task too): REST requests, and gateway connections, which
+/// are HTTP upgrades to WebSocket on the same port (`GET /gateway/bot`
+/// points at it). One port, as one base URL is all some libraries take.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    routes: Routes,
+    hooks: Hooks,
+) {
     let mut tasks = JoinSet::new();
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
                 let _ = stream.set_nodelay(true);
-                let shared = Arc::clone(&shared);
-                tasks.spawn(async move {
-                    let service = service_fn(move |req| handle(Arc::clone(&shared), routes, req));
-                    if let Err(error) = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await
-                    {
-                        tracing::debug!(%error, "sandbox REST: connection error");
-                    }
-                });
+                tasks.spawn(connection(Arc::clone(&shared), routes, hooks, stream));
             }
             Err(error) => {
-                tracing::warn!(%error, "sandbox REST: accept failed");
+                tracing::warn!(%error, "sandbox: accept failed");
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
         }
         while tasks.try_join_next().is_some() {}
     }
+}
+
+/// A gateway upgrade the service answered: the upgrade to await once the
+/// HTTP side is done, and the gateway URL's query.
+type Upgrade = (OnUpgrade, String);
+
+/// One TCP connection: HTTP/1.1 requests until it closes or is upgraded to
+/// a gateway connection, which then runs in this task.
+async fn connection(shared: Arc<Shared>, routes: Routes, hooks: Hooks, stream: TcpStream) {
+    let upgrade: Arc<Mutex<Option<Upgrade>>> = Arc::default();
+    let service = {
+        let (shared, upgrade) = (Arc::clone(&shared), Arc::clone(&upgrade));
+        service_fn(move |mut request: Request<Incoming>| {
+            let shared = Arc::clone(&shared);
+            let accepted = websocket_accept(&request).map(|accept| {
+                let query = request.uri().query().unwrap_or_default().to_owned();
+                let on_upgrade = hyper::upgrade::on(&mut request);
+                *upgrade.lock().unwrap_or_else(PoisonError::into_inner) = Some((on_upgrade, query));
+                accept
+            });
+            async move {
+                match accepted {
+                    Some(accept) => Ok(switching_protocols(&accept)),
+                    None => handle(shared, routes, request).await,
+                }
+            }
+        })
+    };
+    let served = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades()
+        .await;
+    if let Err(error) = served {
+        tracing::debug!(%error, "sandbox: HTTP connection error");
+        return;
+    }
+    let upgrade = upgrade
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .take();
+    if let Some((on_upgrade, query)) = upgrade {
+        match on_upgrade.await {
+            Ok(upgraded) => {
+                gateway::connection(shared, hooks, TokioIo::new(upgraded), &query).await;
+            }
+            Err(error) => tracing::debug!(%error, "sandbox gateway: upgrade failed"),
+        }
+    }
+}
+
+/// `Sec-WebSocket-Accept` for a WebSocket upgrade request (RFC 6455 §4.2).
+fn websocket_accept(request: &Request<Incoming>) -> Option<String> {
+    let headers = request.headers();
+    let upgrade = headers.get(header::UPGRADE)?.to_str().ok()?;
+    if request.method() != hyper::Method::GET || !upgrade.eq_ignore_ascii_case("websocket") {
+        return None;
+    }
+    let key = headers.get(header::SEC_WEBSOCKET_KEY)?.to_str().ok()?;
+    let mut sha1 = sha1_smol::Sha1::new();
+    sha1.update(key.trim().as_bytes());
+    sha1.update(b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+    Some(base64::engine::general_purpose::STANDARD.encode(sha1.digest().bytes()))
+}
+
+fn switching_protocols(accept: &str) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(StatusCode::SWITCHING_PROTOCOLS)
+        .header(header::CONNECTION, "upgrade")
+        .header(header::UPGRADE, "websocket")
+        .header(header::SEC_WEBSOCKET_ACCEPT, accept)
+        .body(Full::new(Bytes::new()))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
 }
 
 /// A parsed request.
@@ -359,10 +438,12 @@ fn response(req: &Req, reply: Reply) -> Response<Full<Bytes>> {
             "x-ratelimit-reset",
             format!("{:.3}", unix_now_f64() + reset_after),
         )
-        .header("x-ratelimit-reset-after", format!("{reset_after:.3}"))
-        .header("x-ratelimit-scope", "user");
+        .header("x-ratelimit-reset-after", format!("{reset_after:.3}"));
+    // As Discord: the scope only on a 429.
     if let Some(wait) = reply.retry_after {
-        builder = builder.header(header::RETRY_AFTER, wait.as_secs_f64().ceil().to_string());
+        builder = builder
+            .header(header::RETRY_AFTER, wait.as_secs_f64().ceil().to_string())
+            .header("x-ratelimit-scope", "user");
     }
     let body = match reply.body {
         Some(body) => {

@@ -21,7 +21,7 @@ use crate::{
         faults::{Fault, RestFaultRule},
         records::{
             ClientClose, HeartbeatRecord, IdentifyRecord, PresenceRecord, RecordedRequest,
-            ResumeRecord,
+            ResumeRecord, Ring,
         },
         transcript::{self, Transcript},
         world::World,
@@ -64,6 +64,9 @@ pub(crate) struct Config {
     pub(crate) resume_buffer: usize,
     /// Print each transcript line to stdout as it is added.
     pub(crate) print_transcript: bool,
+    /// Records of each kind kept (transcript lines, requests, identifies,
+    /// ...): the newest, the older dropped and counted.
+    pub(crate) record_limit: usize,
 }
 
 /// Everything the servers, actors and observers share.
@@ -103,6 +106,9 @@ pub(crate) struct Session {
     pub(crate) log_start: u64,
     pub(crate) conn: Option<u64>,
     pub(crate) alive: bool,
+    /// IDENTIFY's `large_threshold` (50-250, default 50): guilds of more
+    /// members are `large` and come without their offline members.
+    pub(crate) large_threshold: u64,
 }
 
 impl Session {
@@ -156,7 +162,7 @@ pub(crate) struct State {
     pub(crate) next_session: u64,
     /// Faults to inject after dispatch `seq` of shard `shard` is written.
     pub(crate) scheduled: Vec<(u32, u64, Fault)>,
-    pub(crate) identifies: Vec<IdentifyRecord>,
+    pub(crate) identifies: Ring<IdentifyRecord>,
     /// `session_start_limit.remaining`: decremented per accepted IDENTIFY.
     pub(crate) session_start_remaining: u32,
     /// When `session_start_remaining` goes back to the total.
@@ -166,13 +172,13 @@ pub(crate) struct State {
     /// Per shard id: identifies throttled since its last accepted one (for
     /// one transcript line per streak).
     pub(crate) throttle_streaks: HashMap<u32, usize>,
-    pub(crate) presences: Vec<PresenceRecord>,
-    pub(crate) resumes: Vec<ResumeRecord>,
+    pub(crate) presences: Ring<PresenceRecord>,
+    pub(crate) resumes: Ring<ResumeRecord>,
     /// The last [`MAX_HEARTBEATS`] heartbeats, oldest first.
     pub(crate) heartbeats: VecDeque<HeartbeatRecord>,
     /// Close frames clients sent.
-    pub(crate) client_closes: Vec<ClientClose>,
-    pub(crate) requests: Vec<RecordedRequest>,
+    pub(crate) client_closes: Ring<ClientClose>,
+    pub(crate) requests: Ring<RecordedRequest>,
     pub(crate) rest_faults: Vec<RestFaultRule>,
     pub(crate) resume_buffer: usize,
     pub(crate) transcript: Transcript,
@@ -190,18 +196,18 @@ impl Shared {
                 next_conn: 1,
                 next_session: 1,
                 scheduled: Vec::new(),
-                identifies: Vec::new(),
+                identifies: Ring::new(config.record_limit),
                 session_start_remaining: config.session_start_remaining,
                 session_start_reset_at: Instant::now() + config.session_start_reset_after,
                 bucket_last_identify: vec![None; config.max_concurrency.max(1) as usize],
                 throttle_streaks: HashMap::new(),
-                presences: Vec::new(),
-                resumes: Vec::new(),
+                presences: Ring::new(config.record_limit),
+                resumes: Ring::new(config.record_limit),
                 heartbeats: VecDeque::new(),
-                client_closes: Vec::new(),
-                requests: Vec::new(),
+                client_closes: Ring::new(config.record_limit),
+                requests: Ring::new(config.record_limit),
                 rest_faults: Vec::new(),
-                transcript: Transcript::new(config.print_transcript),
+                transcript: Transcript::new(config.print_transcript, config.record_limit),
                 features: FeatureStates::default(),
             }),
             config,

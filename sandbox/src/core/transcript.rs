@@ -28,7 +28,7 @@ use serde_json::Value;
 
 use crate::core::{
     faults::Fault,
-    records::{IdentifyThrottle, PresenceRecord, activity_name},
+    records::{IdentifyThrottle, PresenceRecord, Ring, activity_name},
     world::{CHANNEL_DM, CHANNEL_STAGE, CHANNEL_VOICE, World},
 };
 
@@ -42,19 +42,20 @@ pub(crate) const MAX_DESCRIPTION: usize = 100;
 /// The lines so far, and whether to print each one as it is added.
 #[derive(Debug)]
 pub(crate) struct Transcript {
-    lines: Vec<String>,
+    lines: Ring<String>,
     print: bool,
 }
 
 impl Transcript {
-    pub(crate) fn new(print: bool) -> Self {
+    pub(crate) fn new(print: bool, limit: usize) -> Self {
         Self {
-            lines: Vec::new(),
+            lines: Ring::new(limit),
             print,
         }
     }
 
-    pub(crate) fn lines(&self) -> &[String] {
+    /// The lines kept (the newest), oldest first.
+    pub(crate) fn lines(&self) -> &Ring<String> {
         &self.lines
     }
 
@@ -71,6 +72,11 @@ impl Transcript {
         }
         self.lines.push(line);
     }
+}
+
+/// A gateway connection refused for its URL's parameters.
+pub(crate) fn refused_connection(code: u16, reason: &str) -> String {
+    format!("[gateway] refused a connection with {code}: {reason}")
 }
 
 // ---- names ------------------------------------------------------------------

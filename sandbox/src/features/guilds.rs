@@ -42,8 +42,12 @@ pub(crate) const ROUTES: &[Route] = &[Route::new("GET", "/guilds/{guild}", get_g
 
 /// A guild as GUILD_CREATE carries it. `all_members`: every member and the
 /// presences of those not offline (GUILD_PRESENCES); else only the bot and
-/// members in voice, as Discord sends without that intent.
-pub(crate) fn guild(world: &World, g: &GuildRec, all_members: bool) -> Guild {
+/// members in voice, as Discord sends without that intent. A guild of more
+/// members than the session's `large_threshold` is `large`, and gets only
+/// those too: a client asks for the rest (op 8).
+pub(crate) fn guild(world: &World, g: &GuildRec, all_members: bool, large_threshold: u64) -> Guild {
+    let large = g.members.len() as u64 > large_threshold;
+    let all_members = all_members && !large;
     let members = g
         .members
         .iter()
@@ -87,7 +91,7 @@ pub(crate) fn guild(world: &World, g: &GuildRec, all_members: bool) -> Guild {
         icon: None,
         id: Id::new(g.id),
         joined_at: Some(g.joined_at),
-        large: false,
+        large,
         max_members: Some(500_000),
         max_presences: None,
         max_stage_video_channel_users: None,
@@ -138,13 +142,18 @@ pub(crate) fn guild(world: &World, g: &GuildRec, all_members: bool) -> Guild {
 
 /// GUILD_CREATE's `d` (the gateway's [`Hooks::guild_create`](crate::core::gateway::Hooks),
 /// called after READY).
-pub(crate) fn guild_create(world: &World, g: &GuildRec, all_members: bool) -> String {
-    to_json(&guild(world, g, all_members))
+pub(crate) fn guild_create(
+    world: &World,
+    g: &GuildRec,
+    all_members: bool,
+    large_threshold: u64,
+) -> String {
+    to_json(&guild(world, g, all_members, large_threshold))
 }
 
 /// GUILD_UPDATE's `d`: the guild without the GUILD_CREATE-only parts.
 fn partial_guild(world: &World, g: &GuildRec) -> PartialGuild {
-    let full = guild(world, g, false);
+    let full = guild(world, g, false, u64::MAX);
     PartialGuild {
         afk_channel_id: full.afk_channel_id,
         afk_timeout: full.afk_timeout,
@@ -188,22 +197,32 @@ fn partial_guild(world: &World, g: &GuildRec) -> PartialGuild {
 /// GUILDS; members and presences in full only with GUILD_PRESENCES, as in
 /// the GUILD_CREATEs after READY.
 fn dispatch_guild_create(state: &mut State, id: u64) {
-    let Some(g) = state.world.guild(id) else {
+    let Some(members) = state.world.guild(id).map(|g| g.members.len() as u64) else {
         return;
     };
-    let full = guild_create(&state.world, g, true);
-    let partial = guild_create(&state.world, g, false);
+    // Rendered once per (presences, large) that a session needs.
+    let mut rendered: Vec<((bool, bool), String)> = Vec::new();
     for index in 0..state.sessions.len() {
         let s = &state.sessions[index];
         if !s.alive || !s.routes(Some(id)) || !s.intents.contains(Intents::GUILDS) {
             continue;
         }
-        let d = if s.intents.contains(Intents::GUILD_PRESENCES) {
-            &full
-        } else {
-            &partial
+        let key = (
+            s.intents.contains(Intents::GUILD_PRESENCES),
+            members > s.large_threshold,
+        );
+        let d = match rendered.iter().find(|(k, _)| *k == key) {
+            Some((_, d)) => d.clone(),
+            None => {
+                let Some(g) = state.world.guild(id) else {
+                    return;
+                };
+                let d = guild_create(&state.world, g, key.0, s.large_threshold);
+                rendered.push((key, d.clone()));
+                d
+            }
         };
-        state.push_to_session(index, GUILD_CREATE.name, d);
+        state.push_to_session(index, GUILD_CREATE.name, &d);
     }
 }
 
@@ -375,7 +394,8 @@ impl Admin {
 fn get_guild(state: &mut State, call: &mut Call<'_>) -> Answer {
     let id = call.id("guild").unwrap_or(0);
     let g = state.world.guild(id).ok_or(OpError::UnknownGuild(id))?;
-    let mut v = serde_json::to_value(guild(&state.world, g, false)).unwrap_or(Value::Null);
+    let mut v =
+        serde_json::to_value(guild(&state.world, g, false, u64::MAX)).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut v {
         for key in [
             "channels",
