@@ -252,6 +252,11 @@ async fn a_big_guilds_members_are_all_cached_and_handed_to_its_listeners() {
         })
         .collect();
     let sb = Sandbox::builder().world(world).start().await.unwrap();
+    // A large guild's GUILD_CREATE carries its members who are not offline (with
+    // GUILD_PRESENCES): all of them here.
+    for &user in &users {
+        sb.admin().set_user_presence(user, "online");
+    }
     for listening in [false, true] {
         let handed = Arc::new(std::sync::Mutex::new(None));
         // Discord sends every member in GUILD_CREATE only with GUILD_PRESENCES.

@@ -144,9 +144,11 @@
 //!   has no field for and clients read (a reaction's `type`, an
 //!   interaction's `version`), it is added, with a comment at the place.
 
+mod control;
 mod core;
 mod error;
 mod features;
+mod files;
 mod sandbox;
 
 pub use crate::{
@@ -165,4 +167,8 @@ pub use crate::{
     error::SandboxError,
     features::interactions::{OptionValue, SentInteraction},
     sandbox::{Sandbox, SandboxBuilder},
+};
+pub use files::{
+    ExpectMatch, FileError, Scene, SceneError, SceneReport, scene_from_file, scene_from_toml,
+    world_from_file, world_from_toml,
 };

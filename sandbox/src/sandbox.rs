@@ -267,13 +267,17 @@ impl SandboxBuilder {
             Arc::clone(&shared),
             features::ROUTES,
             features::GATEWAY_HOOKS,
+            crate::core::rest::Extra {
+                prefix: crate::control::PREFIX,
+                handle: crate::control::handle,
+            },
         ))];
         tracing::debug!(address = %http_addr, "sandbox started");
         Ok(Sandbox {
-            _servers: Arc::new(Servers {
+            _servers: Some(Arc::new(Servers {
                 shared: Arc::clone(&shared),
                 tasks,
-            }),
+            })),
             shared,
         })
     }
@@ -301,7 +305,9 @@ impl SandboxBuilder {
 #[derive(Clone, Debug)]
 pub struct Sandbox {
     pub(crate) shared: Arc<Shared>,
-    _servers: Arc<Servers>,
+    /// `None` in a view the servers use for themselves (the control API),
+    /// which must not keep them running.
+    _servers: Option<Arc<Servers>>,
 }
 
 /// The server tasks, stopped when the last [`Sandbox`] clone goes.
@@ -327,6 +333,22 @@ const _: () = {
 };
 
 impl Sandbox {
+    /// A handle on `shared` that does not keep the servers running.
+    pub(crate) fn view(shared: Arc<Shared>) -> Self {
+        Self {
+            shared,
+            _servers: None,
+        }
+    }
+
+    /// Puts the sandbox back as it started: the world it started with,
+    /// no records, an empty transcript (but for a line saying so), no
+    /// pending faults. Every session ends (op 9, not resumable), so
+    /// connected bots identify again and get the world afresh.
+    pub fn reset(&self) {
+        self.shared.with(|state| state.reset(&self.shared.initial));
+    }
+
     /// The token a default sandbox accepts.
     pub const DEFAULT_TOKEN: &'static str = "sandbox-token";
 

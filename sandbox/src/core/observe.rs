@@ -477,7 +477,7 @@ fn stored(m: &MessageRec) -> StoredMessage {
     }
 }
 
-fn connections(state: &State) -> Vec<ConnectionInfo> {
+pub(crate) fn connections(state: &State) -> Vec<ConnectionInfo> {
     state
         .sessions
         .iter()

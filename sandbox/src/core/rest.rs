@@ -11,7 +11,9 @@
 use std::{
     collections::hash_map::DefaultHasher,
     convert::Infallible,
+    future::Future,
     hash::{Hash, Hasher},
+    pin::Pin,
     sync::{Arc, Mutex, PoisonError},
     time::{Duration, Instant},
 };
@@ -108,6 +110,18 @@ fn decode(seg: &str) -> String {
 /// server, so that the core never names a feature).
 pub(crate) type Routes = &'static [&'static [Route]];
 
+/// An HTTP answer.
+pub(crate) type HttpAnswer =
+    Pin<Box<dyn Future<Output = Result<Response<Full<Bytes>>, Infallible>> + Send>>;
+
+/// What the servers answer besides Discord's API: the control API's paths
+/// and how to answer them (handed to the server like the route table).
+#[derive(Clone, Copy)]
+pub(crate) struct Extra {
+    pub(crate) prefix: &'static str,
+    pub(crate) handle: fn(Arc<Shared>, Request<Incoming>) -> HttpAnswer,
+}
+
 /// Accepts connections until the task is aborted (which aborts every
 /// connection task too): REST requests, and gateway connections, which
 /// are HTTP upgrades to WebSocket on the same port (`GET /gateway/bot`
@@ -117,13 +131,20 @@ pub(crate) async fn serve(
     shared: Arc<Shared>,
     routes: Routes,
     hooks: Hooks,
+    extra: Extra,
 ) {
     let mut tasks = JoinSet::new();
     loop {
         match listener.accept().await {
             Ok((stream, _)) => {
                 let _ = stream.set_nodelay(true);
-                tasks.spawn(connection(Arc::clone(&shared), routes, hooks, stream));
+                tasks.spawn(connection(
+                    Arc::clone(&shared),
+                    routes,
+                    hooks,
+                    extra,
+                    stream,
+                ));
             }
             Err(error) => {
                 tracing::warn!(%error, "sandbox: accept failed");
@@ -140,21 +161,29 @@ type Upgrade = (OnUpgrade, String);
 
 /// One TCP connection: HTTP/1.1 requests until it closes or is upgraded to
 /// a gateway connection, which then runs in this task.
-async fn connection(shared: Arc<Shared>, routes: Routes, hooks: Hooks, stream: TcpStream) {
+async fn connection(
+    shared: Arc<Shared>,
+    routes: Routes,
+    hooks: Hooks,
+    extra: Extra,
+    stream: TcpStream,
+) {
     let upgrade: Arc<Mutex<Option<Upgrade>>> = Arc::default();
     let service = {
         let (shared, upgrade) = (Arc::clone(&shared), Arc::clone(&upgrade));
         service_fn(move |mut request: Request<Incoming>| {
             let shared = Arc::clone(&shared);
-            let accepted = websocket_accept(&request).map(|accept| {
+            let accepted = websocket_accept(&request).inspect(|_| {
                 let query = request.uri().query().unwrap_or_default().to_owned();
                 let on_upgrade = hyper::upgrade::on(&mut request);
                 *upgrade.lock().unwrap_or_else(PoisonError::into_inner) = Some((on_upgrade, query));
-                accept
             });
             async move {
                 match accepted {
                     Some(accept) => Ok(switching_protocols(&accept)),
+                    None if request.uri().path().starts_with(extra.prefix) => {
+                        (extra.handle)(shared, request).await
+                    }
                     None => handle(shared, routes, request).await,
                 }
             }

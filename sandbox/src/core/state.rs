@@ -73,6 +73,8 @@ pub(crate) struct Config {
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) config: Config,
+    /// The world as the sandbox started, for [`State::reset`].
+    pub(crate) initial: World,
     state: Mutex<State>,
     changed: watch::Sender<u64>,
 }
@@ -188,6 +190,7 @@ pub(crate) struct State {
 impl Shared {
     pub(crate) fn new(config: Config, world: World) -> Self {
         Self {
+            initial: world.clone(),
             state: Mutex::new(State {
                 resume_buffer: config.resume_buffer,
                 world,
@@ -274,6 +277,32 @@ impl Config {
 }
 
 impl State {
+    /// Back to `initial`, with no records and no pending faults; every
+    /// session ends with op 9 (not resumable), so bots identify again.
+    pub(crate) fn reset(&mut self, initial: &World) {
+        for entry in self.conns.values() {
+            let _ = entry
+                .tx
+                .send(Outgoing::Fault(Fault::InvalidSession { resumable: false }));
+        }
+        for session in &mut self.sessions {
+            session.alive = false;
+        }
+        self.world = initial.clone();
+        self.scheduled.clear();
+        self.identifies.clear();
+        self.presences.clear();
+        self.resumes.clear();
+        self.heartbeats.clear();
+        self.client_closes.clear();
+        self.requests.clear();
+        self.rest_faults.clear();
+        self.throttle_streaks.clear();
+        self.features = FeatureStates::default();
+        self.transcript.clear();
+        self.note(transcript::reset());
+    }
+
     /// Appends a line to the transcript (see [`Transcript::push`]).
     pub(crate) fn note(&mut self, line: String) {
         self.transcript.push(line);

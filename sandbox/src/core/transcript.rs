@@ -54,6 +54,11 @@ impl Transcript {
         }
     }
 
+    /// Forgets the lines kept (the count of dropped ones stays).
+    pub(crate) fn clear(&mut self) {
+        self.lines.clear();
+    }
+
     /// The lines kept (the newest), oldest first.
     pub(crate) fn lines(&self) -> &Ring<String> {
         &self.lines
@@ -72,6 +77,11 @@ impl Transcript {
         }
         self.lines.push(line);
     }
+}
+
+/// The sandbox was reset.
+pub(crate) fn reset() -> String {
+    "[sandbox] reset: the world as it started, no records".to_owned()
 }
 
 /// A gateway connection refused for its URL's parameters.

@@ -43,16 +43,21 @@ pub(crate) const ROUTES: &[Route] = &[Route::new("GET", "/guilds/{guild}", get_g
 /// A guild as GUILD_CREATE carries it. `all_members`: every member and the
 /// presences of those not offline (GUILD_PRESENCES); else only the bot and
 /// members in voice, as Discord sends without that intent. A guild of more
-/// members than the session's `large_threshold` is `large`, and gets only
-/// those too: a client asks for the rest (op 8).
+/// members than the session's `large_threshold` is `large`: as on Discord,
+/// its offline members stay out even then (a client asks for them, op 8).
 pub(crate) fn guild(world: &World, g: &GuildRec, all_members: bool, large_threshold: u64) -> Guild {
     let large = g.members.len() as u64 > large_threshold;
-    let all_members = all_members && !large;
+    let online = |user: u64| {
+        world
+            .user_rec(user)
+            .and_then(|u| u.status.as_deref())
+            .is_some_and(|status| status != "offline")
+    };
     let members = g
         .members
         .iter()
         .filter(|m| {
-            all_members
+            (all_members && (!large || online(m.user_id)))
                 || m.user_id == world.bot_id
                 || g.voice_states.iter().any(|v| v.user_id == m.user_id)
         })

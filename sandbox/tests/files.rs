@@ -1,0 +1,288 @@
+//! World files and scene files against a real twilight-gateway shard and
+//! twilight-http client playing the bot.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{all_intents, http, shard};
+use herald_sandbox::{Sandbox, SceneError, scene_from_toml, world_from_toml};
+use twilight_gateway::{Event, EventTypeFlags, Shard, StreamExt as _, queue::InMemoryQueue};
+use twilight_model::gateway::payload::incoming::GuildCreate;
+
+const WORLD: &str = r#"
+users = ["mod", "alice", "bob", "dave"]
+
+[[guilds]]
+name = "Herald Test"
+owner = "mod"
+channels = [{ name = "general" }, { name = "Voice", type = "voice" }]
+roles = [
+    { name = "Member" },
+    { name = "Moderator", permissions = ["BAN_MEMBERS", "KICK_MEMBERS"] },
+]
+members = [
+    { user = "mod", roles = ["Member", "Moderator"] },
+    { user = "alice", roles = ["Member"] },
+    { user = "bob", roles = ["Member"] },
+]
+emojis = ["party"]
+
+[[guilds]]
+name = "Big Guild"
+channels = [{ name = "lobby" }]
+members = [{ user = "mod" }]
+generated_members = 300
+"#;
+
+/// What the test bot saw of one guild in its GUILD_CREATE.
+#[derive(Debug)]
+struct SeenGuild {
+    name: String,
+    member_count: Option<u64>,
+    large: bool,
+}
+
+/// A tiny bot: answers `!ping` with `reply` over REST (once more if REST
+/// fails), and notes the GUILD_CREATEs. Runs until the shard ends; the
+/// tests stop it by dropping it when the scene is done.
+async fn bot(
+    shard: &mut Shard<InMemoryQueue>,
+    http: &twilight_http::Client,
+    reply: &str,
+    guilds: &mut Vec<SeenGuild>,
+) {
+    while let Some(event) = shard.next_event(EventTypeFlags::all()).await {
+        match event {
+            Ok(Event::GuildCreate(g)) => {
+                if let GuildCreate::Available(g) = *g {
+                    guilds.push(SeenGuild {
+                        name: g.name,
+                        member_count: g.member_count,
+                        large: g.large,
+                    });
+                }
+            }
+            Ok(Event::MessageCreate(m)) if m.content == "!ping" => {
+                if http
+                    .create_message(m.channel_id)
+                    .content(reply)
+                    .await
+                    .is_err()
+                {
+                    http.create_message(m.channel_id)
+                        .content(&format!("{reply} (retried)"))
+                        .await
+                        .expect("the retry succeeds");
+                }
+            }
+            // Reconnects after faults surface as errors; twilight recovers.
+            Ok(_) | Err(_) => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn world_file_and_ping_scene() {
+    let world = world_from_toml(WORLD).unwrap();
+    let sb = Sandbox::builder().world(world).start().await.unwrap();
+    let mut shard = shard(&sb, all_intents());
+    let http = http(&sb);
+    let scene = scene_from_toml(
+        r#"
+ready_timeout = "10s"
+
+[[steps]]
+say = { user = "alice", channel = "general", text = "!ping" }
+
+[[steps]]
+expect = { channel = "general", contains = "pong", within = "5s" }
+
+[[steps]]
+react = { user = "bob", channel = "general", emoji = "party" }
+
+[[steps]]
+join = { user = "dave", guild = "Herald Test" }
+"#,
+    )
+    .unwrap();
+
+    let mut guilds = Vec::new();
+    let report = tokio::select! {
+        report = scene.run(&sb) => report.unwrap(),
+        () = bot(&mut shard, &http, "pong", &mut guilds) => panic!("the shard ended"),
+    };
+
+    assert_eq!(report.steps_run, 4);
+    assert_eq!(report.expectations.len(), 1);
+    let matched = &report.expectations[0];
+    assert_eq!((matched.step, matched.line), (2, 8));
+    assert_eq!(matched.contains, "pong");
+    assert_eq!(matched.message.content, "pong");
+    assert_eq!(matched.message.author_id, sb.bot_user_id());
+    assert_eq!(matched.message.channel_id, sb.channel("general"));
+    assert!(report.to_string().starts_with("4 steps in "), "{report}");
+
+    // `react` reacted to the last message (the bot's pong) with the
+    // world's custom emoji.
+    let general = sb.records().messages(sb.channel("general"));
+    let last = general.last().unwrap();
+    assert_eq!(last.content, "pong");
+    assert_eq!(last.reactions[0].0, sb.emoji("party"));
+    assert_eq!(last.reactions[0].1, [sb.user("bob")]);
+    assert!(
+        sb.member_roles(sb.guild("Herald Test"), sb.user("dave"))
+            .is_some()
+    );
+
+    // The generated members: 300, plus mod and the bot.
+    let big = guilds
+        .iter()
+        .find(|g| g.name == "Big Guild")
+        .expect("Big Guild's GUILD_CREATE");
+    assert_eq!(big.member_count, Some(302), "{guilds:?}");
+    assert!(big.large, "{guilds:?}");
+    assert!(
+        sb.member_roles(sb.guild("Big Guild"), sb.user("member-300"))
+            .is_some()
+    );
+    let test = guilds.iter().find(|g| g.name == "Herald Test").unwrap();
+    assert_eq!(test.member_count, Some(4), "{guilds:?}");
+    assert!(!test.large);
+}
+
+#[tokio::test]
+async fn faults_from_a_scene() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = shard(&sb, all_intents());
+    let http = http(&sb);
+    let scene = scene_from_toml(
+        r#"
+[[steps]]
+fault = { shard = 0, kind = "reconnect" }
+[[steps]]
+rest_fault = { method = "POST", path = "/channels/", status = 500, times = 1 }
+[[steps]]
+say = { user = "alice", channel = "general", text = "!ping" }
+[[steps]]
+expect = { channel = "general", contains = "pong", within = "10s" }
+"#,
+    )
+    .unwrap();
+    let mut guilds = Vec::new();
+    let report = tokio::select! {
+        report = scene.run(&sb) => report.unwrap(),
+        () = bot(&mut shard, &http, "pong", &mut guilds) => panic!("the shard ended"),
+    };
+    // The first POST got the 500; the bot's retry is what matched.
+    assert_eq!(report.expectations[0].message.content, "pong (retried)");
+    let posts: Vec<u16> = sb
+        .records()
+        .requests()
+        .iter()
+        .filter(|r| r.is("POST", "/channels/"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(posts, [500, 200]);
+    // op 7: twilight reconnects and resumes (maybe only now: the frames
+    // after op 7 may still have reached it on the old connection).
+    let records = sb.records();
+    let resumes = tokio::select! {
+        resumes = records.wait_for_resumes(1, Duration::from_secs(10)) => resumes.unwrap(),
+        () = bot(&mut shard, &http, "pong", &mut guilds) => panic!("the shard ended"),
+    };
+    assert!(resumes[0].accepted, "{resumes:?}");
+    assert_eq!(sb.records().identifies().len(), 1);
+}
+
+#[tokio::test]
+async fn a_failed_expect_says_what_the_bot_said() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = shard(&sb, all_intents());
+    let http = http(&sb);
+    let scene = scene_from_toml(
+        r#"
+[[steps]]
+say = { user = "alice", channel = "general", text = "!ping" }
+[[steps]]
+expect = { channel = "general", contains = "pong", within = "1s" }
+"#,
+    )
+    .unwrap();
+    let mut guilds = Vec::new();
+    let error = tokio::select! {
+        report = scene.run(&sb) => report.unwrap_err(),
+        () = bot(&mut shard, &http, "pang", &mut guilds) => panic!("the shard ended"),
+    };
+    let SceneError::Expectation { step, line, what } = &error else {
+        panic!("{error}");
+    };
+    assert_eq!((*step, *line), (2, 5));
+    assert!(what.contains("containing \"pong\" in #general"), "{what}");
+    assert!(what.contains("alice: \"!ping\""), "{what}");
+    assert!(what.contains("herald-bot: \"pang\""), "{what}");
+}
+
+#[tokio::test]
+async fn unknown_names_and_refused_actions_are_step_errors() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = shard(&sb, all_intents());
+    let http = http(&sb);
+    let mut guilds = Vec::new();
+    for (text, step, line, what) in [
+        (
+            "[[steps]]\nwait = \"1ms\"\n[[steps]]\nsay = { user = \"zed\", channel = \"general\", text = \"hi\" }\n",
+            2,
+            4,
+            "no user named \"zed\"",
+        ),
+        (
+            "[[steps]]\nsay = { user = \"alice\", channel = \"Voice\", text = \"hi\" }\n",
+            1,
+            2,
+            "voice",
+        ),
+        (
+            "[[steps]]\nleave = { user = \"dave\", guild = \"Herald Test\" }\n",
+            1,
+            2,
+            "not a member",
+        ),
+        (
+            "[[steps]]\nfault = { shard = 3, kind = \"zombie\" }\n",
+            1,
+            2,
+            "shard 3 has no live gateway connection",
+        ),
+    ] {
+        let scene = scene_from_toml(text).unwrap();
+        let error = tokio::select! {
+            report = scene.run(&sb) => report.unwrap_err(),
+            () = bot(&mut shard, &http, "pong", &mut guilds) => panic!("the shard ended"),
+        };
+        match &error {
+            SceneError::Step {
+                step: s,
+                line: l,
+                what: w,
+            } => {
+                assert_eq!((*s, *l), (step, line), "{error}");
+                assert!(w.contains(what), "{error}");
+            }
+            other => panic!("{other}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_scene_waits_for_the_bot() {
+    let sb = Sandbox::start().await.unwrap();
+    let scene = scene_from_toml("ready_timeout = \"200ms\"\n[[steps]]\nwait = \"1ms\"\n").unwrap();
+    // A scene runs in a spawned task too.
+    let error = tokio::spawn(async move { scene.run(&sb).await })
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert!(matches!(error, SceneError::NotReady { .. }), "{error}");
+    assert!(error.to_string().contains("1 shard(s)"), "{error}");
+}
