@@ -20,6 +20,7 @@
 //! | `POST /_sandbox/wait/message` | `{channel, contains, timeout_ms?}` | `{message}`, or 408 |
 //! | `POST /_sandbox/wait/connected` | `{shards?, timeout_ms?}` | `{connections}`, or 408 |
 //! | `POST /_sandbox/wait/idle` | `{idle_ms?, timeout_ms?}` | `{requests}`, or 408 |
+//! | `POST /_sandbox/scene` | a scene file's TOML | `{steps_run, expectations, report}`, or 400 (the file) / 422 (a step failed) |
 //! | `POST /_sandbox/reset` | | `{}` |
 //!
 //! Errors answer `{"error": "..."}` with 400 (a bad body or an unknown
@@ -48,6 +49,9 @@ use crate::{
 /// The prefix of the control API's paths.
 pub(crate) const PREFIX: &str = "/_sandbox";
 
+/// Where a scene is posted.
+const SCENE: &str = "/_sandbox/scene";
+
 /// How long a wait waits when the body does not say (`timeout_ms`).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -64,6 +68,13 @@ pub(crate) fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> HttpAns
             .await
             .map(|b| b.to_bytes())
             .unwrap_or_default();
+        let path = parts.uri.path().trim_end_matches('/');
+        let sb = Sandbox::view(shared);
+        // A scene comes as its TOML text.
+        if parts.method == hyper::Method::POST && path == SCENE {
+            let text = String::from_utf8_lossy(&bytes);
+            return Ok(reply(scene(&sb, &text).await));
+        }
         let body: Value = if bytes.is_empty() {
             Value::Null
         } else {
@@ -77,8 +88,6 @@ pub(crate) fn handle(shared: Arc<Shared>, request: Request<Incoming>) -> HttpAns
                 }
             }
         };
-        let sb = Sandbox::view(shared);
-        let path = parts.uri.path().trim_end_matches('/');
         let query = parts.uri.query().unwrap_or_default();
         let answer = route(&sb, parts.method.as_str(), path, query, &body).await;
         Ok(reply(answer))
@@ -512,6 +521,34 @@ fn rest_fault(sb: &Sandbox, body: &Value) -> Answer {
     };
     sb.faults().rest(method, path, fault);
     Ok(json!({}))
+}
+
+/// Runs a scene file's text to its end: the report, or why it stopped
+/// (400 for a file that does not parse, 422 for a step that failed).
+async fn scene(sb: &Sandbox, text: &str) -> Answer {
+    let scene = crate::scene_from_toml(text).map_err(|error| bad(error.to_string()))?;
+    let report = scene
+        .run(sb)
+        .await
+        .map_err(|error| (StatusCode::UNPROCESSABLE_ENTITY, error.to_string()))?;
+    let expectations: Vec<Value> = report
+        .expectations
+        .iter()
+        .map(|m| {
+            json!({
+                "step": m.step,
+                "line": m.line,
+                "contains": m.contains,
+                "message": { "id": m.message.id.to_string(), "content": m.message.content },
+                "after_ms": u64::try_from(m.after.as_millis()).unwrap_or(u64::MAX),
+            })
+        })
+        .collect();
+    Ok(json!({
+        "steps_run": report.steps_run,
+        "expectations": expectations,
+        "report": report.to_string(),
+    }))
 }
 
 /// Waits until the bot made no REST request for `idle_ms` (default 500).

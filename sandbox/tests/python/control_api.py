@@ -21,6 +21,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 import zlib
@@ -141,7 +142,7 @@ class Closed(Exception):
 
 
 def http(method, url, body=None, token=None):
-    data = None if body is None else json.dumps(body).encode()
+    data = None if body is None else body.encode() if isinstance(body, str) else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method)
     request.add_header("Content-Type", "application/json")
     if token:
@@ -246,6 +247,56 @@ def session(base, info, compress, large_threshold):
     )
 
 
+SCENE = """
+[[steps]]
+say = { user = "bob", channel = "general", text = "!ping" }
+
+[[steps]]
+expect = { channel = "general", contains = "pong to bob", within = "5s" }
+"""
+
+
+def scene(base, info):
+    """A scene posted to the control API plays bob while this client is the bot."""
+    ws = WebSocket(info["gateway_url"] + "/?v=10&encoding=json&compress=zlib-stream")
+    ws.recv_json()
+    ws.send_json(
+        {
+            "op": 2,
+            "d": {
+                "token": info["token"],
+                "intents": INTENTS,
+                "properties": {"os": "linux", "browser": "py", "device": "py"},
+            },
+        }
+    )
+    result = {}
+    runner = threading.Thread(
+        target=lambda: result.update(answer=http("POST", f"{base}/_sandbox/scene", SCENE))
+    )
+    runner.start()
+    while True:
+        event = ws.recv_json()
+        if event.get("t") == "MESSAGE_CREATE" and event["d"]["content"] == "!ping":
+            break
+    http(
+        "POST",
+        f"{info['api_url']}/channels/{event['d']['channel_id']}/messages",
+        {"content": "pong to bob"},
+        token=info["token"],
+    )
+    runner.join(timeout=TIMEOUT + 10)
+    status, report = result.get("answer", (None, None))
+    check(
+        "a scene posted to the control API runs while the bot answers",
+        status == 200 and report["steps_run"] == 2 and report["expectations"][0]["message"]["content"] == "pong to bob",
+        (status, report),
+    )
+    status, failed_scene = http("POST", f"{base}/_sandbox/scene", "[[steps]]\nsay = 3\n")
+    check("a broken scene is a 400 naming its line", status == 400 and ":2:" in failed_scene["error"], failed_scene)
+    ws.close(1000)
+
+
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "debug", "herald-sandbox")
     server = subprocess.Popen(
@@ -264,10 +315,11 @@ def main():
 
         session(base, info, None, 250)
         session(base, info, "zlib-stream", 50)
+        scene(base, info)
 
         _, gateway = http("GET", f"{base}/_sandbox/gateway")
         codes = [c["code"] for c in gateway["closes"]]
-        check("the close codes clients sent are recorded", codes.count(1000) >= 2, codes)
+        check("the close codes clients sent are recorded", codes.count(1000) >= 3, codes)
 
         _, transcript = http("GET", f"{base}/_sandbox/transcript")
         lines = transcript["lines"]
@@ -281,7 +333,7 @@ def main():
         check("transcript?since= gives only newer lines", later["lines"] == [], later)
         _, requests = http("GET", f"{base}/_sandbox/requests")
         posts = [r for r in requests["requests"] if r["method"] == "POST"]
-        check("REST requests are recorded", len(posts) == 2 and posts[0]["status"] == 200, posts)
+        check("REST requests are recorded", len(posts) == 3 and posts[0]["status"] == 200, posts)
 
         status, _ = http("POST", f"{base}/_sandbox/say", {"user": "nobody", "channel": "general", "text": "x"})
         check("an unknown user is a 400 naming the users", status == 400)
