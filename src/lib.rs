@@ -95,6 +95,7 @@ mod guides {
         Sharding => "sharding.md",
         Production => "production.md",
         Testing => "testing.md",
+        LocalDiscord => "local-discord.md",
         Architecture => "architecture.md",
         FromDisnake => "from-disnake.md",
         FromSerenityTwilight => "from-serenity-twilight.md",

@@ -95,6 +95,17 @@
 //! - [`ShardHandle::sequence`]: the last sequence number queued for a
 //!   shard, to know when a bot has received everything sent so far.
 //! - [`SandboxError`].
+//! - World and scene files (TOML): [`world_from_toml`], [`world_from_file`],
+//!   [`scene_from_toml`], [`scene_from_file`], [`Scene::run`], with
+//!   [`FileError`] naming a mistake's line.
+//! - [`Sandbox::reset`]: the world as it started, no records.
+//!
+//! # Standalone
+//!
+//! `herald-sandbox serve` (this crate's binary: `cargo run -p
+//! herald-sandbox -- serve --world FILE`) runs the sandbox as a server for a
+//! bot in any language, with a control API over HTTP under `/_sandbox`: see
+//! `docs/local-discord.md` in the repository.
 //!
 //! # Layout
 //!
@@ -108,10 +119,18 @@
 //!
 //! # Behaviour
 //!
-//! - **Gateway**: HELLO; IDENTIFY validated (wrong token → close 4004,
+//! - **One port** ([`SandboxBuilder::address`], a free one on 127.0.0.1 by
+//!   default) serves REST, the gateway (WebSocket upgrades; `GET
+//!   /gateway/bot` points back at it) and the control API.
+//! - **Gateway**: the URL's `compress=zlib-stream` or `zstd-stream` (binary
+//!   frames, one context per connection, each flushed) and IDENTIFY's
+//!   `compress` are honoured; `encoding=etf` is refused with 4002, an API
+//!   version other than 9 or 10 with 4012. HELLO; IDENTIFY validated (wrong token → close 4004,
 //!   invalid intents → 4013, unapproved privileged intents → 4014, bad
 //!   shard → 4010); READY (guilds unavailable, `resume_gateway_url` = the
 //!   sandbox) then one GUILD_CREATE per guild of the shard; heartbeat ACKs;
+//!   IDENTIFY's `large_threshold` (default 50) makes a bigger guild `large`,
+//!   its offline members left out of GUILD_CREATE;
 //!   RESUME replays every missed dispatch in order, then RESUMED; unknown
 //!   sessions get op 9 `false`. Dispatches are kept per session while its
 //!   connection is gone, like Discord does. Guild events go to shard
@@ -137,8 +156,13 @@
 //!   emoji or someone else's included), typing, guilds, channels, roles,
 //!   members, bans, audit logs, invites, webhooks, integrations,
 //!   entitlements, interaction callbacks and followups, application
-//!   commands. Every answer carries `X-RateLimit-*` headers with scope
-//!   `user`. Unknown routes answer 404 naming the route (and are recorded).
+//!   commands. Every answer carries `X-RateLimit-*` headers (the scope only
+//!   on a 429, as Discord). Unknown routes answer 404 naming the route (and
+//!   are recorded).
+//! - **Records** (transcript lines, requests, identifies, ...) keep the
+//!   newest [`record_limit`](SandboxBuilder::record_limit) of each kind and
+//!   count what was dropped, so a sandbox that runs for days keeps flat
+//!   memory.
 //! - **Payloads** are twilight-model 0.18 values serialised with serde, so
 //!   their shape is twilight's own; where Discord sends something twilight
 //!   has no field for and clients read (a reaction's `type`, an

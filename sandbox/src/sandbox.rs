@@ -297,7 +297,7 @@ impl SandboxBuilder {
 ///
 /// A cheap handle: cloning it shares the same servers and world (two
 /// `Arc`s), and it is `Send + Sync + 'static`, so tests can hand clones to
-/// spawned tasks. Dropping the last clone stops both servers and closes
+/// spawned tasks. Dropping the last clone stops the server and closes
 /// every connection (views, [`Actor`]s and [`ShardHandle`]s do not keep them
 /// running).
 ///
