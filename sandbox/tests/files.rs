@@ -286,3 +286,119 @@ async fn a_scene_waits_for_the_bot() {
     assert!(matches!(error, SceneError::NotReady { .. }), "{error}");
     assert!(error.to_string().contains("1 shard(s)"), "{error}");
 }
+
+/// A bot on interactions: `/roll sides:6` answers with a button `reroll`; a click on it answers
+/// "rolled again". The options it got are echoed in its first answer.
+async fn interaction_bot(
+    shard: &mut Shard<InMemoryQueue>,
+    http: &twilight_http::Client,
+    sb: &Sandbox,
+) {
+    use twilight_model::{
+        application::interaction::InteractionData,
+        channel::message::{
+            Component,
+            component::{ActionRow, Button, ButtonStyle},
+        },
+        http::interaction::{
+            InteractionResponse, InteractionResponseData, InteractionResponseType,
+        },
+    };
+    let client = http.interaction(sb.application_id());
+    while let Some(event) = shard.next_event(EventTypeFlags::all()).await {
+        let Ok(Event::InteractionCreate(interaction)) = event else {
+            continue;
+        };
+        let (content, components) = match &interaction.data {
+            Some(InteractionData::ApplicationCommand(command)) => {
+                let options: Vec<String> = command
+                    .options
+                    .iter()
+                    .map(|o| format!("{}={:?}", o.name, o.value))
+                    .collect();
+                let button = Component::Button(Button {
+                    custom_id: Some("reroll".to_owned()),
+                    disabled: false,
+                    emoji: None,
+                    label: Some("Reroll".to_owned()),
+                    style: ButtonStyle::Primary,
+                    url: None,
+                    sku_id: None,
+                    id: None,
+                });
+                let row = Component::ActionRow(ActionRow {
+                    components: vec![button],
+                    id: None,
+                });
+                (
+                    format!("/{} {}", command.name, options.join(" ")),
+                    vec![row],
+                )
+            }
+            Some(InteractionData::MessageComponent(click)) => {
+                (format!("clicked {}", click.custom_id), Vec::new())
+            }
+            _ => continue,
+        };
+        let response = InteractionResponse {
+            kind: InteractionResponseType::ChannelMessageWithSource,
+            data: Some(InteractionResponseData {
+                content: Some(content),
+                components: Some(components),
+                ..Default::default()
+            }),
+        };
+        client
+            .create_response(interaction.id, &interaction.token, &response)
+            .await
+            .expect("the sandbox takes the response");
+    }
+}
+
+#[tokio::test]
+async fn a_scene_runs_a_slash_command_and_clicks_the_bots_button() {
+    let sb = Sandbox::start().await.unwrap();
+    let mut shard = shard(&sb, all_intents());
+    let http = http(&sb);
+    let scene = scene_from_toml(
+        r#"
+[[steps]]
+command = { user = "alice", channel = "general", name = "roll", options = { sides = 6, public = true } }
+
+[[steps]]
+expect = { channel = "general", contains = "/roll", within = "5s" }
+
+[[steps]]
+click = { user = "bob", channel = "general", custom_id = "reroll" }
+
+[[steps]]
+expect = { channel = "general", contains = "clicked reroll", within = "5s" }
+
+[[steps]]
+click = { user = "bob", channel = "general", custom_id = "nothing-has-this" }
+"#,
+    )
+    .unwrap();
+    let error = tokio::select! {
+        report = scene.run(&sb) => report.unwrap_err(),
+        () = interaction_bot(&mut shard, &http, &sb) => panic!("the shard ended"),
+    };
+    // The first four steps ran; the fifth names the missing component.
+    let SceneError::Step { step, line, what } = &error else {
+        panic!("{error}");
+    };
+    assert_eq!((*step, *line), (5, 15));
+    assert!(
+        what.contains("no message in #general has a component \"nothing-has-this\""),
+        "{what}"
+    );
+    let general = sb.records().messages(sb.channel("general"));
+    let contents: Vec<&str> = general.iter().map(|m| m.content.as_str()).collect();
+    assert_eq!(contents.len(), 2, "{contents:?}");
+    assert!(contents[0].starts_with("/roll "), "{contents:?}");
+    assert!(
+        contents[0].contains("sides=Integer(6)") && contents[0].contains("public=Boolean(true)"),
+        "the options arrive typed: {contents:?}"
+    );
+    assert_eq!(contents[1], "clicked reroll");
+}

@@ -18,6 +18,7 @@ use twilight_model::id::{
 
 use super::{Dur, FileError, line_of, names_hint, read};
 use crate::{
+    OptionValue,
     core::{
         faults::{Fault, RestFault, validate_close_code},
         records::StoredMessage,
@@ -82,6 +83,16 @@ const LAST_MESSAGES: usize = 5;
 /// # `by` bans `user` (Actor::ban); `reason` is optional. `kick` takes the
 /// # same keys (Actor::kick), `unban` all but `reason` (Actor::unban).
 /// ban = { user = "bob", guild = "Herald Test", by = "mod", reason = "spam" }
+///
+/// [[steps]]
+/// # A user runs a slash command (Actor::slash_command); options are
+/// # strings, integers, numbers or booleans.
+/// command = { user = "alice", channel = "general", name = "roll", options = { sides = 6 } }
+///
+/// [[steps]]
+/// # A user clicks the button `custom_id` on the newest message of the
+/// # channel that has it (Actor::click_button).
+/// click = { user = "alice", channel = "general", custom_id = "reroll" }
 ///
 /// [[steps]]
 /// # A gateway fault on the live connection of a shard (optional, default
@@ -168,6 +179,17 @@ enum Action {
         user: String,
         guild: String,
         by: String,
+    },
+    Command {
+        user: String,
+        channel: ChannelRef,
+        name: String,
+        options: Vec<(String, OptionValue)>,
+    },
+    Click {
+        user: String,
+        channel: ChannelRef,
+        custom_id: String,
     },
     Fault {
         shard: u32,
@@ -341,6 +363,28 @@ struct RawStep {
     unban: Option<Spanned<RawUnban>>,
     fault: Option<Spanned<RawFault>>,
     rest_fault: Option<Spanned<RawRestFault>>,
+    command: Option<Spanned<RawCommand>>,
+    click: Option<Spanned<RawClick>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCommand {
+    user: String,
+    channel: String,
+    guild: Option<String>,
+    name: String,
+    #[serde(default)]
+    options: toml::Table,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClick {
+    user: String,
+    channel: String,
+    guild: Option<String>,
+    custom_id: String,
 }
 
 #[derive(Deserialize)]
@@ -469,6 +513,52 @@ fn parse_scene(text: &str, origin: &str) -> Result<Scene, FileError> {
         }
         if let Some(w) = step.wait {
             add("wait", w.span().start, Ok(Action::Wait(w.get_ref().0)));
+        }
+        if let Some(c) = step.command {
+            let start = c.span().start;
+            let c = c.into_inner();
+            let mut options = Vec::with_capacity(c.options.len());
+            let mut bad = None;
+            for (name, value) in c.options {
+                let value = match value {
+                    toml::Value::String(s) => OptionValue::String(s),
+                    toml::Value::Integer(i) => OptionValue::Integer(i),
+                    toml::Value::Boolean(b) => OptionValue::Boolean(b),
+                    toml::Value::Float(f) => OptionValue::Number(f),
+                    other => {
+                        bad = Some(format!(
+                            "command option {name:?} is a {}: options are strings, integers, \
+                             numbers or booleans",
+                            other.type_str()
+                        ));
+                        break;
+                    }
+                };
+                options.push((name, value));
+            }
+            let action = match bad {
+                Some(message) => Err(err(start, message)),
+                None => Ok(Action::Command {
+                    user: c.user,
+                    channel: ChannelRef::new(c.channel, c.guild),
+                    name: c.name.trim_start_matches('/').to_owned(),
+                    options,
+                }),
+            };
+            add("command", start, action);
+        }
+        if let Some(c) = step.click {
+            let start = c.span().start;
+            let c = c.into_inner();
+            add(
+                "click",
+                start,
+                Ok(Action::Click {
+                    user: c.user,
+                    channel: ChannelRef::new(c.channel, c.guild),
+                    custom_id: c.custom_id,
+                }),
+            );
         }
         if let Some(r) = step.react {
             let start = r.span().start;
@@ -759,7 +849,10 @@ impl Scene {
                 what,
             };
             match &step.action {
-                Action::Say { user, channel, .. } | Action::React { user, channel, .. } => {
+                Action::Say { user, channel, .. }
+                | Action::React { user, channel, .. }
+                | Action::Command { user, channel, .. }
+                | Action::Click { user, channel, .. } => {
                     user_id(world, user).map_err(fail)?;
                     channel_id(world, channel).map_err(fail)?;
                 }
@@ -980,6 +1073,58 @@ impl Run<'_> {
                     sb.actor(&user).react(channel, message, &emoji);
                 })
             }
+            Action::Command {
+                user,
+                channel,
+                name,
+                options,
+            } => {
+                let (user, channel) = look(sb, |world| {
+                    Ok((
+                        user_name(world, user)?,
+                        text_channel(world, channel, "command")?,
+                    ))
+                })
+                .map_err(fail)?;
+                let options: Vec<(&str, OptionValue)> = options
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), value.clone()))
+                    .collect();
+                act(number, line, || {
+                    sb.actor(&user).slash_command(channel, name, &options);
+                })
+            }
+            Action::Click {
+                user,
+                channel,
+                custom_id,
+            } => {
+                let (user, message) = look(sb, |world| {
+                    let user = user_name(world, user)?;
+                    let channel_id = text_channel(world, channel, "click")?;
+                    let message = world
+                        .messages
+                        .get(&channel_id.get())
+                        .and_then(|list| {
+                            list.iter()
+                                .rev()
+                                .find(|m| m.components.iter().any(|c| has_custom_id(c, custom_id)))
+                        })
+                        .map(|m| Id::<MessageMarker>::new(m.id))
+                        .ok_or_else(|| {
+                            format!(
+                                "click: no message in #{} has a component {custom_id:?} (click \
+                                 clicks the newest message that has one)",
+                                channel.name
+                            )
+                        })?;
+                    Ok((user, message))
+                })
+                .map_err(fail)?;
+                act(number, line, || {
+                    sb.actor(&user).click_button(message, custom_id);
+                })
+            }
             Action::Join { user, guild } => {
                 let (user, guild) = look(sb, |world| {
                     Ok((user_name(world, user)?, guild_id(world, guild)?))
@@ -1145,6 +1290,18 @@ impl Run<'_> {
 
 /// Looks names up in the world (under the state lock, released before the
 /// step acts).
+/// Whether a component (or one it holds: an action row) has `custom_id`.
+fn has_custom_id(component: &serde_json::Value, custom_id: &str) -> bool {
+    component
+        .get("custom_id")
+        .and_then(serde_json::Value::as_str)
+        == Some(custom_id)
+        || component
+            .get("components")
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(|inner| inner.iter().any(|c| has_custom_id(c, custom_id)))
+}
+
 fn look<T>(sb: &Sandbox, f: impl FnOnce(&World) -> Result<T, String>) -> Result<T, String> {
     f(&sb.shared.lock().world)
 }
