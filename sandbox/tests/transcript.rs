@@ -498,3 +498,40 @@ async fn sandbox_is_a_shareable_handle() {
         Some("herald-bot in #general: still up")
     );
 }
+
+/// A sandbox that runs for days keeps flat memory: each kind of record keeps the newest
+/// `record_limit` and counts the rest.
+#[tokio::test]
+async fn records_keep_the_newest_within_the_limit_and_count_the_rest() {
+    let sb = Sandbox::builder().record_limit(50).start().await.unwrap();
+    let http = http(&sb);
+    let general = sb.channel("general");
+    for n in 0..120 {
+        sb.actor("alice").say(general, &format!("line {n}"));
+    }
+    let transcript = sb.transcript();
+    assert_eq!(transcript.len(), 50);
+    assert_eq!(transcript.first().unwrap(), "alice in #general: line 70");
+    assert_eq!(transcript.last().unwrap(), "alice in #general: line 119");
+    assert_eq!(sb.transcript_dropped(), 70);
+
+    for n in 0..60 {
+        http.create_message(general)
+            .content(&format!("reply {n}"))
+            .await
+            .unwrap();
+    }
+    let requests = sb.records().requests();
+    assert_eq!(requests.len(), 50);
+    assert_eq!(sb.records().dropped_requests(), 10);
+    assert_eq!(
+        requests.last().unwrap().body.as_ref().unwrap()["content"],
+        "reply 59"
+    );
+    // The transcript went on too: the bot's replies are its newest lines.
+    assert_eq!(sb.transcript_dropped(), 130);
+    assert_eq!(
+        sb.transcript().last().unwrap(),
+        "herald-bot in #general: reply 59"
+    );
+}
