@@ -17,7 +17,7 @@
 //! | `GET /_sandbox/requests?since=N` | | `{requests, next, dropped}` |
 //! | `GET /_sandbox/messages?channel=NAME` | | `{messages}` |
 //! | `GET /_sandbox/gateway` | | `{identifies, connections, closes}` |
-//! | `POST /_sandbox/wait/message` | `{channel, contains, timeout_ms?}` | `{message}`, or 408 |
+//! | `POST /_sandbox/wait/message` | `{channel, contains, after?, timeout_ms?}` | `{message}`, or 408 |
 //! | `POST /_sandbox/wait/connected` | `{shards?, timeout_ms?}` | `{connections}`, or 408 |
 //! | `POST /_sandbox/wait/idle` | `{idle_ms?, timeout_ms?}` | `{requests}`, or 408 |
 //! | `POST /_sandbox/scene` | a scene file's TOML | `{steps_run, expectations, report}`, or 400 (the file) / 422 (a step failed) |
@@ -166,12 +166,19 @@ async fn route(sb: &Sandbox, method: &str, path: &str, query: &str, body: &Value
         ("POST", "/wait/message") => {
             let channel = channel(sb, body, "channel")?;
             let contains = string(body, "contains")?.to_owned();
+            // Only messages newer than `after` (a message id, e.g. what /say answered).
+            let after = match body.get("after") {
+                Some(id) => id_of::<twilight_model::id::marker::MessageMarker>(id)
+                    .ok_or_else(|| bad("after is not a message id"))?
+                    .get(),
+                None => 0,
+            };
             let bot = sb.bot_user_id();
             let message = sb
                 .records()
                 .wait_for_message(
                     channel,
-                    |m| m.author_id == bot && m.content.contains(&contains),
+                    |m| m.author_id == bot && m.id.get() > after && m.content.contains(&contains),
                     timeout(body),
                 )
                 .await

@@ -537,6 +537,17 @@ impl Sandbox {
         Id::new(self.shared.with(|s| s.world.dm_channel_with(user.get())))
     }
 
+    /// `user`'s permissions in `channel` now, as Discord computes them (see
+    /// [`World::permissions_in`]): what the bot's REST calls are checked
+    /// against.
+    pub fn permissions_in(
+        &self,
+        user: Id<UserMarker>,
+        channel: Id<ChannelMarker>,
+    ) -> twilight_model::guild::Permissions {
+        self.shared.lock().world.permissions_in(user, channel)
+    }
+
     /// The roles of a member, or `None` if `user` is not a member.
     pub fn member_roles(
         &self,

@@ -402,3 +402,76 @@ click = { user = "bob", channel = "general", custom_id = "nothing-has-this" }
     );
     assert_eq!(contents[1], "clicked reroll");
 }
+
+/// Permissions follow roles and channel overwrites, as Discord computes them: the bot's post in a
+/// channel that denies it SEND_MESSAGES is refused with 403 Missing Permissions (50013), its post
+/// where a member overwrite allows it goes through only for that member; the overwrites and the
+/// system channel reach the bot in GUILD_CREATE.
+#[tokio::test]
+async fn permissions_follow_roles_and_overwrites_and_a_refused_post_is_403() {
+    use twilight_model::{
+        channel::permission_overwrite::PermissionOverwriteType, guild::Permissions,
+    };
+    let path = format!("{}/examples/worlds/demo.toml", env!("CARGO_MANIFEST_DIR"));
+    let world = herald_sandbox::world_from_file(std::path::Path::new(&path)).unwrap();
+    let big = world.guild_id("Big Guild").unwrap();
+    let sb = Sandbox::builder().world(world).start().await.unwrap();
+    let mut shard = shard(&sb, all_intents());
+    let http = http(&sb);
+    let guild = common::until(&mut shard, "Big Guild's GUILD_CREATE", |e| match e {
+        Event::GuildCreate(g) => match *g {
+            GuildCreate::Available(g) if g.id == big => Some(g),
+            _ => None,
+        },
+        _ => None,
+    })
+    .await;
+    let announcements = sb.guild_channel(big, "announcements");
+    let lobby = sb.guild_channel(big, "lobby");
+    assert_eq!(guild.system_channel_id, Some(lobby));
+    let channel = guild
+        .channels
+        .iter()
+        .find(|c| c.id == announcements)
+        .unwrap();
+    let overwrites = channel.permission_overwrites.as_ref().unwrap();
+    assert_eq!(overwrites.len(), 2);
+    assert!(
+        overwrites
+            .iter()
+            .any(|o| o.kind == PermissionOverwriteType::Role
+                && o.id.cast() == big
+                && o.deny == Permissions::SEND_MESSAGES)
+    );
+
+    let refused = http
+        .create_message(announcements)
+        .content("news")
+        .await
+        .unwrap_err();
+    let twilight_http::error::ErrorType::Response { status, error, .. } = refused.kind() else {
+        panic!("{refused}");
+    };
+    assert_eq!(status.get(), 403);
+    assert!(
+        matches!(error, twilight_http::api_error::ApiError::General(e) if e.code == 50013),
+        "{error:?}"
+    );
+    assert!(
+        sb.transcript()
+            .iter()
+            .any(|l| l.contains("#announcements/messages failed: 403 Missing Permissions")),
+        "{:?}",
+        sb.transcript()
+    );
+    assert!(sb.records().messages(announcements).is_empty());
+    http.create_message(lobby).content("hello").await.unwrap();
+
+    // The same computation for anyone: alice's member overwrite allows her; a generated member
+    // is denied by @everyone's; the owner has everything.
+    let perms = |user: &str| sb.permissions_in(sb.user(user), announcements);
+    assert!(perms("alice").contains(Permissions::SEND_MESSAGES));
+    assert!(!perms("member-1").contains(Permissions::SEND_MESSAGES));
+    assert!(perms("member-1").contains(Permissions::VIEW_CHANNEL));
+    assert_eq!(perms("mod"), Permissions::all());
+}

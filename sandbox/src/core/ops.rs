@@ -3,6 +3,8 @@
 //! the world lookups that fail with one (a guild the bot is in, a channel
 //! that takes messages, ...).
 
+use twilight_model::{guild::Permissions, id::Id};
+
 use crate::core::{
     state::State,
     world::{CHANNEL_STAGE, CHANNEL_VOICE, ChannelRec, GuildRec},
@@ -36,6 +38,8 @@ pub(crate) enum OpError {
     UnknownWebhook(u64),
     UnknownIntegration(u64),
     UnknownEntitlement(u64),
+    /// The bot lacks these permissions for the action.
+    MissingPermissions(Permissions),
     /// Anything else Discord refuses, with the reason.
     Invalid(String),
 }
@@ -64,6 +68,7 @@ impl OpError {
             Self::UnknownWebhook(_) => (404, 10015, "Unknown Webhook"),
             Self::UnknownIntegration(_) => (404, 10005, "Unknown Integration"),
             Self::UnknownEntitlement(_) => (404, 10029, "Unknown Entitlement"),
+            Self::MissingPermissions(_) => (403, 50013, "Missing Permissions"),
             Self::Invalid(_) => (400, 50035, "Invalid Form Body"),
         }
     }
@@ -94,12 +99,39 @@ impl std::fmt::Display for OpError {
             Self::UnknownWebhook(id) => write!(f, "unknown webhook {id}"),
             Self::UnknownIntegration(id) => write!(f, "unknown integration {id}"),
             Self::UnknownEntitlement(id) => write!(f, "unknown entitlement {id}"),
+            Self::MissingPermissions(missing) => write!(f, "missing permissions {missing:?}"),
             Self::Invalid(why) => f.write_str(why),
         }
     }
 }
 
 impl State {
+    /// Refuses (403 Missing Permissions, as Discord) unless the bot has
+    /// `needed` in `channel` (roles and the channel's overwrites; a DM needs
+    /// nothing).
+    pub(crate) fn bot_needs_in(&self, channel: u64, needed: Permissions) -> Result<(), OpError> {
+        let have = self
+            .world
+            .permissions_in(Id::new(self.world.bot_id), Id::new(channel));
+        if have.contains(needed) {
+            Ok(())
+        } else {
+            Err(OpError::MissingPermissions(needed - have))
+        }
+    }
+
+    /// Refuses unless the bot has `needed` in `guild` (its roles).
+    pub(crate) fn bot_needs(&self, guild: u64, needed: Permissions) -> Result<(), OpError> {
+        let have = self
+            .world
+            .guild_permissions(Id::new(self.world.bot_id), Id::new(guild));
+        if have.contains(needed) {
+            Ok(())
+        } else {
+            Err(OpError::MissingPermissions(needed - have))
+        }
+    }
+
     /// A guild of the world.
     pub(crate) fn guild_rec(&self, guild: u64) -> Result<&GuildRec, OpError> {
         self.world.guild(guild).ok_or(OpError::UnknownGuild(guild))

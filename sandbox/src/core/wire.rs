@@ -170,7 +170,21 @@ pub(crate) fn channel(c: &ChannelRec) -> Channel {
         nsfw: Some(false),
         owner_id: None,
         parent_id: c.parent_id.map(Id::new),
-        permission_overwrites: Some(Vec::new()),
+        permission_overwrites: Some(
+            c.overwrites
+                .iter()
+                .map(|o| twilight_model::channel::permission_overwrite::PermissionOverwrite {
+                    allow: o.allow,
+                    deny: o.deny,
+                    id: Id::new(o.id),
+                    kind: if o.member {
+                        twilight_model::channel::permission_overwrite::PermissionOverwriteType::Member
+                    } else {
+                        twilight_model::channel::permission_overwrite::PermissionOverwriteType::Role
+                    },
+                })
+                .collect(),
+        ),
         position: Some(i32::try_from(c.position).unwrap_or(i32::MAX)),
         rate_limit_per_user: Some(0),
         recipients: None,

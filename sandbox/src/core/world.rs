@@ -83,6 +83,8 @@ pub(crate) struct GuildRec {
     pub(crate) automod_rules: Vec<AutomodRuleRec>,
     /// In an outage (GUILD_DELETE `unavailable: true` sent).
     pub(crate) unavailable: bool,
+    /// Where Discord posts join messages.
+    pub(crate) system_channel_id: Option<u64>,
 }
 
 /// Channel kinds the sandbox knows (Discord's channel type numbers).
@@ -107,6 +109,19 @@ pub(crate) struct ChannelRec {
     pub(crate) last_pin_timestamp: Option<Timestamp>,
     /// Thread data (threads only).
     pub(crate) thread: Option<ThreadRec>,
+    /// Permission overwrites (guild channels).
+    pub(crate) overwrites: Vec<OverwriteRec>,
+}
+
+/// A channel's permission overwrite for a role (`@everyone` is the role
+/// whose id is the guild's) or a member.
+#[derive(Clone, Debug)]
+pub(crate) struct OverwriteRec {
+    /// The role's or the user's id.
+    pub(crate) id: u64,
+    pub(crate) member: bool,
+    pub(crate) allow: Permissions,
+    pub(crate) deny: Permissions,
 }
 
 #[derive(Clone, Debug)]
@@ -393,6 +408,7 @@ impl World {
                 parent_id: None,
                 last_pin_timestamp: None,
                 thread: None,
+                overwrites: Vec::new(),
             });
             for (position, (id, name, permissions)) in [
                 (member, "Member", Permissions::empty()),
@@ -484,6 +500,7 @@ impl World {
             scheduled_events: Vec::new(),
             automod_rules: Vec::new(),
             unavailable: false,
+            system_channel_id: None,
         });
         Id::new(id)
     }
@@ -535,6 +552,7 @@ impl World {
             parent_id: None,
             last_pin_timestamp: None,
             thread: None,
+            overwrites: Vec::new(),
         });
         Id::new(id)
     }
@@ -600,6 +618,185 @@ impl World {
             mute: false,
             deaf: false,
         });
+    }
+
+    /// Sets `channel`'s permission overwrite for `role` (the guild's id for
+    /// `@everyone`): `allow` and `deny` replace any it had.
+    ///
+    /// # Panics
+    ///
+    /// If the channel is not a guild channel of this world, or the role not
+    /// one of its guild.
+    pub fn set_role_overwrite(
+        &mut self,
+        channel: Id<ChannelMarker>,
+        role: Id<RoleMarker>,
+        allow: Permissions,
+        deny: Permissions,
+    ) {
+        let c = self.overwritable(channel, "set_role_overwrite");
+        let known = self
+            .guild(c)
+            .is_some_and(|g| g.roles.iter().any(|r| r.id == role.get()));
+        assert!(
+            known,
+            "World::set_role_overwrite: role {role} is not a role of the channel's guild"
+        );
+        self.put_overwrite(channel, role.get(), false, allow, deny);
+    }
+
+    /// Sets `channel`'s permission overwrite for the member `user`.
+    ///
+    /// # Panics
+    ///
+    /// If the channel is not a guild channel of this world.
+    pub fn set_member_overwrite(
+        &mut self,
+        channel: Id<ChannelMarker>,
+        user: Id<UserMarker>,
+        allow: Permissions,
+        deny: Permissions,
+    ) {
+        self.overwritable(channel, "set_member_overwrite");
+        self.put_overwrite(channel, user.get(), true, allow, deny);
+    }
+
+    /// The guild of a guild channel, or a panic naming `what`.
+    fn overwritable(&self, channel: Id<ChannelMarker>, what: &str) -> u64 {
+        self.guilds
+            .iter()
+            .find(|g| g.channels.iter().any(|c| c.id == channel.get()))
+            .map(|g| g.id)
+            .unwrap_or_else(|| panic!("World::{what}: {channel} is not a guild channel"))
+    }
+
+    fn put_overwrite(
+        &mut self,
+        channel: Id<ChannelMarker>,
+        id: u64,
+        member: bool,
+        allow: Permissions,
+        deny: Permissions,
+    ) {
+        let Some(c) = self
+            .guilds
+            .iter_mut()
+            .flat_map(|g| g.channels.iter_mut())
+            .find(|c| c.id == channel.get())
+        else {
+            return;
+        };
+        c.overwrites.retain(|o| !(o.id == id && o.member == member));
+        c.overwrites.push(OverwriteRec {
+            id,
+            member,
+            allow,
+            deny,
+        });
+    }
+
+    /// Sets the channel where Discord posts join messages (GUILD_CREATE's
+    /// `system_channel_id`).
+    ///
+    /// # Panics
+    ///
+    /// If the channel is not a channel of `guild`.
+    pub fn set_system_channel(&mut self, guild: Id<GuildMarker>, channel: Id<ChannelMarker>) {
+        let g = self.guild_mut_or_panic(guild.get(), "set system channel");
+        assert!(
+            g.channels.iter().any(|c| c.id == channel.get()),
+            "World::set_system_channel: {channel} is not a channel of guild {:?}",
+            g.name
+        );
+        g.system_channel_id = Some(channel.get());
+    }
+
+    /// `user`'s permissions in `guild` from its roles (the owner and
+    /// ADMINISTRATOR: all; not a member: none).
+    pub fn guild_permissions(&self, user: Id<UserMarker>, guild: Id<GuildMarker>) -> Permissions {
+        let Some(g) = self.guild(guild.get()) else {
+            return Permissions::empty();
+        };
+        let Some(member) = g.members.iter().find(|m| m.user_id == user.get()) else {
+            return Permissions::empty();
+        };
+        if g.owner_id == Some(user.get()) {
+            return Permissions::all();
+        }
+        let base = g
+            .roles
+            .iter()
+            .filter(|r| r.id == g.id || member.roles.contains(&r.id))
+            .fold(Permissions::empty(), |all, r| all | r.permissions);
+        if base.contains(Permissions::ADMINISTRATOR) {
+            Permissions::all()
+        } else {
+            base
+        }
+    }
+
+    /// `user`'s permissions in `channel`, as Discord computes them: the
+    /// owner and ADMINISTRATOR have all; else `@everyone`'s and the member's
+    /// roles' permissions, then the channel's overwrites for `@everyone`, for
+    /// the member's roles (denies, then allows) and for the member. Empty
+    /// for a user who is not a member of the channel's guild; all in a DM.
+    pub fn permissions_in(&self, user: Id<UserMarker>, channel: Id<ChannelMarker>) -> Permissions {
+        let Some(g) = self.guilds.iter().find(|g| {
+            g.channels
+                .iter()
+                .chain(&g.threads)
+                .any(|c| c.id == channel.get())
+        }) else {
+            return Permissions::all();
+        };
+        let Some(member) = g.members.iter().find(|m| m.user_id == user.get()) else {
+            return Permissions::empty();
+        };
+        if g.owner_id == Some(user.get()) {
+            return Permissions::all();
+        }
+        let role = |id: u64| g.roles.iter().find(|r| r.id == id).map(|r| r.permissions);
+        let mut base = role(g.id).unwrap_or_else(Permissions::empty);
+        for id in &member.roles {
+            base |= role(*id).unwrap_or_else(Permissions::empty);
+        }
+        if base.contains(Permissions::ADMINISTRATOR) {
+            return Permissions::all();
+        }
+        // A thread follows its parent's overwrites.
+        let channel = g
+            .channels
+            .iter()
+            .chain(&g.threads)
+            .find(|c| c.id == channel.get())
+            .and_then(|c| match c.parent_id {
+                Some(parent) if c.thread.is_some() => g.channels.iter().find(|p| p.id == parent),
+                _ => Some(c),
+            });
+        let Some(channel) = channel else {
+            return base;
+        };
+        let overwrite = |id: u64, member: bool| {
+            channel
+                .overwrites
+                .iter()
+                .find(|o| o.id == id && o.member == member)
+        };
+        if let Some(o) = overwrite(g.id, false) {
+            base = (base - o.deny) | o.allow;
+        }
+        let (mut allow, mut deny) = (Permissions::empty(), Permissions::empty());
+        for id in &member.roles {
+            if let Some(o) = overwrite(*id, false) {
+                allow |= o.allow;
+                deny |= o.deny;
+            }
+        }
+        base = (base - deny) | allow;
+        if let Some(o) = overwrite(user.get(), true) {
+            base = (base - o.deny) | o.allow;
+        }
+        base
     }
 
     /// Sets the owner of `guild`.
@@ -839,6 +1036,7 @@ impl World {
             parent_id: None,
             last_pin_timestamp: None,
             thread: None,
+            overwrites: Vec::new(),
         });
         id
     }

@@ -20,7 +20,8 @@ use crate::core::{
 
 pub(crate) const ROUTES: &[Route] = &[
     Route::new("GET", "/gateway/bot", on_gateway_bot),
-    Route::new("GET", "/gateway", on_gateway),
+    // Discord serves the gateway's URL without a token.
+    Route::new("GET", "/gateway", on_gateway).without_token(),
     Route::new("GET", "/applications/@me", on_current_application),
     Route::new("GET", "/oauth2/applications/@me", on_current_application),
 ];

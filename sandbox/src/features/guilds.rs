@@ -21,7 +21,7 @@ use twilight_model::{
 use crate::{
     core::{
         admin::Admin,
-        dispatch::{EventKind, to_json},
+        dispatch::EventKind,
         ops::OpError,
         rest::{Answer, Call, Reply, Route},
         state::State,
@@ -130,7 +130,7 @@ pub(crate) fn guild(world: &World, g: &GuildRec, all_members: bool, large_thresh
             .map(|s| expressions::sticker(g.id, s))
             .collect(),
         system_channel_flags: SystemChannelFlags::empty(),
-        system_channel_id: None,
+        system_channel_id: g.system_channel_id.map(Id::new),
         threads: g.threads.iter().map(wire::channel).collect(),
         unavailable: Some(false),
         vanity_url_code: None,
@@ -153,8 +153,33 @@ pub(crate) fn guild_create(
     all_members: bool,
     large_threshold: u64,
 ) -> String {
-    to_json(&guild(world, g, all_members, large_threshold))
+    let mut d =
+        serde_json::to_value(guild(world, g, all_members, large_threshold)).unwrap_or(Value::Null);
+    // twilight leaves empty lists out; Discord always sends these, and some
+    // clients (serenity) refuse a GUILD_CREATE without them.
+    if let Some(d) = d.as_object_mut() {
+        for key in ALWAYS_SENT {
+            d.entry(key).or_insert_with(|| Value::Array(Vec::new()));
+        }
+    }
+    d.to_string()
 }
+
+/// GUILD_CREATE's lists Discord sends even when empty.
+const ALWAYS_SENT: [&str; 12] = [
+    "channels",
+    "emojis",
+    "features",
+    "guild_scheduled_events",
+    "members",
+    "presences",
+    "roles",
+    "soundboard_sounds",
+    "stage_instances",
+    "stickers",
+    "threads",
+    "voice_states",
+];
 
 /// GUILD_UPDATE's `d`: the guild without the GUILD_CREATE-only parts.
 fn partial_guild(world: &World, g: &GuildRec) -> PartialGuild {

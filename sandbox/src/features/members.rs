@@ -590,6 +590,7 @@ fn on_kick(state: &mut State, call: &mut Call<'_>) -> Answer {
     let (Some(guild), Some(target)) = (call.id("guild"), call.id("user")) else {
         return Err(OpError::UnknownMember(0).into());
     };
+    state.bot_needs(guild, twilight_model::guild::Permissions::KICK_MEMBERS)?;
     let bot = state.world.bot_id;
     let line = moderated(&state.world, "kicked", bot, target, guild, call.reason());
     kick(state, guild, bot, target, call.reason().map(str::to_owned))?;
@@ -670,6 +671,7 @@ fn on_ban(state: &mut State, call: &mut Call<'_>) -> Answer {
     let (Some(guild), Some(target)) = (call.id("guild"), call.id("user")) else {
         return Err(OpError::UnknownUser(0).into());
     };
+    state.bot_needs(guild, twilight_model::guild::Permissions::BAN_MEMBERS)?;
     let bot = state.world.bot_id;
     let line = moderated(&state.world, "banned", bot, target, guild, call.reason());
     ban(state, guild, bot, target, call.reason().map(str::to_owned))?;

@@ -1098,6 +1098,11 @@ fn on_create_message(state: &mut State, call: &mut Call<'_>) -> Answer {
     let channel = call.id("channel").ok_or(OpError::UnknownChannel(0))?;
     let reply = call.field("message_reference").is_some();
     let new = NewMessage::from_body(call.body(), if reply { 19 } else { 0 });
+    state.bot_needs_in(
+        channel,
+        twilight_model::guild::Permissions::VIEW_CHANNEL
+            | twilight_model::guild::Permissions::SEND_MESSAGES,
+    )?;
     let bot = state.world.bot_id;
     let line = message_line(
         &state.world,

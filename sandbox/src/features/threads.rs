@@ -70,6 +70,7 @@ fn create_thread(state: &mut State, parent: u64, name: &str, owner: u64) -> Resu
             members: vec![owner],
             created_at: now(),
         }),
+        overwrites: Vec::new(),
     };
     let mut d = wire::channel(&thread);
     d.newly_created = Some(true);

@@ -54,13 +54,21 @@ const MAX_GENERATED: usize = 10_000;
 /// name = "Herald Test"
 /// # Optional: by default the first human member owns the guild.
 /// owner = "mod"
-/// # type: "text" (the default), "voice" or "stage".
+/// # type: "text" (the default), "voice" or "stage". overwrites: the
+/// # channel's permission overwrites, each for a role ("@everyone" too) or
+/// # a user, with allow and deny written as role permissions are.
 /// channels = [
 ///     { name = "general" },
 ///     { name = "welcome" },
+///     { name = "announcements", overwrites = [
+///         { role = "@everyone", deny = ["SEND_MESSAGES"] },
+///         { role = "Moderator", allow = ["SEND_MESSAGES"] },
+///     ] },
 ///     { name = "Voice", type = "voice" },
 ///     { name = "Stage", type = "stage" },
 /// ]
+/// # Optional: where Discord posts join messages.
+/// system_channel = "welcome"
 /// # permissions (optional, default none): Discord's bit set as an
 /// # integer (8 = ADMINISTRATOR), or a list of twilight `Permissions`
 /// # names. @everyone is implicit and cannot be listed.
@@ -169,6 +177,7 @@ struct RawGuild {
     #[serde(default)]
     stickers: Vec<Spanned<String>>,
     bot_member: Option<Spanned<bool>>,
+    system_channel: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -177,6 +186,19 @@ struct RawChannel {
     name: Spanned<String>,
     #[serde(rename = "type")]
     kind: Option<Spanned<String>>,
+    #[serde(default)]
+    overwrites: Vec<Spanned<RawOverwrite>>,
+}
+
+/// A channel's permission overwrite: for a `role` (`"@everyone"` too) or a
+/// `user`, with `allow` and `deny` as role permissions are written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOverwrite {
+    role: Option<Spanned<String>>,
+    user: Option<Spanned<String>>,
+    allow: Option<Spanned<toml::Value>>,
+    deny: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Deserialize)]
@@ -333,11 +355,12 @@ fn build_guild(
 
     // Channels.
     let mut channels = Unique::new("channel", scope("the channels"));
+    let mut channel_ids = Vec::with_capacity(g.channels.len());
     for c in &g.channels {
         let name = ctx.name(&c.name, "a channel's")?;
         let name = name.strip_prefix('#').unwrap_or(name);
         channels.insert(ctx, &c.name, name)?;
-        match c.kind.as_ref().map(|k| (k, k.get_ref().as_str())) {
+        let id = match c.kind.as_ref().map(|k| (k, k.get_ref().as_str())) {
             None | Some((_, "text")) => world.add_text_channel(guild, name),
             Some((_, "voice")) => world.add_voice_channel(guild, name),
             Some((_, "stage")) => world.add_stage_channel(guild, name),
@@ -351,6 +374,7 @@ fn build_guild(
                 ));
             }
         };
+        channel_ids.push(id);
     }
 
     // Roles.
@@ -479,6 +503,73 @@ fn build_guild(
             ));
         }
         world.set_owner(guild, user);
+    }
+
+    // Channel overwrites, once roles and members exist.
+    for (c, &channel) in g.channels.iter().zip(&channel_ids) {
+        for o in &c.overwrites {
+            let overwrite = o.get_ref();
+            let allow = match &overwrite.allow {
+                Some(p) => permissions(ctx, p)?,
+                None => Permissions::empty(),
+            };
+            let deny = match &overwrite.deny {
+                Some(p) => permissions(ctx, p)?,
+                None => Permissions::empty(),
+            };
+            match (&overwrite.role, &overwrite.user) {
+                (Some(role), None) => {
+                    let name = role.get_ref().as_str();
+                    let id = if name == "@everyone" {
+                        Id::new(guild.get())
+                    } else {
+                        *roles.get(name).ok_or_else(|| {
+                            ctx.err(
+                                role,
+                                format!(
+                                    "channel {:?}: overwrite for role {name:?}, which is not a \
+                                     role of guild {guild_name:?} (its roles: \"@everyone\", {})",
+                                    c.name.get_ref(),
+                                    role_list()
+                                ),
+                            )
+                        })?
+                    };
+                    world.set_role_overwrite(channel, id, allow, deny);
+                }
+                (None, Some(user)) => {
+                    let id = user_id(world, user, "overwrite")?;
+                    world.set_member_overwrite(channel, id, allow, deny);
+                }
+                _ => {
+                    return Err(ctx.err(
+                        o,
+                        format!(
+                            "channel {:?}: an overwrite names either a role or a user: \
+                             {{ role = \"Member\", deny = [\"SEND_MESSAGES\"] }}",
+                            c.name.get_ref()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(system) = &g.system_channel {
+        let name = system.get_ref().trim_start_matches('#');
+        let index = g
+            .channels
+            .iter()
+            .position(|c| c.name.get_ref().trim_start_matches('#') == name)
+            .ok_or_else(|| {
+                ctx.err(
+                    system,
+                    format!(
+                        "system_channel {name:?} is not a channel of guild {guild_name:?}: add \
+                         {{ name = {name:?} }} to its channels = [...]"
+                    ),
+                )
+            })?;
+        world.set_system_channel(guild, channel_ids[index]);
     }
 
     // Emojis and stickers.

@@ -201,6 +201,8 @@ def session(base, info, compress, large_threshold):
     big = guilds.get("Big Guild")
     check(f"{label}: Big Guild arrives", big is not None, list(guilds))
     if big is not None:
+        lists = ["stickers", "stage_instances", "guild_scheduled_events", "threads", "voice_states"]
+        check(f"{label}: GUILD_CREATE carries its lists even empty", all(k in big for k in lists), sorted(big))
         many = big["member_count"] > large_threshold
         check(
             f"{label}: large follows large_threshold {large_threshold}",
@@ -226,7 +228,9 @@ def session(base, info, compress, large_threshold):
     )
     check(f"{label}: the bot answers over REST", status == 200, status)
     status, waited = http(
-        "POST", f"{control}/wait/message", {"channel": "general", "contains": f"pong over {label}"}
+        "POST",
+        f"{control}/wait/message",
+        {"channel": "general", "contains": f"pong over {label}", "after": said["message_id"]},
     )
     check(f"{label}: the control API sees the answer", status == 200, waited)
 
@@ -315,6 +319,13 @@ def main():
 
         session(base, info, None, 250)
         session(base, info, "zlib-stream", 50)
+        _, said = http("POST", f"{base}/_sandbox/say", {"user": "alice", "channel": "general", "text": "later"})
+        status, _ = http(
+            "POST",
+            f"{base}/_sandbox/wait/message",
+            {"channel": "general", "contains": "pong over", "after": said["message_id"], "timeout_ms": 300},
+        )
+        check("wait/message after an id ignores the older answers (408)", status == 408, status)
         scene(base, info)
 
         _, gateway = http("GET", f"{base}/_sandbox/gateway")

@@ -106,11 +106,11 @@ def main():
                     ("!ping", "general", f"pong from {library}"),
                     ("!members", "lobby", f"{library} sees 303 members"),
                 ]:
-                    http("POST", f"{control}/say", {"user": "alice", "channel": channel, "text": command})
+                    _, said = http("POST", f"{control}/say", {"user": "alice", "channel": channel, "text": command})
                     status, waited = http(
                         "POST",
                         f"{control}/wait/message",
-                        {"channel": channel, "contains": answer, "timeout_ms": 20000},
+                        {"channel": channel, "contains": answer, "after": said["message_id"], "timeout_ms": 20000},
                     )
                     check(f"{library}: {command} is answered {answer!r}", status == 200, waited)
                 _, gateway = http("GET", f"{control}/gateway")
