@@ -2,6 +2,7 @@
 
 mod connection;
 pub(crate) mod params;
+mod permissions;
 pub(crate) mod shard;
 mod wait;
 

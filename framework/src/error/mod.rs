@@ -140,6 +140,13 @@ pub enum Error {
         /// refused, reset, timed out) or it could not be read.
         status: Option<u16>,
     },
+    /// The cache lacks what an answer needs (`Context::permissions_for`).
+    #[error(
+        "the cache lacks {0}: cache its resource (GUILD, CHANNEL, MEMBER and ROLE are cached by \
+         default), and for members who have not spoken since the bot started, the GUILD_MEMBERS \
+         intent or a member request"
+    )]
+    NotCached(String),
     /// A command was sent to a shard that has shut down.
     #[error("shard {0} has shut down")]
     ShardClosed(u32),

@@ -738,7 +738,8 @@ impl World {
     /// `user`'s permissions in `channel`, as Discord computes them: the
     /// owner and ADMINISTRATOR have all; else `@everyone`'s and the member's
     /// roles' permissions, then the channel's overwrites for `@everyone`, for
-    /// the member's roles (denies, then allows) and for the member. Empty
+    /// the member's roles (denies, then allows) and for the member; without
+    /// VIEW_CHANNEL then, nothing (Discord's implicit permissions). Empty
     /// for a user who is not a member of the channel's guild; all in a DM.
     pub fn permissions_in(&self, user: Id<UserMarker>, channel: Id<ChannelMarker>) -> Permissions {
         let Some(g) = self.guilds.iter().find(|g| {
@@ -795,6 +796,10 @@ impl World {
         base = (base - deny) | allow;
         if let Some(o) = overwrite(user.get(), true) {
             base = (base - o.deny) | o.allow;
+        }
+        // Discord's implicit permissions: without VIEW_CHANNEL, nothing in the channel.
+        if !base.contains(Permissions::VIEW_CHANNEL) {
+            return Permissions::empty();
         }
         base
     }
