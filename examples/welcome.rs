@@ -135,6 +135,16 @@ async fn dm_tips(ctx: Context, join: &MemberAdd) -> herald::Result {
     }
 }
 
+/// Asks for every member of a guild as it becomes available (disnake's `await guild.chunk()`), so
+/// that departures and changes of members who joined before the bot started are logged with what
+/// the cache knew of them. `BotBuilder::chunk_guilds_at_startup(true)` does the same for every
+/// guild.
+#[listener]
+async fn cache_members(ctx: Context, available: &GuildAvailable) -> herald::Result {
+    ctx.request_members(available.guild.id).await?;
+    Ok(())
+}
+
 /// Logs a departure (leave, kick or ban) with what the cache knew of the member: their roles.
 #[listener]
 async fn departure_log(ctx: Context, remove: &MemberRemove) -> herald::Result {
@@ -148,8 +158,8 @@ async fn departure_log(ctx: Context, remove: &MemberRemove) -> herald::Result {
         RED,
     );
     // `member` is what the cache knew, `None` when it never saw the member: Discord's
-    // GUILD_CREATE lists only a few members (all of them only with `GUILD_PRESENCES`), so the
-    // cache learns the others as they join, change or talk.
+    // GUILD_CREATE lists only a few members (all of them only with `GUILD_PRESENCES`); `cache_members`
+    // above asks for the others.
     if let Some(member) = &remove.member {
         let roles = role_names(&ctx, member.roles());
         let roles = if roles.is_empty() {
@@ -384,6 +394,8 @@ async fn scene(ctx: Context) -> herald::Result {
         sandbox.actor("bob"),
         sandbox.actor("mod"),
     );
+    // The guild's members are cached (`cache_members`).
+    ctx.settled().await;
 
     // dave joins: a welcome, the Member role (logged as a role change), tips in a DM.
     dave.join(guild);
@@ -419,6 +431,7 @@ async fn scene(ctx: Context) -> herald::Result {
 /// it; `tests/examples_events.rs` runs it on a sandbox and checks the transcript.
 pub(crate) fn bot() -> BotBuilder {
     Bot::builder()
+        .listener(cache_members)
         .listener(welcome)
         .listener(auto_role)
         .listener(dm_tips)

@@ -46,8 +46,8 @@ fn catalog_names_types_and_groups_are_consistent() {
             entry.name
         );
         assert!(
-            entry.disnake.starts_with("on_"),
-            "`{}`: the disnake column names a handler",
+            entry.disnake.starts_with("on_") || entry.disnake.starts_with("— ("),
+            "`{}`: the disnake column names a handler, or says `— (what disnake has instead)`",
             entry.name
         );
         assert!(

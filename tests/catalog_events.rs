@@ -138,6 +138,7 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
         ReactionAdd, ReactionRemove, ReactionClear, ReactionClearEmoji, RawReactionAdd,
         RawReactionRemove, RawReactionClear, RawReactionClearEmoji,
         MemberAdd, MemberRemove, MemberUpdate, UserUpdate, BanAdd, BanRemove, PresenceUpdate,
+        MemberChunk,
         GuildJoin, GuildRemove, GuildUpdate, GuildAvailable, GuildUnavailable, ChannelCreate,
         ChannelDelete, ChannelUpdate, ChannelPinsUpdate, RoleCreate, RoleDelete, RoleUpdate,
         GuildEmojisUpdate, GuildStickersUpdate,
@@ -554,6 +555,11 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
         e.0.id == entitlement && e.0.user_id == Some(sb.user("alice"))
     })
     .await;
+
+    // A member request (gateway op 8): its chunk.
+    let chunked = running.context().request_members(guild).await.unwrap();
+    rec.expect(|e: &MemberChunk| e.guild_id == guild && e.members.len() == chunked.members.len())
+        .await;
 
     // The bot joins voice itself (gateway op 4): Discord tells it its voice server.
     let ctx = running.context().clone();

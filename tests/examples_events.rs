@@ -141,8 +141,8 @@ async fn welcome_scene() {
              Regular",
         ],
     );
-    // The ban, with moderator and reason from the audit log; bob was never cached, so his
-    // departure has no roles.
+    // The ban, with moderator and reason from the audit log; bob was there before the bot
+    // started, and the guild's members were asked for: his departure lists his roles.
     assert_in_order(
         &transcript,
         &[
@@ -155,7 +155,8 @@ async fn welcome_scene() {
         &transcript,
         &[
             "mod banned bob from Herald Test",
-            "herald-bot in #member-logs: [embed] Member left — bob left the server. (1 field)",
+            "herald-bot in #member-logs: [embed] Member left — bob left the server. Roles: Member \
+             (2 fields)",
         ],
     );
     assert_in_order(

@@ -36,6 +36,7 @@ pub(crate) const CATALOG: &[(&str, &str)] = &[
     ("user_update", "&UserUpdate"),
     ("member_ban", "&BanAdd"),
     ("member_unban", "&BanRemove"),
+    ("member_chunk", "&MemberChunk"),
     ("presence_update", "&PresenceUpdate"),
     ("guild_join", "&GuildJoin"),
     ("guild_remove", "&GuildRemove"),

@@ -109,6 +109,9 @@ pub mod handlers {
     pub async fn on_member_unban(_event: &BanRemove) {}
 
     #[event]
+    pub async fn on_member_chunk(_event: &MemberChunk) {}
+
+    #[event]
     pub async fn on_presence_update(_event: &PresenceUpdate) {}
 
     #[event]
@@ -306,6 +309,7 @@ pub const HANDLED: &[&str] = &[
     "user_update",
     "member_ban",
     "member_unban",
+    "member_chunk",
     "presence_update",
     "guild_join",
     "guild_remove",
@@ -398,6 +402,7 @@ pub fn register_all(builder: BotBuilder) -> BotBuilder {
         .event(handlers::on_user_update)
         .event(handlers::on_member_ban)
         .event(handlers::on_member_unban)
+        .event(handlers::on_member_chunk)
         .event(handlers::on_presence_update)
         .event(handlers::on_guild_join)
         .event(handlers::on_guild_remove)

@@ -503,6 +503,52 @@ impl BotBuilder {
         self
     }
 
+    /// Asks Discord for every member of each guild as it becomes available or the bot joins it
+    /// (disnake's `chunk_guilds_at_startup`), so that the cache knows members who have not
+    /// spoken since the bot started: member events then have their `before`, and
+    /// [`Context::permissions_for`](crate::Context::permissions_for) knows everyone. Adds the
+    /// GUILD_MEMBERS intent (privileged: turn it on in the Developer Portal). Off by default:
+    /// big guilds cost memory and time; [`Context::request_members`](crate::Context::request_members)
+    /// asks for one guild when needed.
+    pub fn chunk_guilds_at_startup(self, chunk: bool) -> Self {
+        if !chunk {
+            return self;
+        }
+        fn request(
+            ctx: &crate::Context,
+            guild: twilight_model::id::Id<twilight_model::id::marker::GuildMarker>,
+        ) {
+            let request = ctx.request_members(guild);
+            // In its own task: the request waits for every chunk, which come through the
+            // gateway after this listener returns.
+            tokio::spawn(async move {
+                if let Err(error) = request.await {
+                    let text = format!("chunking guild {guild} at start-up failed: {error}");
+                    crate::report::tell!(WARN, { guild = guild.get(), }, text);
+                }
+            });
+        }
+        self.add_intents(Intents::GUILD_MEMBERS)
+            .listener(
+                Listener::new(
+                    |ctx: crate::Context, event: &crate::event::guild::GuildAvailable| {
+                        request(&ctx, event.guild.id);
+                        async {}
+                    },
+                )
+                .name("chunk_guilds_at_startup"),
+            )
+            .listener(
+                Listener::new(
+                    |ctx: crate::Context, event: &crate::event::guild::GuildJoin| {
+                        request(&ctx, event.guild.id);
+                        async {}
+                    },
+                )
+                .name("chunk_guilds_at_startup"),
+            )
+    }
+
     /// How long a shard waits for the guilds READY listed before it is ready anyway (default
     /// [`DEFAULT_GUILD_READY_TIMEOUT`]).
     pub fn guild_ready_timeout(mut self, timeout: Duration) -> Self {

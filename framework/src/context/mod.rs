@@ -1,8 +1,10 @@
 //! The [`Context`]: the cheap-to-clone handle every listener gets.
 
 mod connection;
+mod members;
 pub(crate) mod params;
 mod permissions;
+pub use members::{Members, RequestMembers};
 pub(crate) mod shard;
 mod wait;
 

@@ -208,6 +208,8 @@ events! {
             "on_member_ban(guild, user)", "guild_id, user", [BAN_ADD], "", [];
         BanRemove ("member_unban", Intents::GUILD_MODERATION, |e| Keys { guild: Some(e.guild_id), user: Some(e.user.id), ..Keys::NONE }),
             "on_member_unban(guild, user)", "guild_id, user", [BAN_REMOVE], "", [];
+        MemberChunk ("member_chunk", Intents::empty(), |e| Keys { guild: Some(e.guild_id), ..Keys::NONE }),
+            "— (`await guild.chunk()`: `ctx.request_members(guild)`)", "guild_id, members, presences, chunk_index, chunk_count, not_found, nonce", [MEMBER_CHUNK], "after a member request (gateway op 8)", [];
         PresenceUpdate, "on_presence_update(before, after)", "before: Option<CachedPresence>, after: Presence", [PRESENCE_UPDATE], "", [PRESENCE];
     ]
     "Guilds": [

@@ -11,7 +11,7 @@ pub use twilight_model::gateway::payload::incoming::{
     EntitlementCreate, EntitlementDelete, EntitlementUpdate, GuildAuditLogEntryCreate,
     GuildScheduledEventCreate, GuildScheduledEventDelete, GuildScheduledEventUserAdd,
     GuildScheduledEventUserRemove, IntegrationCreate, IntegrationDelete, IntegrationUpdate,
-    InteractionCreate, InviteCreate, InviteDelete, MemberAdd, MessageCreate, MessagePollVoteAdd,
-    MessagePollVoteRemove, RoleCreate, StageInstanceCreate, StageInstanceDelete, ThreadCreate,
-    TypingStart, VoiceServerUpdate, WebhooksUpdate,
+    InteractionCreate, InviteCreate, InviteDelete, MemberAdd, MemberChunk, MessageCreate,
+    MessagePollVoteAdd, MessagePollVoteRemove, RoleCreate, StageInstanceCreate,
+    StageInstanceDelete, ThreadCreate, TypingStart, VoiceServerUpdate, WebhooksUpdate,
 };

@@ -41,6 +41,8 @@ use crate::core::{
     world::{GuildRec, World},
 };
 
+/// Members per GUILD_MEMBERS_CHUNK, as Discord.
+const CHUNK_MEMBERS: usize = 1000;
 /// Largest command payload Discord accepts (else close 4002).
 const MAX_PAYLOAD: usize = 4096;
 /// How long a server-initiated close waits for the client's reply.
@@ -56,6 +58,10 @@ pub(crate) struct Hooks {
     /// presence (GUILD_PRESENCES), else only the bot and members in voice;
     /// then the session's `large_threshold`.
     pub(crate) guild_create: fn(&World, &GuildRec, bool, u64) -> String,
+    /// The presence a member request (op 8 with `presences`) shows for a
+    /// member: `(world, guild, user)`, `None` when offline.
+    pub(crate) presence:
+        fn(&World, u64, u64) -> Option<twilight_model::gateway::presence::Presence>,
     /// A voice state update (op 4) from a session: `(session id, d)`.
     pub(crate) voice_command: fn(&mut State, &str, &Value),
 }
@@ -409,7 +415,7 @@ impl Conn {
             Some(8) => {
                 let conn = self.id;
                 self.shared
-                    .with(|state| state.request_guild_members(conn, &d));
+                    .with(|state| state.request_guild_members(conn, &d, self.hooks));
                 Flow::Continue
             }
             Some(3) => {
@@ -769,7 +775,7 @@ impl State {
     }
 
     /// op 8: one GUILD_MEMBERS_CHUNK with the requested members.
-    fn request_guild_members(&mut self, conn: u64, d: &Value) {
+    fn request_guild_members(&mut self, conn: u64, d: &Value, hooks: Hooks) {
         let Some(index) = self.sessions.iter().position(|s| s.conn == Some(conn)) else {
             return;
         };
@@ -800,7 +806,7 @@ impl State {
                 .collect()
         });
         let world = &self.world;
-        let mut members: Vec<_> = guild
+        let mut found: Vec<_> = guild
             .members
             .iter()
             .filter(|m| match &user_ids {
@@ -809,26 +815,58 @@ impl State {
                     .user_rec(m.user_id)
                     .is_some_and(|u| u.name.starts_with(query)),
             })
-            .map(|m| wire::member(world, m))
             .collect();
         if limit > 0 {
-            members.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            found.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         }
+        let not_found: Vec<_> = user_ids
+            .iter()
+            .flatten()
+            .filter(|id| !guild.members.iter().any(|m| m.user_id == **id))
+            .map(|id| Id::new(*id))
+            .collect();
+        let with_presences = d.get("presences").and_then(Value::as_bool) == Some(true);
         // Discord echoes the nonce as sent (a string).
         let nonce = d.get("nonce").and_then(|n| match n {
             Value::String(s) => Some(s.clone()),
             Value::Null => None,
             other => Some(other.to_string()),
         });
-        let chunk = to_json(&MemberChunk {
-            chunk_count: 1,
-            chunk_index: 0,
-            guild_id: Id::new(guild.id),
-            members,
-            nonce,
-            not_found: Vec::new(),
-            presences: Vec::new(),
-        });
-        self.push_to_session(index, "GUILD_MEMBERS_CHUNK", &chunk);
+        // As Discord: chunks of at most 1000 members, at least one chunk.
+        let pieces: Vec<_> = if found.is_empty() {
+            vec![&found[..]]
+        } else {
+            found.chunks(CHUNK_MEMBERS).collect()
+        };
+        let chunk_count = u32::try_from(pieces.len()).unwrap_or(u32::MAX);
+        let chunks: Vec<String> = pieces
+            .iter()
+            .enumerate()
+            .map(|(i, piece)| {
+                to_json(&MemberChunk {
+                    chunk_count,
+                    chunk_index: u32::try_from(i).unwrap_or(u32::MAX),
+                    guild_id: Id::new(guild.id),
+                    members: piece.iter().map(|m| wire::member(world, m)).collect(),
+                    nonce: nonce.clone(),
+                    not_found: if i == 0 {
+                        not_found.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    presences: if with_presences {
+                        piece
+                            .iter()
+                            .filter_map(|m| (hooks.presence)(world, guild.id, m.user_id))
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                })
+            })
+            .collect();
+        for chunk in &chunks {
+            self.push_to_session(index, "GUILD_MEMBERS_CHUNK", chunk);
+        }
     }
 }

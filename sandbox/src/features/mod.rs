@@ -96,6 +96,7 @@ const EVENTS: &[&[EventKind]] = &[
 /// What the gateway asks of the features.
 pub(crate) const GATEWAY_HOOKS: Hooks = Hooks {
     guild_create: guilds::guild_create,
+    presence: users::member_presence,
     voice_command: voice::voice_command,
 };
 

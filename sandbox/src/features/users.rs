@@ -40,6 +40,13 @@ pub(crate) const ROUTES: &[Route] = &[
 /// The statuses [`Admin::set_user_presence`] takes.
 const STATUSES: [&str; 5] = ["online", "idle", "dnd", "offline", "invisible"];
 
+/// A member's presence for a member request (op 8 with `presences`): `None`
+/// when offline (or never set), as in GUILD_CREATE.
+pub(crate) fn member_presence(world: &World, guild: u64, user: u64) -> Option<Presence> {
+    let status = world.user_rec(user)?.status.as_deref()?;
+    (status != "offline" && status != "invisible").then(|| presence(guild, user, status))
+}
+
 /// A presence as PRESENCE_UPDATE and GUILD_CREATE carry it (`status` as
 /// others see it: `online`, `idle`, `dnd` or `offline`).
 pub(crate) fn presence(guild: u64, user: u64, status: &str) -> Presence {
