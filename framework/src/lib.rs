@@ -84,6 +84,8 @@ pub mod __private {
             Key::Channel(id) => keys.channel = Some(id),
             Key::Message(id) => keys.message = Some(id),
             Key::User(id) => keys.user = Some(id),
+            // Ids only convert to the four above.
+            Key::CustomId(_) => {}
         }
     }
     pub use twilight_model;

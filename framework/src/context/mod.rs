@@ -1,5 +1,6 @@
 //! The [`Context`]: the cheap-to-clone handle every listener gets.
 
+mod components;
 mod connection;
 mod members;
 pub(crate) mod params;

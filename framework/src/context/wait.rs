@@ -57,6 +57,7 @@ impl Drop for Registration {
 struct Filter<E: Event> {
     ctx: Context,
     key: Option<Key>,
+    custom_id: Option<Arc<str>>,
     check: Option<Check<E>>,
 }
 
@@ -65,6 +66,7 @@ impl<E: Event> Filter<E> {
         Filter {
             ctx,
             key: None,
+            custom_id: None,
             check: None,
         }
     }
@@ -73,11 +75,16 @@ impl<E: Event> Filter<E> {
     /// them (such a waiter can never match).
     fn register(self, sink: Sink<E>) -> (Registration, Option<Intents>) {
         let missing = missing_intents::<E>(&self.ctx);
+        // A custom id is the key unless another was given (then it is only compared).
+        let key = self
+            .key
+            .or_else(|| self.custom_id.as_deref().map(Key::custom_id));
         let pending = Pending {
             check: self.check,
+            custom_id: self.custom_id,
             sink,
         };
-        (Registration::new(self.ctx, self.key, pending), missing)
+        (Registration::new(self.ctx, key, pending), missing)
     }
 }
 
@@ -116,6 +123,13 @@ impl<E: Event> WaitFor<E> {
     /// constant time rather than checked against every event.
     pub fn on(mut self, key: impl Into<Key>) -> Self {
         self.filter.key = Some(key.into());
+        self
+    }
+
+    /// Matches only the component or modal whose `custom_id` is `custom_id` (button clicks,
+    /// select menus, modal submits), looked up in constant time among any number of waiters.
+    pub fn custom_id(mut self, custom_id: impl Into<Arc<str>>) -> Self {
+        self.filter.custom_id = Some(custom_id.into());
         self
     }
 
@@ -259,6 +273,13 @@ impl<E: Event> StreamBuilder<E> {
     /// Matches only events about this id; see [`WaitFor::on`].
     pub fn on(mut self, key: impl Into<Key>) -> Self {
         self.filter.key = Some(key.into());
+        self
+    }
+
+    /// Only the component or modal whose `custom_id` is `custom_id`, looked up in constant
+    /// time (see [`WaitFor::custom_id`]).
+    pub fn custom_id(mut self, custom_id: impl Into<Arc<str>>) -> Self {
+        self.filter.custom_id = Some(custom_id.into());
         self
     }
 

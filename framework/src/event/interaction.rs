@@ -35,6 +35,9 @@ pub(crate) fn interaction_keys(interaction: &Interaction) -> Keys {
 
 macro_rules! interaction_event {
     ($(#[$doc:meta])* $ty:ident, $name:literal, $data:ty) => {
+        interaction_event!($(#[$doc])* $ty, $name, $data, |_e| None);
+    };
+    ($(#[$doc:meta])* $ty:ident, $name:literal, $data:ty, |$e:ident| $custom_id:expr) => {
         $(#[$doc])*
         #[derive(Clone, Debug)]
         #[non_exhaustive]
@@ -51,7 +54,17 @@ macro_rules! interaction_event {
                 &self.interaction
             }
         }
-        impl_event!($ty, $name, Intents::empty(), |e| interaction_keys(&e.interaction));
+        impl $crate::event::Event for $ty {
+            const NAME: &'static str = $name;
+            const INTENTS: Intents = Intents::empty();
+            fn keys(&self) -> Keys {
+                interaction_keys(&self.interaction)
+            }
+            fn custom_id(&self) -> Option<&str> {
+                let $e = self;
+                $custom_id
+            }
+        }
     };
 }
 
@@ -65,25 +78,29 @@ interaction_event!(
     /// A message component was used: a button or a select menu (`message_interaction`).
     MessageInteraction,
     "message_interaction",
-    MessageComponentInteractionData
+    MessageComponentInteractionData,
+    |e| Some(e.data.custom_id.as_str())
 );
 interaction_event!(
     /// A button was clicked (`button_click`); `data.custom_id` says which.
     ButtonClick,
     "button_click",
-    MessageComponentInteractionData
+    MessageComponentInteractionData,
+    |e| Some(e.data.custom_id.as_str())
 );
 interaction_event!(
     /// Options were chosen in a select menu (`dropdown`); `data.values` holds them.
     Dropdown,
     "dropdown",
-    MessageComponentInteractionData
+    MessageComponentInteractionData,
+    |e| Some(e.data.custom_id.as_str())
 );
 interaction_event!(
     /// A modal was submitted (`modal_submit`); `data.components` holds its fields.
     ModalSubmit,
     "modal_submit",
-    ModalInteractionData
+    ModalInteractionData,
+    |e| Some(e.data.custom_id.as_str())
 );
 
 /// A listener of [`ApplicationCommand`] failed (`application_command_error`).

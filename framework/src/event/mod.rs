@@ -75,6 +75,12 @@ pub trait Event: Send + Sync + 'static {
     fn keys(&self) -> Keys {
         Keys::NONE
     }
+
+    /// The `custom_id` of the component or modal this event is about (button clicks, select
+    /// menus, modal submits), matched by `.custom_id(..)` waiters in constant time.
+    fn custom_id(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// The ids an event is about: the guild, channel, message and user, where they apply.
@@ -125,6 +131,8 @@ pub enum Key {
     Message(Id<MessageMarker>),
     /// A user.
     User(Id<UserMarker>),
+    /// A component's or modal's `custom_id` (hashed; see [`Key::custom_id`]).
+    CustomId(u64),
 }
 
 macro_rules! key_from {
@@ -140,14 +148,25 @@ macro_rules! key_from {
 key_from!(GuildMarker => Guild, ChannelMarker => Channel, MessageMarker => Message, UserMarker => User);
 
 impl Key {
-    /// Whether `keys` contains this key.
+    /// Whether `keys` contains this key. A [`Key::CustomId`] is not in [`Keys`]: it is
+    /// matched against [`Event::custom_id`].
     pub fn is_in(&self, keys: &Keys) -> bool {
         match *self {
             Key::Guild(id) => keys.guild == Some(id),
             Key::Channel(id) => keys.channel == Some(id),
             Key::Message(id) => keys.message == Some(id),
             Key::User(id) => keys.user == Some(id),
+            Key::CustomId(_) => false,
         }
+    }
+
+    /// The key of a `custom_id`: what `.custom_id(..)` waiters are indexed by (a hash; the
+    /// waiter compares the whole id too, so two ids with one hash never mix).
+    pub fn custom_id(custom_id: &str) -> Key {
+        use std::hash::{Hash as _, Hasher as _};
+        let mut hasher = rustc_hash::FxHasher::default();
+        custom_id.hash(&mut hasher);
+        Key::CustomId(hasher.finish())
     }
 }
 

@@ -33,12 +33,19 @@ pub(crate) enum Sink<E> {
 
 pub(crate) struct Pending<E> {
     pub(crate) check: Option<Check<E>>,
+    /// The whole `custom_id` a `.custom_id(..)` waiter wants (its key is the id's hash).
+    pub(crate) custom_id: Option<Arc<str>>,
     pub(crate) sink: Sink<E>,
 }
 
 impl<E: Event> Pending<E> {
     /// Runs the check (user code: its panic is caught, and `Err` carries it).
     fn matches(&self, event: &E) -> Result<bool, Panicked> {
+        if let Some(wanted) = &self.custom_id
+            && event.custom_id() != Some(&**wanted)
+        {
+            return Ok(false);
+        }
         let Some(check) = &self.check else {
             return Ok(true);
         };
@@ -69,9 +76,9 @@ type AnyWaiter = Arc<dyn Any + Send + Sync>;
 struct TypeWaiters {
     unkeyed: FxHashMap<u64, AnyWaiter>,
     keyed: FxHashMap<Key, FxHashMap<u64, AnyWaiter>>,
-    /// Keyed waiters per kind of key (guild, channel, message, user): an event's keys of a kind
+    /// Keyed waiters per kind of key (guild, channel, message, user, custom id): an event's keys of a kind
     /// nobody waits on are not looked up.
-    per_kind: [usize; 4],
+    per_kind: [usize; 5],
 }
 
 impl TypeWaiters {
@@ -87,6 +94,7 @@ fn kind(key: Key) -> usize {
         Key::Channel(_) => 1,
         Key::Message(_) => 2,
         Key::User(_) => 3,
+        Key::CustomId(_) => 4,
     }
 }
 
@@ -243,7 +251,10 @@ impl Waiters {
         };
         // The keys, outside the lock: a custom event's `keys()` is user code, which may panic (the
         // report is an event offered to waiters in turn) or register waiters itself.
-        let keys = keyed.then(|| keys(ctx, event));
+        let (keys, custom_id) = match keyed.then(|| keys(ctx, event)) {
+            Some((keys, custom_id)) => (Some(keys), custom_id),
+            None => (None, None),
+        };
         let mut candidates: Vec<(Slot, AnyWaiter)> = Vec::new();
         {
             let by_type = self.lock();
@@ -256,7 +267,7 @@ impl Waiters {
                 id: *id,
             };
             if let Some(keys) = keys {
-                for key in keys.iter() {
+                for key in keys.iter().chain(custom_id) {
                     if waiters.per_kind[kind(key)] == 0 {
                         continue;
                     }
@@ -317,11 +328,13 @@ impl Waiters {
     }
 }
 
-/// `event.keys()`: user code for custom events, so a panic is caught, reported, and the event
-/// treated as having no keys (it still reaches unkeyed waiters and listeners).
-fn keys<E: Event, C: Host>(ctx: &C, event: &Arc<E>) -> Keys {
+/// `event.keys()` and the key of `event.custom_id()`: user code for custom events, so a panic is
+/// caught, reported, and the event treated as having no keys (it still reaches unkeyed waiters
+/// and listeners).
+fn keys<E: Event, C: Host>(ctx: &C, event: &Arc<E>) -> (Keys, Option<Key>) {
     let culprit = || Culprit::Keys { event: E::NAME };
-    match isolate::section(culprit, || isolate::catch(|| event.keys())) {
+    let both = || (event.keys(), event.custom_id().map(Key::custom_id));
+    match isolate::section(culprit, || isolate::catch(both)) {
         Ok(keys) => keys,
         Err(panic) => {
             let error = ListenerError::new(
@@ -331,7 +344,7 @@ fn keys<E: Event, C: Host>(ctx: &C, event: &Arc<E>) -> Keys {
                 None,
             );
             ctx.router().report(ctx, error);
-            Keys::NONE
+            (Keys::NONE, None)
         }
     }
 }
