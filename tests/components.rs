@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use herald::model::channel::message::Component;
 use herald::model::channel::message::component::{
-    ActionRow, Button, ButtonStyle, TextInput, TextInputStyle,
+    ActionRow, Button, ButtonStyle, Label, TextInput, TextInputStyle,
 };
 use herald::model::http::interaction::{
     InteractionResponse, InteractionResponseData, InteractionResponseType,
@@ -79,10 +79,12 @@ async fn a_click_wakes_only_the_waiter_of_its_custom_id_among_10000() {
 /// modal times out and the listener says so.
 #[listener]
 async fn ticket(ctx: Context, command: &ApplicationCommand) -> herald::Result {
-    let input = Component::ActionRow(ActionRow {
-        components: vec![Component::TextInput(TextInput {
+    // Discord's current form: a text input inside a label.
+    let input = Component::Label(Label {
+        component: Box::new(Component::TextInput(TextInput {
             custom_id: "reason".to_owned(),
-            label: Some("What happened?".to_owned()),
+            #[allow(deprecated)]
+            label: None,
             max_length: None,
             min_length: None,
             placeholder: None,
@@ -90,8 +92,10 @@ async fn ticket(ctx: Context, command: &ApplicationCommand) -> herald::Result {
             style: TextInputStyle::Paragraph,
             value: None,
             id: None,
-        })],
+        })),
+        description: None,
         id: None,
+        label: "What happened?".to_owned(),
     });
     let modal = InteractionResponseData {
         custom_id: Some("ticket".to_owned()),
