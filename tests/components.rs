@@ -183,3 +183,71 @@ async fn a_modal_is_shown_and_its_submit_awaited_or_timed_out() {
     assert_eq!(ctx.pending_waiters_for::<ModalSubmit>(), 0);
     running.shutdown().await.unwrap();
 }
+
+/// A persistent button: the first bot posts a poll whose buttons carry their option in their
+/// `custom_id`, and shuts down; a second bot (a restart: nothing in memory) handles a click on
+/// the old message by its prefix, with the option parsed from the id. A malformed id is the
+/// handler's error, reported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_persistent_button_is_handled_by_a_restarted_bot() {
+    let sb = Sandbox::start().await.unwrap();
+    let general = sb.channel("general");
+    let first = bot::start(&sb, Bot::builder()).await;
+    let poll = first
+        .context()
+        .http()
+        .create_message(general)
+        .content("Lunch?")
+        .components(&[button("vote:0"), button("vote:1"), button("vote:x")])
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    first.shutdown().await.unwrap();
+
+    let errors = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = std::sync::Arc::clone(&errors);
+    let second = bot::start(
+        &sb,
+        Bot::builder()
+            .component(
+                "vote:",
+                |ctx: Context, click: ButtonClick, option: u8| async move {
+                    let answer = InteractionResponse {
+                        kind: InteractionResponseType::ChannelMessageWithSource,
+                        data: Some(InteractionResponseData {
+                            content: Some(format!("vote for option {option} counted")),
+                            ..Default::default()
+                        }),
+                    };
+                    ctx.http()
+                        .interaction(click.application_id)
+                        .create_response(click.id, &click.token, &answer)
+                        .await?;
+                    Ok(())
+                },
+            )
+            .listener(Listener::new(move |error: &ListenerError| {
+                seen.lock().unwrap().push(error.to_string());
+                async {}
+            })),
+    )
+    .await;
+    let ctx = second.context().clone();
+    sb.actor("alice").click_button(poll.id, "vote:1");
+    ctx.settled().await;
+    assert_eq!(
+        sb.records().messages(general).last().unwrap().content,
+        "vote for option 1 counted"
+    );
+    sb.actor("bob").click_button(poll.id, "vote:x");
+    ctx.settled().await;
+    let errors = errors.lock().unwrap().clone();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("component vote:*") && errors[0].contains("\"x\" does not parse"),
+        "{errors:?}"
+    );
+    second.shutdown().await.unwrap();
+}

@@ -503,6 +503,62 @@ impl BotBuilder {
         self
     }
 
+    /// A persistent component handler: every `E` (a [`ButtonClick`](crate::event::interaction::ButtonClick),
+    /// [`Dropdown`](crate::event::interaction::Dropdown) or
+    /// [`ModalSubmit`](crate::event::interaction::ModalSubmit)) whose `custom_id` starts with
+    /// `prefix` calls `handler` with the rest of the id parsed as `S` (any [`FromStr`](std::str::FromStr)):
+    /// the state lives in the id, not in memory, so buttons keep working after the bot
+    /// restarts, as disnake's persistent views. A rest that does not parse is the handler's
+    /// error (reported like any listener's). Prefixes should not be prefixes of each other.
+    ///
+    /// ```no_run
+    /// # use herald_framework::prelude::*;
+    /// # async fn count(ctx: &Context, option: u8) {}
+    /// // Buttons "vote:0", "vote:1", ... on any message, ever.
+    /// let bot = Bot::builder().component("vote:", |ctx: Context, click: ButtonClick, option: u8| async move {
+    ///     count(&ctx, option).await;
+    ///     Ok(())
+    /// });
+    /// ```
+    pub fn component<E, S, F, Fut>(self, prefix: impl Into<Arc<str>>, handler: F) -> Self
+    where
+        E: crate::event::Event + Clone,
+        S: std::str::FromStr + Send + 'static,
+        S::Err: std::fmt::Display,
+        F: Fn(crate::Context, E, S) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = crate::Result> + Send + 'static,
+    {
+        let prefix: Arc<str> = prefix.into();
+        let name = format!("component {prefix}*");
+        let handler = Arc::new(handler);
+        self.listener(
+            Listener::new(move |ctx: crate::Context, event: &E| {
+                let call = event
+                    .custom_id()
+                    .and_then(|id| id.strip_prefix(&*prefix))
+                    .map(|rest| {
+                        (
+                            rest.parse::<S>().map_err(|e| e.to_string()),
+                            rest.to_owned(),
+                        )
+                    });
+                let (handler, prefix) = (Arc::clone(&handler), Arc::clone(&prefix));
+                let event = call.is_some().then(|| event.clone());
+                async move {
+                    match (call, event) {
+                        (Some((Ok(state), _)), Some(event)) => handler(ctx, event, state).await,
+                        (Some((Err(error), rest)), _) => Err(format!(
+                            "custom_id {prefix}{rest}: its state {rest:?} does not parse: {error}"
+                        )
+                        .into()),
+                        _ => Ok(()),
+                    }
+                }
+            })
+            .name(name),
+        )
+    }
+
     /// Asks Discord for every member of each guild as it becomes available or the bot joins it
     /// (disnake's `chunk_guilds_at_startup`), so that the cache knows members who have not
     /// spoken since the bot started: member events then have their `before`, and

@@ -21,9 +21,9 @@ impl Context {
     ///
     /// ```no_run
     /// # use std::time::Duration;
-    /// # use herald::prelude::*;
-    /// # use herald::model::http::interaction::InteractionResponseData;
-    /// # async fn f(ctx: Context, command: &ApplicationCommand, inputs: Vec<herald::model::channel::message::Component>) -> herald::Result {
+    /// # use herald_framework::prelude::*;
+    /// # use herald_framework::model::http::interaction::InteractionResponseData;
+    /// # async fn f(ctx: Context, command: &ApplicationCommand, inputs: Vec<herald_framework::model::channel::message::Component>) -> herald_framework::Result {
     /// let modal = InteractionResponseData {
     ///     custom_id: Some("ticket".to_owned()),
     ///     title: Some("Open a ticket".to_owned()),

@@ -32,8 +32,8 @@ impl Context {
     /// before the bot started), and reach [`MemberChunk`] listeners.
     ///
     /// ```no_run
-    /// # use herald::prelude::*;
-    /// # async fn f(ctx: Context, guild: herald::model::id::Id<herald::model::id::marker::GuildMarker>) -> Result<(), herald::Error> {
+    /// # use herald_framework::prelude::*;
+    /// # async fn f(ctx: Context, guild: herald_framework::model::id::Id<herald_framework::model::id::marker::GuildMarker>) -> Result<(), herald_framework::Error> {
     /// let members = ctx.request_members(guild).await?;
     /// let alices = ctx.request_members(guild).query("ali", 10).await?;
     /// # Ok(()) }

@@ -18,9 +18,9 @@ impl Context {
     /// [`guild_permissions_for`](Self::guild_permissions_for)).
     ///
     /// ```no_run
-    /// # use herald::prelude::*;
-    /// # use herald::model::guild::Permissions;
-    /// # async fn f(ctx: Context, msg: &MessageCreate) -> herald::Result {
+    /// # use herald_framework::prelude::*;
+    /// # use herald_framework::model::guild::Permissions;
+    /// # async fn f(ctx: Context, msg: &MessageCreate) -> herald_framework::Result {
     /// let bot = ctx.current_user().map(|u| u.id).unwrap();
     /// if !ctx.permissions_for(bot, msg.channel_id)?.contains(Permissions::SEND_MESSAGES) {
     ///     return Ok(()); // or say so elsewhere
