@@ -96,6 +96,7 @@ mod guides {
         Production => "production.md",
         Testing => "testing.md",
         LocalDiscord => "local-discord.md",
+        Components => "components.md",
         Architecture => "architecture.md",
         FromDisnake => "from-disnake.md",
         FromSerenityTwilight => "from-serenity-twilight.md",
