@@ -140,7 +140,7 @@ async fn a_post_without_send_messages_is_refused_and_reported() {
             .add_intents(Intents::MESSAGE_CONTENT)
             .listener(announce)
             .listener(Listener::new(move |error: &ListenerError| {
-                seen.lock().unwrap().push(error.error.to_string());
+                seen.lock().unwrap().push(error.to_string());
                 async {}
             })),
     )
@@ -153,6 +153,11 @@ async fn a_post_without_send_messages_is_refused_and_reported() {
     assert!(
         reported[0].contains("403") && reported[0].contains("50013"),
         "{reported:?}"
+    );
+    assert!(
+        reported[0].contains("Missing Permissions: the bot lacks a permission")
+            && reported[0].contains("ctx.permissions_for(bot, channel)"),
+        "the report says what it means: {reported:?}"
     );
     assert!(
         sb.transcript()

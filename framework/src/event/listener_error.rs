@@ -116,8 +116,29 @@ impl ListenerError {
             }
             text.push_str(&part);
         }
+        if self.chain().any(is_missing_permissions) {
+            text.push_str(MISSING_PERMISSIONS_HINT);
+        }
         text
     }
+}
+
+/// What a listener's "Missing Permissions" failure adds: what it means and what tells more.
+const MISSING_PERMISSIONS_HINT: &str = " (Discord's Missing Permissions: the bot lacks a \
+    permission this call needs, from its roles or the channel's overwrites; \
+    `ctx.permissions_for(bot, channel)` says which it has)";
+
+/// Whether `error` is Discord's 403 "Missing Permissions" (code 50013) to a REST call.
+fn is_missing_permissions(error: &(dyn StdError + 'static)) -> bool {
+    use twilight_http::api_error::ApiError;
+    use twilight_http::error::ErrorType;
+    let Some(error) = error.downcast_ref::<twilight_http::Error>() else {
+        return false;
+    };
+    matches!(
+        error.kind(),
+        ErrorType::Response { error: ApiError::General(general), .. } if general.code == 50013
+    )
 }
 
 impl fmt::Debug for ListenerError {
