@@ -22,10 +22,10 @@ import struct
 import subprocess
 import sys
 import threading
-import urllib.error
-import urllib.request
 import zlib
 from urllib.parse import urlparse
+
+from common import Checks, http
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 WORLD = os.path.join(ROOT, "sandbox", "examples", "worlds", "demo.toml")
@@ -138,35 +138,7 @@ class Closed(Exception):
         self.code = code
 
 
-# ---- HTTP -----------------------------------------------------------------------------------
-
-
-def http(method, url, body=None, token=None):
-    data = None if body is None else body.encode() if isinstance(body, str) else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bot {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT + 5) as answer:
-            return answer.status, json.loads(answer.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
-
-
-# ---- the checks -----------------------------------------------------------------------------
-
-passed, failed = 0, 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-        print(f"ok    {name}")
-    else:
-        failed += 1
-        print(f"FAIL  {name} {detail}")
+check = Checks()
 
 
 def session(base, info, compress, large_threshold):
@@ -362,8 +334,7 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return check.summary()
 
 
 if __name__ == "__main__":

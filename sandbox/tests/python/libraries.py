@@ -15,12 +15,11 @@ per check and `N passed, M failed`. Close codes: discord.py's `close()` sends 40
 """
 
 import importlib.util
-import json
 import os
 import subprocess
 import sys
-import urllib.error
-import urllib.request
+
+from common import Checks, http
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 WORLD = os.path.join(ROOT, "sandbox", "examples", "worlds", "demo.toml")
@@ -60,27 +59,7 @@ def bot(library, base):
     client.run("sandbox-token")
 
 
-def http(method, url, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method)
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status, json.loads(answer.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read() or b"null")
-
-
-passed, failed = 0, 0
-
-
-def check(name, condition, detail=""):
-    global passed, failed
-    if condition:
-        passed += 1
-        print(f"ok    {name}")
-    else:
-        failed += 1
-        print(f"FAIL  {name} {detail}")
+check = Checks()
 
 
 def main():
@@ -141,8 +120,7 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=10)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return check.summary()
 
 
 if __name__ == "__main__":
