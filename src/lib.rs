@@ -97,6 +97,7 @@ mod guides {
         Testing => "testing.md",
         LocalDiscord => "local-discord.md",
         Components => "components.md",
+        Commands => "commands.md",
         Architecture => "architecture.md",
         FromDisnake => "from-disnake.md",
         FromSerenityTwilight => "from-serenity-twilight.md",

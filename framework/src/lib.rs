@@ -31,7 +31,7 @@ mod report;
 mod router;
 pub mod testing;
 
-pub use bot::{Bot, BotBuilder, RunningBot};
+pub use bot::{Bot, BotBuilder, CommandSync, RunningBot};
 pub use context::Context;
 pub use error::{BoxError, Error, Result};
 pub use event::{Event, Key, Keys, ListenerError};

@@ -1,7 +1,10 @@
 //! The [`Bot`] and its builder: registration, validation, connection and shutdown.
 
+mod commands;
 mod intents;
 mod run;
+
+pub use commands::CommandSync;
 
 use std::any::{Any, TypeId};
 use std::borrow::Cow;
@@ -14,8 +17,11 @@ use std::time::Duration;
 
 pub use run::RunningBot;
 use twilight_cache_inmemory::{InMemoryCache, ResourceType};
+use twilight_model::application::command::Command;
 use twilight_model::gateway::Intents;
 use twilight_model::gateway::payload::outgoing::update_presence::UpdatePresencePayload;
+use twilight_model::id::Id;
+use twilight_model::id::marker::GuildMarker;
 
 use crate::context::Router;
 use crate::context::{Context, Shared};
@@ -140,6 +146,8 @@ pub(crate) struct Config {
     /// Where sessions are read at start and written at a signalled shutdown.
     pub(crate) sessions_file: Option<std::path::PathBuf>,
     pub(crate) scene: Option<Scene>,
+    /// Application commands to sync at start.
+    pub(crate) commands: Option<commands::Declared>,
     /// The sandbox to run on when the token variable is unset; `None`: that is an error.
     #[cfg(feature = "sandbox")]
     pub(crate) embedded: Option<herald_sandbox::SandboxBuilder>,
@@ -242,6 +250,7 @@ impl Default for BotBuilder {
                 resume: Vec::new(),
                 sessions_file: None,
                 scene: None,
+                commands: None,
                 #[cfg(feature = "sandbox")]
                 embedded: None,
             },
@@ -500,6 +509,29 @@ impl BotBuilder {
     /// gateway's own thread.
     pub fn blocking_threshold(mut self, threshold: Duration) -> Self {
         self.config.blocking_threshold = threshold;
+        self
+    }
+
+    /// Application commands (twilight's `Command`, built with
+    /// `herald::util::builder::command::CommandBuilder`) to register at start, globally. The bot
+    /// fetches the commands Discord has and writes only when they differ (one bulk overwrite:
+    /// created, changed and removed commands), so a restart with the same commands writes
+    /// nothing; the start-up log says what changed ([`CommandSync`]). Global commands take a
+    /// while to show in clients: during development use
+    /// [`commands_in_guild`](Self::commands_in_guild).
+    pub fn commands(mut self, commands: impl IntoIterator<Item = Command>) -> Self {
+        let declared = self.config.commands.get_or_insert_with(Default::default);
+        declared.commands = commands.into_iter().collect();
+        self
+    }
+
+    /// Registers the [`commands`](Self::commands) in one guild instead of globally: they show
+    /// at once there (development).
+    pub fn commands_in_guild(mut self, guild: Id<GuildMarker>) -> Self {
+        self.config
+            .commands
+            .get_or_insert_with(Default::default)
+            .guild = Some(guild);
         self
     }
 

@@ -37,12 +37,19 @@ struct Endpoint {
 pub struct RunningBot {
     ctx: Context,
     task: tokio::task::JoinHandle<Result<(), Error>>,
+    command_sync: Option<super::CommandSync>,
 }
 
 impl RunningBot {
     /// The bot's context.
     pub fn context(&self) -> &Context {
         &self.ctx
+    }
+
+    /// What the start-up sync of the bot's
+    /// [`commands`](crate::BotBuilder::commands) found and wrote (`None` without commands).
+    pub fn command_sync(&self) -> Option<&super::CommandSync> {
+        self.command_sync.as_ref()
     }
 
     /// Waits until the bot has stopped: every shard closed after [`Context::shutdown`], or one
@@ -166,6 +173,15 @@ impl Bot {
             }
         }
 
+        let command_sync = match &self.config.commands {
+            Some(declared) => {
+                let report = super::commands::sync(ctx.http(), declared).await?;
+                tracing::info!("{report}");
+                Some(report)
+            }
+            None => None,
+        };
+
         // Again after the setup hook, which may have added listeners.
         let report = self.check_intents()?;
         report.log(self.config.intents.is_some());
@@ -255,7 +271,11 @@ impl Bot {
             Error::Internal(format!("cannot start the gateway thread: {error}"))
         })?;
         let task = tokio::spawn(supervise(ctx.clone(), shard_tasks, config.shutdown_timeout));
-        Ok(RunningBot { ctx, task })
+        Ok(RunningBot {
+            ctx,
+            task,
+            command_sync,
+        })
     }
 
     /// Connects and runs until the bot shuts down: [`Context::shutdown`], Ctrl-C, the end of the

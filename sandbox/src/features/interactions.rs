@@ -194,8 +194,20 @@ struct InteractionRec {
 #[derive(Debug, Default)]
 struct Interactions {
     by_token: HashMap<String, InteractionRec>,
-    /// Registered commands, global and per guild, as the bot last set them.
+    /// Registered global commands, as the bot last set them.
     commands: Vec<Command>,
+    /// Registered guild commands, per guild.
+    guild_commands: HashMap<u64, Vec<Command>>,
+}
+
+impl Interactions {
+    /// The commands of a scope: global (`None`) or one guild's.
+    fn scope(&mut self, guild: Option<u64>) -> &mut Vec<Command> {
+        match guild {
+            None => &mut self.commands,
+            Some(guild) => self.guild_commands.entry(guild).or_default(),
+        }
+    }
 }
 
 fn interactions(state: &mut State) -> &mut Interactions {
@@ -598,11 +610,16 @@ impl Actor {
     ) -> SentInteraction {
         self.run("run a slash command", |state, who| {
             let guild = state.text_channel(channel.get())?;
-            let registered = interactions(state)
-                .commands
-                .iter()
-                .find(|c| c.name == name)
-                .and_then(|c| c.id);
+            let registered = {
+                let all = interactions(state);
+                let in_guild = guild.and_then(|g| all.guild_commands.get(&g));
+                in_guild
+                    .into_iter()
+                    .flatten()
+                    .chain(&all.commands)
+                    .find(|c| c.name == name)
+                    .and_then(|c| c.id)
+            };
             let command_id = registered.map_or_else(|| state.world.next_id(), |id| id.get());
             let opts = options
                 .iter()
@@ -868,8 +885,9 @@ fn command(state: &mut State, mut body: Value, guild: Option<u64>) -> Result<Com
 }
 
 /// `GET .../commands`: every registered command.
-fn on_commands(state: &mut State, _: &mut Call<'_>) -> Answer {
-    Ok(Reply::json(&interactions(state).commands))
+fn on_commands(state: &mut State, call: &mut Call<'_>) -> Answer {
+    let guild = call.id("guild");
+    Ok(Reply::json(&*interactions(state).scope(guild)))
 }
 
 /// `PUT .../commands`: replaces the registered commands.
@@ -884,7 +902,7 @@ fn on_set_commands(state: &mut State, call: &mut Call<'_>) -> Answer {
         .into_iter()
         .map(|c| command(state, c, guild))
         .collect::<Result<Vec<_>, _>>()?;
-    interactions(state).commands.clone_from(&commands);
+    interactions(state).scope(guild).clone_from(&commands);
     let bot_name = user(&state.world, state.world.bot_id);
     call.line(if names.is_empty() {
         format!("{bot_name} cleared its commands")
@@ -898,8 +916,9 @@ fn on_set_commands(state: &mut State, call: &mut Call<'_>) -> Answer {
 fn on_add_command(state: &mut State, call: &mut Call<'_>) -> Answer {
     let body = call.body().cloned().unwrap_or(Value::Null);
     let names = command_names(std::slice::from_ref(&body));
-    let command = command(state, body, call.id("guild"))?;
-    interactions(state).commands.push(command.clone());
+    let guild = call.id("guild");
+    let command = command(state, body, guild)?;
+    interactions(state).scope(guild).push(command.clone());
     let bot_name = user(&state.world, state.world.bot_id);
     call.line(format!("{bot_name} registered command {names}"));
     Ok(Reply::json(&command))
