@@ -251,3 +251,67 @@ async fn a_persistent_button_is_handled_by_a_restarted_bot() {
     );
     second.shutdown().await.unwrap();
 }
+
+/// `/report` defers, then edits its answer and follows up; `/secret` replies only to the user;
+/// a second answer to one interaction is refused as Discord refuses it.
+#[listener]
+async fn answers(ctx: Context, command: &ApplicationCommand) -> herald::Result {
+    match command.data.name.as_str() {
+        "report" => {
+            ctx.defer(command, false).await?;
+            ctx.edit_reply(command, "report ready: 3 warnings").await?;
+            ctx.follow_up(command, "details sent to #errors").await?;
+        }
+        "secret" => {
+            ctx.reply_ephemeral(command, "only you see this").await?;
+            if let Err(error) = ctx.reply(command, "a second answer").await {
+                ctx.follow_up(
+                    command,
+                    &format!(
+                        "refused: {}",
+                        error.to_string().contains("answering the interaction")
+                    ),
+                )
+                .await?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_defer_edit_follow_up_and_ephemeral() {
+    let sb = Sandbox::start().await.unwrap();
+    let running = bot::start(&sb, Bot::builder().listener(answers)).await;
+    let ctx = running.context().clone();
+    let general = sb.channel("general");
+    sb.actor("mod").slash_command(general, "report", &[]);
+    ctx.settled().await;
+    let secret = sb.actor("alice").slash_command(general, "secret", &[]);
+    ctx.settled().await;
+    let transcript = sb.transcript();
+    let lines: Vec<&str> = transcript
+        .iter()
+        .map(String::as_str)
+        .filter(|l| l.starts_with("herald-bot"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "herald-bot deferred its answer to an interaction",
+            // The sandbox shows the edit of a deferred answer as the answer it becomes.
+            "herald-bot answered an interaction: report ready: 3 warnings",
+            "herald-bot followed up an interaction: details sent to #errors",
+            "herald-bot answered an interaction (only the user sees it): only you see this",
+            "herald-bot: POST /interactions/{id}/{token}/callback failed: 400 Interaction has \
+             already been acknowledged."
+                .replace("{id}", &secret.id.to_string())
+                .replace("{token}", &secret.token)
+                .as_str(),
+            "herald-bot followed up an interaction: refused: true",
+        ],
+        "{transcript:#?}"
+    );
+    running.shutdown().await.unwrap();
+}

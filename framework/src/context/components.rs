@@ -1,4 +1,5 @@
-//! Modals: show one in answer to an interaction and await its submit.
+//! Answering interactions: reply, reply ephemerally, defer, edit the answer, follow up, and show
+//! a modal and await its submit.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -65,16 +66,124 @@ impl Context {
             .interaction(interaction.application_id)
             .create_response(interaction.id, &interaction.token, &response)
             .await
-            .map_err(|error| {
-                let status = match error.kind() {
-                    twilight_http::error::ErrorType::Response { status, .. } => Some(status.get()),
-                    _ => None,
-                };
-                Error::Http {
-                    message: format!("showing modal {custom_id:?}: {error}"),
-                    status,
-                }
-            })?;
+            .map_err(|error| answer_failed(&format!("showing modal {custom_id:?}"), error))?;
         submitted.await
+    }
+}
+
+/// An HTTP failure of an interaction answer, as herald's error.
+fn answer_failed(what: &str, error: twilight_http::Error) -> Error {
+    let status = match error.kind() {
+        twilight_http::error::ErrorType::Response { status, .. } => Some(status.get()),
+        _ => None,
+    };
+    Error::Http {
+        message: format!("{what}: {error}"),
+        status,
+    }
+}
+
+impl Context {
+    /// Answers `interaction` (a command, a click, a modal submit) with a message: disnake's
+    /// `inter.response.send_message(content)`. Within 3 s of the interaction, once; after that,
+    /// [`follow_up`](Self::follow_up).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Http`] when Discord refuses it (answered already, too late, ...).
+    pub async fn reply(&self, interaction: &Interaction, content: &str) -> Result<(), Error> {
+        self.respond(interaction, content, false).await
+    }
+
+    /// [`reply`](Self::reply) that only the user sees (`ephemeral=True`).
+    ///
+    /// # Errors
+    ///
+    /// As [`reply`](Self::reply).
+    pub async fn reply_ephemeral(
+        &self,
+        interaction: &Interaction,
+        content: &str,
+    ) -> Result<(), Error> {
+        self.respond(interaction, content, true).await
+    }
+
+    async fn respond(
+        &self,
+        interaction: &Interaction,
+        content: &str,
+        ephemeral: bool,
+    ) -> Result<(), Error> {
+        let response = InteractionResponse {
+            kind: InteractionResponseType::ChannelMessageWithSource,
+            data: Some(InteractionResponseData {
+                content: Some(content.to_owned()),
+                flags: ephemeral
+                    .then_some(twilight_model::channel::message::MessageFlags::EPHEMERAL),
+                ..Default::default()
+            }),
+        };
+        self.http()
+            .interaction(interaction.application_id)
+            .create_response(interaction.id, &interaction.token, &response)
+            .await
+            .map(drop)
+            .map_err(|error| answer_failed("answering the interaction", error))
+    }
+
+    /// Acknowledges `interaction` now and answers later (disnake's `inter.response.defer()`):
+    /// the user sees "thinking..." and the bot has 15 minutes to
+    /// [`edit_reply`](Self::edit_reply) or [`follow_up`](Self::follow_up).
+    ///
+    /// # Errors
+    ///
+    /// As [`reply`](Self::reply).
+    pub async fn defer(&self, interaction: &Interaction, ephemeral: bool) -> Result<(), Error> {
+        let response = InteractionResponse {
+            kind: InteractionResponseType::DeferredChannelMessageWithSource,
+            data: ephemeral.then(|| InteractionResponseData {
+                flags: Some(twilight_model::channel::message::MessageFlags::EPHEMERAL),
+                ..Default::default()
+            }),
+        };
+        self.http()
+            .interaction(interaction.application_id)
+            .create_response(interaction.id, &interaction.token, &response)
+            .await
+            .map(drop)
+            .map_err(|error| answer_failed("deferring the interaction", error))
+    }
+
+    /// Sets the text of the answer (after [`defer`](Self::defer), or to edit a
+    /// [`reply`](Self::reply)): disnake's `inter.edit_original_response(content)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Http`] when Discord refuses it (no answer yet, the token expired after 15
+    /// minutes).
+    pub async fn edit_reply(&self, interaction: &Interaction, content: &str) -> Result<(), Error> {
+        self.http()
+            .interaction(interaction.application_id)
+            .update_response(&interaction.token)
+            .content(Some(content))
+            .await
+            .map(drop)
+            .map_err(|error| answer_failed("editing the answer", error))
+    }
+
+    /// Sends one more message about `interaction` after its answer: disnake's
+    /// `inter.followup.send(content)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Http`] when Discord refuses it (the token expired after 15 minutes).
+    pub async fn follow_up(&self, interaction: &Interaction, content: &str) -> Result<(), Error> {
+        self.http()
+            .interaction(interaction.application_id)
+            .create_followup(&interaction.token)
+            .content(content)
+            .await
+            .map(drop)
+            .map_err(|error| answer_failed("following up", error))
     }
 }
