@@ -54,6 +54,18 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
         Kind::Event => &[attr::SEQUENTIAL, attr::CUSTOM, attr::CRATE],
     };
     let options = Options::parse(args, allowed, &mut errors);
+    // A second `#[listener]` or `#[event]` would wrap the generated registration function,
+    // which is no listener: say so here rather than let the compiler talk about `Listener`.
+    for attr in item.attrs.iter().filter(|a| is_registration(a)) {
+        errors.push(syn::Error::new_spanned(
+            attr,
+            format!(
+                "`{}` has two of `#[listener]` / `#[event]`: keep one (a listener is registered \
+                 once; several listeners need several functions)",
+                item.sig.ident
+            ),
+        ));
+    }
     let function = func::validate(&item, &mut errors);
     let event_name = match kind {
         Kind::Event => event_name(&item, &options, &mut errors),
@@ -68,10 +80,19 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
                 sig,
                 body,
             } = &item;
+            let attrs = attrs.iter().filter(|a| !is_registration(a));
             quote!(#(#attrs)* #vis #sig #body #compile_errors)
         }
         (None, Some(function)) => generate(kind, &item, &options, &function, event_name),
     }
+}
+
+/// Whether `attr` is `#[listener]` or `#[event]` (any path ending so: `#[herald::listener]`).
+fn is_registration(attr: &syn::Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "listener" || s.ident == "event")
 }
 
 /// The event an `#[event]` handler's name picks: `on_message` → `message`.
