@@ -44,6 +44,7 @@ use crate::{
     core::{
         faults::RestFault, observe, records::strip_api_prefix, rest::HttpAnswer, state::Shared,
     },
+    files::scene,
 };
 
 /// The prefix of the control API's paths.
@@ -251,14 +252,8 @@ fn bad(message: impl Into<String>) -> (StatusCode, String) {
 /// Runs an action that may panic (an actor's failed action panics with
 /// what went wrong, as in a Rust test): the panic becomes a 400.
 fn act(action: impl FnOnce() -> Answer) -> Answer {
-    std::panic::catch_unwind(AssertUnwindSafe(action)).unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-            .unwrap_or_else(|| "the action failed".to_owned());
-        Err(bad(message))
-    })
+    std::panic::catch_unwind(AssertUnwindSafe(action))
+        .unwrap_or_else(|panic| Err(bad(scene::panic_message(&*panic))))
 }
 
 fn string<'a>(body: &'a Value, key: &str) -> Result<&'a str, (StatusCode, String)> {
@@ -268,11 +263,7 @@ fn string<'a>(body: &'a Value, key: &str) -> Result<&'a str, (StatusCode, String
 }
 
 fn id_of<T>(value: &Value) -> Option<Id<T>> {
-    let id = value
-        .as_str()
-        .and_then(|s| s.parse().ok())
-        .or_else(|| value.as_u64())?;
-    Id::new_checked(id)
+    Id::new_checked(crate::core::rest::value_id(Some(value))?)
 }
 
 fn timeout(body: &Value) -> Duration {
@@ -281,15 +272,14 @@ fn timeout(body: &Value) -> Duration {
         .map_or(DEFAULT_TIMEOUT, Duration::from_millis)
 }
 
+/// A query parameter, decoded (`+` and `%xx`).
 fn param(query: &str, name: &str) -> Option<String> {
-    query.split('&').find_map(|pair| {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (k == name).then(|| {
-            percent_encoding::percent_decode_str(&v.replace('+', " "))
-                .decode_utf8_lossy()
-                .into_owned()
-        })
-    })
+    let value = crate::core::rest::query_param(query, name)?;
+    Some(
+        percent_encoding::percent_decode_str(&value.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
 }
 
 fn since(query: &str) -> u64 {
@@ -310,11 +300,7 @@ fn lookup_user(
     sb: &Sandbox,
     name: &str,
 ) -> Result<Id<twilight_model::id::marker::UserMarker>, (StatusCode, String)> {
-    let state = sb.shared.lock();
-    state.world.user_id(name).ok_or_else(|| {
-        let users: Vec<&str> = state.world.users.iter().map(|u| u.name.as_str()).collect();
-        bad(format!("no user is named {name:?}; the users: {users:?}"))
-    })
+    scene::user_id(&sb.shared.lock().world, name).map_err(bad)
 }
 
 fn channel(
@@ -326,19 +312,8 @@ fn channel(
 }
 
 fn lookup_channel(sb: &Sandbox, name: &str) -> Result<Id<ChannelMarker>, (StatusCode, String)> {
-    let name = name.trim_start_matches('#');
-    let state = sb.shared.lock();
-    state.world.channel_id(name).ok_or_else(|| {
-        let channels: Vec<&str> = state
-            .world
-            .guilds
-            .iter()
-            .flat_map(|g| g.channels.iter().map(|c| c.name.as_str()))
-            .collect();
-        bad(format!(
-            "no channel is named {name:?}; the channels: {channels:?}"
-        ))
-    })
+    let channel = scene::ChannelRef::new(name.to_owned(), None);
+    scene::channel_id(&sb.shared.lock().world, &channel).map_err(bad)
 }
 
 fn guild(
@@ -346,13 +321,7 @@ fn guild(
     body: &Value,
 ) -> Result<Id<twilight_model::id::marker::GuildMarker>, (StatusCode, String)> {
     let name = string(body, "guild")?;
-    let state = sb.shared.lock();
-    state.world.guild_id(name).ok_or_else(|| {
-        let guilds: Vec<&str> = state.world.guilds.iter().map(|g| g.name.as_str()).collect();
-        bad(format!(
-            "no guild is named {name:?}; the guilds: {guilds:?}"
-        ))
-    })
+    scene::guild_id(&sb.shared.lock().world, name).map_err(bad)
 }
 
 // ---- reads ---------------------------------------------------------------------

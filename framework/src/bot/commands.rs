@@ -106,14 +106,7 @@ pub(crate) async fn sync(
     declared: &Declared,
 ) -> Result<CommandSync, Error> {
     let failed = |what: &str, error: twilight_http::Error| {
-        let status = match error.kind() {
-            twilight_http::error::ErrorType::Response { status, .. } => Some(status.get()),
-            _ => None,
-        };
-        Error::Http {
-            message: format!("application command sync: {what}: {error}"),
-            status,
-        }
+        Error::http(&format!("application command sync: {what}"), &error)
     };
     let application = http
         .current_user_application()

@@ -415,14 +415,7 @@ async fn fetch_gateway_info(http: &twilight_http::Client) -> Result<BotConnectio
         .map_err(|error| match error.kind() {
             ErrorType::Unauthorized => rejected(),
             ErrorType::Response { status, .. } if status.get() == 401 => rejected(),
-            ErrorType::Response { status, .. } => Error::Http {
-                message: format!("GET /gateway/bot failed: {error}"),
-                status: Some(status.get()),
-            },
-            _ => Error::Http {
-                message: format!("GET /gateway/bot failed: {error}"),
-                status: None,
-            },
+            _ => Error::http("GET /gateway/bot failed", &error),
         })?;
     response.model().await.map_err(|error| Error::Http {
         message: format!("GET /gateway/bot answered badly: {error}"),

@@ -66,20 +66,8 @@ impl Context {
             .interaction(interaction.application_id)
             .create_response(interaction.id, &interaction.token, &response)
             .await
-            .map_err(|error| answer_failed(&format!("showing modal {custom_id:?}"), error))?;
+            .map_err(|error| Error::http(&format!("showing modal {custom_id:?}"), &error))?;
         submitted.await
-    }
-}
-
-/// An HTTP failure of an interaction answer, as herald's error.
-fn answer_failed(what: &str, error: twilight_http::Error) -> Error {
-    let status = match error.kind() {
-        twilight_http::error::ErrorType::Response { status, .. } => Some(status.get()),
-        _ => None,
-    };
-    Error::Http {
-        message: format!("{what}: {error}"),
-        status,
     }
 }
 
@@ -128,7 +116,7 @@ impl Context {
             .create_response(interaction.id, &interaction.token, &response)
             .await
             .map(drop)
-            .map_err(|error| answer_failed("answering the interaction", error))
+            .map_err(|error| Error::http("answering the interaction", &error))
     }
 
     /// Acknowledges `interaction` now and answers later (disnake's `inter.response.defer()`):
@@ -151,7 +139,7 @@ impl Context {
             .create_response(interaction.id, &interaction.token, &response)
             .await
             .map(drop)
-            .map_err(|error| answer_failed("deferring the interaction", error))
+            .map_err(|error| Error::http("deferring the interaction", &error))
     }
 
     /// Sets the text of the answer (after [`defer`](Self::defer), or to edit a
@@ -168,7 +156,7 @@ impl Context {
             .content(Some(content))
             .await
             .map(drop)
-            .map_err(|error| answer_failed("editing the answer", error))
+            .map_err(|error| Error::http("editing the answer", &error))
     }
 
     /// Sends one more message about `interaction` after its answer: disnake's
@@ -184,6 +172,6 @@ impl Context {
             .content(content)
             .await
             .map(drop)
-            .map_err(|error| answer_failed("following up", error))
+            .map_err(|error| Error::http("following up", &error))
     }
 }

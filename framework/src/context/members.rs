@@ -102,16 +102,11 @@ impl RequestMembers {
 
     async fn run(self) -> Result<Members, Error> {
         let nonce = format!("herald-{}", NONCE.fetch_add(1, Ordering::Relaxed));
-        // The guild's shard: (guild_id >> 22) % shard count, as Discord routes it.
+        // The guild's shard, as Discord routes it.
         let shard = self
             .ctx
-            .shards()
-            .iter()
-            .find(|s| {
-                let id = s.id();
-                (self.guild.get() >> 22) % u64::from(id.total()) == u64::from(id.number())
-            })
-            .cloned()
+            .shard_id_of(self.guild)
+            .and_then(|id| self.ctx.shard(id))
             .ok_or(Error::Closed("MemberChunk"))?;
         // Subscribed before the request goes out: no chunk can be missed.
         let wanted = nonce.clone();

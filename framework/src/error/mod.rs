@@ -178,6 +178,19 @@ impl fmt::Debug for Error {
 }
 
 impl Error {
+    /// A failed REST request: `what` and twilight-http's error, with Discord's status when it
+    /// answered.
+    pub(crate) fn http(what: &str, error: &twilight_http::Error) -> Self {
+        let status = match error.kind() {
+            twilight_http::error::ErrorType::Response { status, .. } => Some(status.get()),
+            _ => None,
+        };
+        Error::Http {
+            message: format!("{what}: {error}"),
+            status,
+        }
+    }
+
     /// Whether the error may go away if the bot starts again: an HTTP request that got no answer
     /// or a 5xx or 429 one. Fatal gateway closes (bad token, disallowed intents), configuration
     /// mistakes and the session start limit are not transient: retrying gets the same answer.

@@ -99,12 +99,7 @@ struct UrlParams<'a> {
 
 impl<'a> UrlParams<'a> {
     fn parse(query: &'a str) -> Self {
-        let get = |name: &str| {
-            query.split('&').find_map(|pair| {
-                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                (k == name).then_some(v)
-            })
-        };
+        let get = |name: &str| crate::core::rest::query_param(query, name);
         Self {
             version: get("v"),
             encoding: get("encoding"),

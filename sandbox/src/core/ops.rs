@@ -105,6 +105,15 @@ impl std::fmt::Display for OpError {
     }
 }
 
+/// `Ok` when `have` holds `needed`, else Missing Permissions naming what lacks.
+fn granted(have: Permissions, needed: Permissions) -> Result<(), OpError> {
+    if have.contains(needed) {
+        Ok(())
+    } else {
+        Err(OpError::MissingPermissions(needed - have))
+    }
+}
+
 impl State {
     /// Refuses (403 Missing Permissions, as Discord) unless the bot has
     /// `needed` in `channel` (roles and the channel's overwrites; a DM needs
@@ -113,11 +122,7 @@ impl State {
         let have = self
             .world
             .permissions_in(Id::new(self.world.bot_id), Id::new(channel));
-        if have.contains(needed) {
-            Ok(())
-        } else {
-            Err(OpError::MissingPermissions(needed - have))
-        }
+        granted(have, needed)
     }
 
     /// Refuses unless the bot has `needed` in `guild` (its roles).
@@ -125,11 +130,7 @@ impl State {
         let have = self
             .world
             .guild_permissions(Id::new(self.world.bot_id), Id::new(guild));
-        if have.contains(needed) {
-            Ok(())
-        } else {
-            Err(OpError::MissingPermissions(needed - have))
-        }
+        granted(have, needed)
     }
 
     /// A guild of the world.

@@ -286,10 +286,7 @@ impl Call<'_> {
 
     /// A query parameter.
     pub(crate) fn query(&self, name: &str) -> Option<&str> {
-        self.req.query.as_deref()?.split('&').find_map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (k == name).then_some(v)
-        })
+        query_param(self.req.query.as_deref()?, name)
     }
 
     /// The `X-Audit-Log-Reason` header, percent-decoded.
@@ -499,6 +496,14 @@ fn route_template(method: &str, path: &str) -> String {
         }
     }
     out
+}
+
+/// The value of `name` in a URL's query (`a=1&b=2`), as written (not decoded).
+pub(crate) fn query_param<'q>(query: &'q str, name: &str) -> Option<&'q str> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (k == name).then_some(v)
+    })
 }
 
 /// An id in a JSON body: a string (Discord's way) or a number.

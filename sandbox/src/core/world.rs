@@ -742,40 +742,28 @@ impl World {
     /// VIEW_CHANNEL then, nothing (Discord's implicit permissions). Empty
     /// for a user who is not a member of the channel's guild; all in a DM.
     pub fn permissions_in(&self, user: Id<UserMarker>, channel: Id<ChannelMarker>) -> Permissions {
-        let Some(g) = self.guilds.iter().find(|g| {
+        let Some((g, found)) = self.guilds.iter().find_map(|g| {
             g.channels
                 .iter()
                 .chain(&g.threads)
-                .any(|c| c.id == channel.get())
+                .find(|c| c.id == channel.get())
+                .map(|c| (g, c))
         }) else {
             return Permissions::all();
         };
         let Some(member) = g.members.iter().find(|m| m.user_id == user.get()) else {
             return Permissions::empty();
         };
-        if g.owner_id == Some(user.get()) {
-            return Permissions::all();
-        }
-        let role = |id: u64| g.roles.iter().find(|r| r.id == id).map(|r| r.permissions);
-        let mut base = role(g.id).unwrap_or_else(Permissions::empty);
-        for id in &member.roles {
-            base |= role(*id).unwrap_or_else(Permissions::empty);
-        }
-        if base.contains(Permissions::ADMINISTRATOR) {
-            return Permissions::all();
+        let mut base = self.guild_permissions(user, Id::new(g.id));
+        if base == Permissions::all() {
+            return base; // the owner, or ADMINISTRATOR
         }
         // A thread follows its parent's overwrites.
-        let channel = g
-            .channels
-            .iter()
-            .chain(&g.threads)
-            .find(|c| c.id == channel.get())
-            .and_then(|c| match c.parent_id {
-                Some(parent) if c.thread.is_some() => g.channels.iter().find(|p| p.id == parent),
-                _ => Some(c),
-            });
-        let Some(channel) = channel else {
-            return base;
+        let channel = match found.parent_id {
+            Some(parent) if found.thread.is_some() => {
+                g.channels.iter().find(|c| c.id == parent).unwrap_or(found)
+            }
+            _ => found,
         };
         let overwrite = |id: u64, member: bool| {
             channel

@@ -204,13 +204,13 @@ enum Action {
 
 /// A channel by name, optionally in a named guild.
 #[derive(Clone, Debug)]
-struct ChannelRef {
+pub(crate) struct ChannelRef {
     name: String,
     guild: Option<String>,
 }
 
 impl ChannelRef {
-    fn new(name: String, guild: Option<String>) -> Self {
+    pub(crate) fn new(name: String, guild: Option<String>) -> Self {
         let name = name.strip_prefix('#').map(str::to_owned).unwrap_or(name);
         Self { name, guild }
     }
@@ -1288,8 +1288,6 @@ impl Run<'_> {
     }
 }
 
-/// Looks names up in the world (under the state lock, released before the
-/// step acts).
 /// Whether a component (or one it holds: an action row) has `custom_id`.
 fn has_custom_id(component: &serde_json::Value, custom_id: &str) -> bool {
     component
@@ -1302,6 +1300,8 @@ fn has_custom_id(component: &serde_json::Value, custom_id: &str) -> bool {
             .is_some_and(|inner| inner.iter().any(|c| has_custom_id(c, custom_id)))
 }
 
+/// Looks names up in the world (under the state lock, released before the
+/// step acts).
 fn look<T>(sb: &Sandbox, f: impl FnOnce(&World) -> Result<T, String>) -> Result<T, String> {
     f(&sb.shared.lock().world)
 }
@@ -1309,19 +1309,25 @@ fn look<T>(sb: &Sandbox, f: impl FnOnce(&World) -> Result<T, String>) -> Result<
 /// Runs an actor method, turning its panic (an action Discord would refuse)
 /// into a [`SceneError::Step`].
 fn act(step: usize, line: usize, f: impl FnOnce()) -> Result<(), SceneError> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
-        let what = payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-            .unwrap_or_else(|| "the action failed".to_owned());
-        SceneError::Step { step, line, what }
+    catch_unwind(AssertUnwindSafe(f)).map_err(|payload| SceneError::Step {
+        step,
+        line,
+        what: panic_message(&*payload),
     })
+}
+
+/// What an actor's panic says (an action Discord would refuse).
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_else(|| "the action failed".to_owned())
 }
 
 // ---- name lookups (never panicking) -----------------------------------------------
 
-fn user_id(world: &World, name: &str) -> Result<Id<UserMarker>, String> {
+pub(crate) fn user_id(world: &World, name: &str) -> Result<Id<UserMarker>, String> {
     world.user_id(name).ok_or_else(|| {
         format!(
             "no user named {name:?}; the world has {}",
@@ -1335,7 +1341,7 @@ fn user_name(world: &World, name: &str) -> Result<String, String> {
     user_id(world, name).map(|_| name.to_owned())
 }
 
-fn guild_id(world: &World, name: &str) -> Result<Id<GuildMarker>, String> {
+pub(crate) fn guild_id(world: &World, name: &str) -> Result<Id<GuildMarker>, String> {
     world.guild_id(name).ok_or_else(|| {
         format!(
             "no guild named {name:?}; the world has {}",
@@ -1344,7 +1350,7 @@ fn guild_id(world: &World, name: &str) -> Result<Id<GuildMarker>, String> {
     })
 }
 
-fn channel_id(world: &World, channel: &ChannelRef) -> Result<Id<ChannelMarker>, String> {
+pub(crate) fn channel_id(world: &World, channel: &ChannelRef) -> Result<Id<ChannelMarker>, String> {
     let name = channel.name.as_str();
     match &channel.guild {
         Some(guild) => {
