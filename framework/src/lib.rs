@@ -11,7 +11,7 @@
 //! | 3 | [`event`] | events as types: the [`Event`] trait, waiter [`Key`]s, the catalog, every event |
 //! | 4 | `isolate`, `report`, `metrics` | running user code (panics caught, blocking watched); telling people (rate-limited lines, stderr when no subscriber records them); metrics through the `metrics` facade (feature `metrics`) |
 //! | 5 | `router` | event type → listeners (lock-free reads), per-listener lanes, waiters by key, error routing; generic over the handle it gives listeners |
-//! | 6 | [`context`], [`listener`] | the [`Context`] a listener gets (dispatch, wait_for, stream, add/remove listeners, shards) and the listener functions it registers ([`Listener`], [`IntoListener`]) |
+//! | 6 | [`context`], [`listener`], [`command`] | the [`Context`] a listener gets (dispatch, wait_for, stream, add/remove listeners, shards), the listener functions it registers ([`Listener`], [`IntoListener`]), and declared application commands |
 //! | 7 | [`gateway`] | twilight-gateway shards: the gateway thread, frames → cache → events, readiness, fatal closes |
 //! | 8 | [`bot`], [`testing`] | the [`Bot`] builder (registration, validation, start, run, shutdown); what tests and scenes use on a `Context` |
 //!
@@ -19,6 +19,7 @@
 //! with a [`Context`] (6).
 
 pub mod bot;
+pub mod command;
 pub mod context;
 pub mod error;
 pub mod event;
@@ -32,6 +33,7 @@ mod router;
 pub mod testing;
 
 pub use bot::{Bot, BotBuilder, CommandSync, RunningBot};
+pub use command::{AppCommand, CommandError};
 pub use context::Context;
 pub use error::{BoxError, Error, Result};
 pub use event::{Event, Key, Keys, ListenerError};
@@ -50,6 +52,7 @@ pub use twilight_util as util;
 /// What a bot's source file needs: `use herald::prelude::*;`.
 pub mod prelude {
     pub use crate::bot::{Bot, RunningBot};
+    pub use crate::command::{AppCommand, CommandError, Invocation, Member, Mentionable};
     pub use crate::context::Context;
     pub use crate::error::{BoxError, Error};
     pub use crate::event::gateway::*;
@@ -98,6 +101,17 @@ pub mod __private {
 
     /// Compile-time check of a listener's return type.
     pub const fn assert_output<T: ListenerOutput>() {}
+
+    /// What `#[command]` and `#[derive(Choice)]` name.
+    pub mod command {
+        pub use crate::command::string_choice;
+
+        /// Compile-time check of a command option's type.
+        pub const fn assert_option<T: crate::command::FromOption>() {}
+
+        /// Compile-time check of a context-menu command's target type.
+        pub const fn assert_target<T: crate::command::FromTarget>() {}
+    }
 
     /// Compile-time check of a listener's parameters after the event.
     pub const fn assert_extracted<T: crate::listener::FromContext>() {}

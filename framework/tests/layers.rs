@@ -12,7 +12,7 @@ const LAYERS: &[&[&str]] = &[
     &["event"],
     &["isolate", "report", "metrics"],
     &["router"],
-    &["context", "listener"],
+    &["context", "listener", "command"],
     &["gateway"],
     &["bot", "testing"],
 ];

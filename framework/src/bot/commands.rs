@@ -13,7 +13,10 @@ use crate::Error;
 /// global (release).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Declared {
+    /// Given as twilight definitions (`BotBuilder::commands`).
     pub(crate) commands: Vec<Command>,
+    /// Declared commands' definitions (`BotBuilder::command`).
+    pub(crate) app: Vec<Command>,
     pub(crate) guild: Option<Id<GuildMarker>>,
 }
 
@@ -126,9 +129,18 @@ pub(crate) async fn sync(
     .await
     .map_err(|e| Error::Internal(format!("reading the registered commands: {e}")))?;
 
+    let declared_all: Vec<Command> = declared
+        .commands
+        .iter()
+        .chain(&declared.app)
+        .cloned()
+        .collect();
     let mut report = CommandSync::default();
-    for command in &declared.commands {
-        match registered.iter().find(|r| r.name == command.name) {
+    for command in &declared_all {
+        match registered
+            .iter()
+            .find(|r| r.name == command.name && r.kind == command.kind)
+        {
             None => report.created.push(command.name.clone()),
             Some(old) if differs(old, command) => {
                 report.changed.push(command.name.clone());
@@ -137,7 +149,10 @@ pub(crate) async fn sync(
         }
     }
     for old in &registered {
-        if !declared.commands.iter().any(|c| c.name == old.name) {
+        if !declared_all
+            .iter()
+            .any(|c| c.name == old.name && c.kind == old.kind)
+        {
             report.removed.push(old.name.clone());
         }
     }
@@ -145,8 +160,8 @@ pub(crate) async fn sync(
         return Ok(report);
     }
     match declared.guild {
-        Some(guild) => client.set_guild_commands(guild, &declared.commands).await,
-        None => client.set_global_commands(&declared.commands).await,
+        Some(guild) => client.set_guild_commands(guild, &declared_all).await,
+        None => client.set_global_commands(&declared_all).await,
     }
     .map_err(|e| failed("writing the commands", e))?;
     report.written = true;

@@ -21,7 +21,7 @@ use twilight_model::application::command::Command;
 use twilight_model::gateway::Intents;
 use twilight_model::gateway::payload::outgoing::update_presence::UpdatePresencePayload;
 use twilight_model::id::Id;
-use twilight_model::id::marker::GuildMarker;
+use twilight_model::id::marker::{GuildMarker, UserMarker};
 
 use crate::context::Router;
 use crate::context::{Context, Shared};
@@ -218,8 +218,16 @@ pub struct BotBuilder {
     max_running_listeners: usize,
     max_waiting_calls: usize,
     data: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
+    /// Defer a declared command that has not answered after this long.
+    auto_defer: Option<Duration>,
+    /// The owners for `owner_only` commands, when not the application's.
+    owners: Option<Vec<Id<UserMarker>>>,
     config: Config,
 }
+
+/// How long a declared command may take before herald defers its answer: Discord drops an
+/// interaction not answered within 3 s, and a request takes time to get there.
+pub const DEFAULT_AUTO_DEFER: Duration = Duration::from_millis(2_000);
 
 impl Default for BotBuilder {
     fn default() -> Self {
@@ -230,6 +238,8 @@ impl Default for BotBuilder {
             max_running_listeners: DEFAULT_MAX_RUNNING_LISTENERS,
             max_waiting_calls: DEFAULT_MAX_WAITING_CALLS,
             data: HashMap::new(),
+            auto_defer: Some(DEFAULT_AUTO_DEFER),
+            owners: None,
             config: Config {
                 target: Target::None,
                 intents: None,
@@ -535,6 +545,53 @@ impl BotBuilder {
         self
     }
 
+    /// A declared application command: a slash command (with its subcommands) or a context
+    /// menu, written with `#[command]` or built as an [`AppCommand`](crate::command::AppCommand).
+    /// herald runs it when used (options parsed, checks and cooldowns applied, the answer
+    /// deferred if it is slow: [`auto_defer`](Self::auto_defer)), and registers it with the
+    /// start-up sync, with the [`commands`](Self::commands) (globally, or in the guild of
+    /// [`commands_in_guild`](Self::commands_in_guild)). A definition Discord would refuse is an
+    /// [`Error::Config`] from [`build`](Self::build), saying what to change.
+    pub fn command(mut self, command: impl crate::command::IntoAppCommand) -> Self {
+        let command = command.into_app_command();
+        for problem in crate::command::validate(&command) {
+            self.errors.push(Error::Config(problem));
+        }
+        let declared = self.config.commands.get_or_insert_with(Default::default);
+        if declared
+            .app
+            .iter()
+            .any(|c| c.name == command.name && c.kind == command.kind)
+        {
+            self.errors.push(Error::Config(format!(
+                "two commands are named `{}`: Discord keeps one per name and kind",
+                command.name
+            )));
+        }
+        declared.app.push(command.definition());
+        if let Some(listener) = crate::command::autocomplete_listener(&command) {
+            self = self.listener(listener);
+        }
+        self.listener(crate::command::command_listener(command))
+    }
+
+    /// How long a declared command may run before herald defers its answer (the user sees
+    /// "thinking..."; the command's [`reply`](Context::reply) then edits that answer, and an
+    /// ephemeral reply becomes an ephemeral follow-up). Discord drops interactions not answered
+    /// within 3 s. Default [`DEFAULT_AUTO_DEFER`]; `None` turns it off (a late answer then fails
+    /// with an error that says so).
+    pub fn auto_defer(mut self, after: Option<Duration>) -> Self {
+        self.auto_defer = after;
+        self
+    }
+
+    /// The owners `owner_only` commands accept, instead of the application's owner (or its
+    /// team's members), which herald reads from Discord when first needed.
+    pub fn owners(mut self, owners: impl IntoIterator<Item = Id<UserMarker>>) -> Self {
+        self.owners = Some(owners.into_iter().collect());
+        self
+    }
+
     /// A persistent component handler: every `E` (a [`ButtonClick`](crate::event::interaction::ButtonClick),
     /// [`Dropdown`](crate::event::interaction::Dropdown) or
     /// [`ModalSubmit`](crate::event::interaction::ModalSubmit)) whose `custom_id` starts with
@@ -736,6 +793,7 @@ impl BotBuilder {
             #[cfg(feature = "sandbox")]
             sandbox: OnceLock::new(),
             data: self.data,
+            answers: crate::context::answers::Answers::new(self.auto_defer, self.owners),
         };
         let bot = Bot {
             ctx: Context::new(shared),

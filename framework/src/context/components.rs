@@ -10,6 +10,7 @@ use twilight_model::http::interaction::{
 };
 
 use super::Context;
+use super::answers::Answer;
 use crate::Error;
 use crate::event::interaction::ModalSubmit;
 
@@ -102,31 +103,80 @@ impl Context {
         content: &str,
         ephemeral: bool,
     ) -> Result<(), Error> {
-        let response = InteractionResponse {
-            kind: InteractionResponseType::ChannelMessageWithSource,
-            data: Some(InteractionResponseData {
-                content: Some(content.to_owned()),
-                flags: ephemeral
-                    .then_some(twilight_model::channel::message::MessageFlags::EPHEMERAL),
-                ..Default::default()
-            }),
+        let slot = self.answers().slot(interaction.id);
+        let mut state = match &slot {
+            Some(slot) => Some(slot.lock().await),
+            None => None,
         };
-        self.http()
-            .interaction(interaction.application_id)
-            .create_response(interaction.id, &interaction.token, &response)
-            .await
-            .map(drop)
-            .map_err(|error| Error::http("answering the interaction", &error))
+        if state.as_deref() == Some(&Answer::Deferred) {
+            // herald deferred it: the answer is the deferred message, which cannot turn
+            // ephemeral; an ephemeral answer replaces it with an ephemeral follow-up.
+            if ephemeral {
+                let client = self.http().interaction(interaction.application_id);
+                client
+                    .delete_response(&interaction.token)
+                    .await
+                    .map_err(|error| Error::http("replacing the deferred answer", &error))?;
+                client
+                    .create_followup(&interaction.token)
+                    .flags(twilight_model::channel::message::MessageFlags::EPHEMERAL)
+                    .content(content)
+                    .await
+                    .map_err(|error| Error::http("answering the interaction", &error))?;
+            } else {
+                self.edit_reply(interaction, content).await?;
+            }
+        } else {
+            let response = InteractionResponse {
+                kind: InteractionResponseType::ChannelMessageWithSource,
+                data: Some(InteractionResponseData {
+                    content: Some(content.to_owned()),
+                    flags: ephemeral
+                        .then_some(twilight_model::channel::message::MessageFlags::EPHEMERAL),
+                    ..Default::default()
+                }),
+            };
+            self.http()
+                .interaction(interaction.application_id)
+                .create_response(interaction.id, &interaction.token, &response)
+                .await
+                .map_err(|error| answer_failed("answering the interaction", &error))?;
+        }
+        if let Some(state) = state.as_deref_mut() {
+            *state = Answer::Answered;
+        }
+        Ok(())
     }
 
     /// Acknowledges `interaction` now and answers later (disnake's `inter.response.defer()`):
     /// the user sees "thinking..." and the bot has 15 minutes to
-    /// [`edit_reply`](Self::edit_reply) or [`follow_up`](Self::follow_up).
+    /// [`edit_reply`](Self::edit_reply) or [`follow_up`](Self::follow_up). A command herald
+    /// deferred already is left as it is.
     ///
     /// # Errors
     ///
     /// As [`reply`](Self::reply).
     pub async fn defer(&self, interaction: &Interaction, ephemeral: bool) -> Result<(), Error> {
+        let slot = self.answers().slot(interaction.id);
+        let mut state = match &slot {
+            Some(slot) => Some(slot.lock().await),
+            None => None,
+        };
+        if state.as_deref() == Some(&Answer::Deferred) {
+            return Ok(());
+        }
+        self.send_defer(interaction, ephemeral).await?;
+        if let Some(state) = state.as_deref_mut() {
+            *state = Answer::Deferred;
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn send_defer(
+        &self,
+        interaction: &Interaction,
+        ephemeral: bool,
+    ) -> Result<(), Error> {
         let response = InteractionResponse {
             kind: InteractionResponseType::DeferredChannelMessageWithSource,
             data: ephemeral.then(|| InteractionResponseData {
@@ -139,7 +189,7 @@ impl Context {
             .create_response(interaction.id, &interaction.token, &response)
             .await
             .map(drop)
-            .map_err(|error| Error::http("deferring the interaction", &error))
+            .map_err(|error| answer_failed("deferring the interaction", &error))
     }
 
     /// Sets the text of the answer (after [`defer`](Self::defer), or to edit a
@@ -173,5 +223,27 @@ impl Context {
             .await
             .map(drop)
             .map_err(|error| Error::http("following up", &error))
+    }
+}
+
+/// A refused first answer; Discord's "Unknown interaction" (10062) is almost always a late one.
+fn answer_failed(what: &str, error: &twilight_http::Error) -> Error {
+    let late = matches!(
+        error.kind(),
+        twilight_http::error::ErrorType::Response {
+            error: twilight_http::api_error::ApiError::General(general),
+            ..
+        } if general.code == 10062
+    );
+    if late {
+        Error::http(
+            &format!(
+                "{what}: Discord no longer knows the interaction: answers must come within 3 s \
+                 (defer first in slow handlers; herald's commands defer by themselves)"
+            ),
+            error,
+        )
+    } else {
+        Error::http(what, error)
     }
 }

@@ -1,5 +1,6 @@
 //! The [`Context`]: the cheap-to-clone handle every listener gets.
 
+pub(crate) mod answers;
 mod components;
 mod connection;
 mod members;
@@ -51,6 +52,8 @@ pub(crate) struct Shared {
     pub(crate) sandbox: OnceLock<herald_sandbox::Sandbox>,
     /// The bot's own state, by type (`BotBuilder::data`).
     pub(crate) data: HashMap<TypeId, Arc<dyn Any + Send + Sync>>,
+    /// Declared commands' answers (auto-defer) and the bot's owners.
+    pub(crate) answers: answers::Answers,
 }
 
 impl Context {

@@ -1,6 +1,7 @@
 //! Errors: what a listener returns, and what herald itself reports.
 
 mod close;
+pub mod command;
 mod panic;
 
 pub use close::FatalClose;

@@ -247,6 +247,7 @@ events! {
     "Interactions": [
         InteractionCreate, "on_interaction(interaction)", "the interaction", [INTERACTION_CREATE], "", [];
         ApplicationCommand, "on_application_command(interaction)", "interaction, data: CommandData", [INTERACTION_CREATE], "an application command interaction", [];
+        Autocomplete, "on_application_command_autocomplete(interaction)", "interaction, data: CommandData; focused()", [INTERACTION_CREATE], "an autocomplete interaction", [];
         MessageInteraction, "on_message_interaction(interaction)", "interaction, data: MessageComponentInteractionData", [INTERACTION_CREATE], "a message component interaction", [];
         ButtonClick, "on_button_click(interaction)", "interaction, data: MessageComponentInteractionData", [INTERACTION_CREATE], "a button's component interaction", [];
         Dropdown, "on_dropdown(interaction)", "interaction, data: MessageComponentInteractionData", [INTERACTION_CREATE], "a select menu's component interaction", [];

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use twilight_model::application::interaction::application_command::CommandData;
 use twilight_model::application::interaction::message_component::MessageComponentInteractionData;
 use twilight_model::application::interaction::modal::ModalInteractionData;
-use twilight_model::application::interaction::{Interaction, InteractionData};
+use twilight_model::application::interaction::{Interaction, InteractionData, InteractionType};
 use twilight_model::channel::message::component::ComponentType;
 use twilight_model::gateway::Intents;
 
@@ -75,6 +75,38 @@ interaction_event!(
     CommandData
 );
 interaction_event!(
+    /// A user is typing an option that completes (`application_command_autocomplete`):
+    /// [`focused`](Self::focused) says which option and what they typed so far. Answered with
+    /// choices; herald's commands do it for options given an autocomplete handler.
+    Autocomplete,
+    "application_command_autocomplete",
+    CommandData
+);
+
+impl Autocomplete {
+    /// The option being typed and its text so far, through subcommands.
+    pub fn focused(&self) -> Option<(&str, &str)> {
+        use twilight_model::application::interaction::application_command::{
+            CommandDataOption, CommandOptionValue,
+        };
+        fn find(options: &[CommandDataOption]) -> Option<(&str, &str)> {
+            options.iter().find_map(|option| match &option.value {
+                CommandOptionValue::Focused(text, _) => Some((option.name.as_str(), text.as_str())),
+                CommandOptionValue::SubCommand(inner)
+                | CommandOptionValue::SubCommandGroup(inner) => find(inner),
+                _ => None,
+            })
+        }
+        find(&self.data.options)
+    }
+
+    /// The text typed so far in the focused option (empty when there is none).
+    pub fn value(&self) -> &str {
+        self.focused().map_or("", |(_, text)| text)
+    }
+}
+
+interaction_event!(
     /// A message component was used: a button or a select menu (`message_interaction`).
     MessageInteraction,
     "message_interaction",
@@ -119,6 +151,14 @@ pub struct ApplicationCommandError {
     pub error: Arc<BoxError>,
 }
 
+impl ApplicationCommandError {
+    /// The error as herald's [`CommandError`](crate::error::command::CommandError), when herald refused
+    /// the use (a check, a cooldown, an option that does not parse).
+    pub fn refusal(&self) -> Option<&crate::error::command::CommandError> {
+        (**self.error).downcast_ref()
+    }
+}
+
 impl std::fmt::Debug for ApplicationCommandError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ApplicationCommandError")
@@ -140,6 +180,7 @@ impl_event!(
 /// have listeners or waiters (the others are not built).
 pub(crate) struct Split {
     pub(crate) command: Option<ApplicationCommand>,
+    pub(crate) autocomplete: Option<Autocomplete>,
     pub(crate) component: Option<MessageInteraction>,
     pub(crate) button: Option<ButtonClick>,
     pub(crate) dropdown: Option<Dropdown>,
@@ -150,6 +191,7 @@ pub(crate) struct Split {
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Wanted {
     pub(crate) command: bool,
+    pub(crate) autocomplete: bool,
     pub(crate) component: bool,
     pub(crate) button: bool,
     pub(crate) dropdown: bool,
@@ -160,12 +202,24 @@ pub(crate) fn split(event: &InteractionCreate, want: Wanted) -> Split {
     let interaction = &event.0;
     let mut split = Split {
         command: None,
+        autocomplete: None,
         component: None,
         button: None,
         dropdown: None,
         modal: None,
     };
     match &interaction.data {
+        // Autocomplete interactions carry command data too; they are not uses of the command.
+        Some(InteractionData::ApplicationCommand(data))
+            if interaction.kind == InteractionType::ApplicationCommandAutocomplete =>
+        {
+            if want.autocomplete {
+                split.autocomplete = Some(Autocomplete {
+                    interaction: interaction.clone(),
+                    data: (**data).clone(),
+                });
+            }
+        }
         Some(InteractionData::ApplicationCommand(data)) if want.command => {
             split.command = Some(ApplicationCommand {
                 interaction: interaction.clone(),

@@ -29,7 +29,7 @@ use crate::event::guild::{
     ThreadMemberRemove, ThreadUpdate, UserUpdate, VoiceStateUpdate,
 };
 use crate::event::interaction::{
-    self, ApplicationCommand, ButtonClick, Dropdown, MessageInteraction, ModalSubmit,
+    self, ApplicationCommand, Autocomplete, ButtonClick, Dropdown, MessageInteraction, ModalSubmit,
 };
 use crate::event::message::{
     BulkMessageDelete, MessageDelete, MessageEdit, ReactionAdd, ReactionClear, ReactionClearEmoji,
@@ -397,6 +397,7 @@ pub(crate) fn dispatch(
                 &e,
                 interaction::Wanted {
                     command: router.wants::<ApplicationCommand>(),
+                    autocomplete: router.wants::<Autocomplete>(),
                     component: router.wants::<MessageInteraction>(),
                     button: router.wants::<ButtonClick>(),
                     dropdown: router.wants::<Dropdown>(),
@@ -405,6 +406,9 @@ pub(crate) fn dispatch(
             );
             send_boxed(ctx, e);
             if let Some(event) = split.command {
+                send(ctx, event);
+            }
+            if let Some(event) = split.autocomplete {
                 send(ctx, event);
             }
             if let Some(event) = split.component {

@@ -1,0 +1,158 @@
+//! Discord's three seconds: while a declared command runs, herald knows whether it has answered,
+//! defers it when it has not in time, and turns a later `ctx.reply` into an edit of the deferred
+//! answer. Also the bot's owners, for `owner_only` commands.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use twilight_model::application::interaction::Interaction;
+use twilight_model::id::Id;
+use twilight_model::id::marker::{InteractionMarker, UserMarker};
+
+use super::Context;
+use crate::Error;
+use crate::report::{Throttles, suppressed_note, tell};
+
+/// Where an interaction's answer stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Answer {
+    /// Nothing sent yet.
+    Pending,
+    /// Deferred (by the command or by herald): answers edit the deferred message.
+    Deferred,
+    /// Answered.
+    Answered,
+}
+
+/// One tracked interaction: its state, held across the request that changes it, so that an
+/// answer and herald's deferral never race.
+pub(crate) type Slot = Arc<tokio::sync::Mutex<Answer>>;
+
+/// The settings and state of declared commands, shared by every clone of a context.
+#[derive(Debug)]
+pub(crate) struct Answers {
+    /// Defer a command that has not answered after this long (`None`: never).
+    pub(crate) auto_defer: Option<Duration>,
+    slots: Mutex<HashMap<Id<InteractionMarker>, Slot>>,
+    /// The bot's owners: given to the builder, or read from the application when first needed.
+    pub(crate) owners: tokio::sync::OnceCell<Arc<[Id<UserMarker>]>>,
+    /// The auto-defer line, a few times a minute per command.
+    said: Throttles<String>,
+}
+
+impl Answers {
+    pub(crate) fn new(auto_defer: Option<Duration>, owners: Option<Vec<Id<UserMarker>>>) -> Self {
+        Answers {
+            auto_defer,
+            slots: Mutex::default(),
+            said: Throttles::new(Duration::from_secs(60), 3),
+            owners: owners.map_or_else(tokio::sync::OnceCell::new, |owners| {
+                tokio::sync::OnceCell::new_with(Some(owners.into()))
+            }),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Id<InteractionMarker>, Slot>> {
+        self.slots
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn slot(&self, id: Id<InteractionMarker>) -> Option<Slot> {
+        self.lock().get(&id).cloned()
+    }
+}
+
+/// Forgets a tracked interaction when its command ends, also by a panic.
+struct Forget<'a>(&'a Answers, Id<InteractionMarker>);
+
+impl Drop for Forget<'_> {
+    fn drop(&mut self) {
+        self.0.lock().remove(&self.1);
+    }
+}
+
+impl Context {
+    pub(crate) fn answers(&self) -> &Answers {
+        &self.shared().answers
+    }
+
+    /// Runs `work` (a command's checks and handler) for `interaction`, deferring the answer when
+    /// `work` has not answered within the auto-defer delay. `what` names the command in the log.
+    pub(crate) async fn answering<R>(
+        &self,
+        interaction: &Interaction,
+        what: &str,
+        work: impl Future<Output = R>,
+    ) -> R {
+        let answers = self.answers();
+        let Some(after) = answers.auto_defer else {
+            return work.await;
+        };
+        let slot: Slot = Arc::new(tokio::sync::Mutex::new(Answer::Pending));
+        answers.lock().insert(interaction.id, Arc::clone(&slot));
+        let _forget = Forget(answers, interaction.id);
+        let mut work = std::pin::pin!(work);
+        tokio::select! {
+            result = &mut work => return result,
+            () = tokio::time::sleep(after) => {}
+        }
+        let mut state = slot.lock().await;
+        if *state == Answer::Pending {
+            match self.send_defer(interaction, false).await {
+                Ok(()) => {
+                    *state = Answer::Deferred;
+                    if let Some(suppressed) = answers.said.allow(what.to_owned()) {
+                        tell!(
+                            WARN,
+                            { command = what, },
+                            format!(
+                                "{what} had not answered after {after:?}: herald deferred it, and \
+                                 its reply will edit the deferred answer (defer early in slow \
+                                 commands, or tune BotBuilder::auto_defer){}",
+                                suppressed_note(suppressed)
+                            )
+                        );
+                    }
+                }
+                Err(error) => tell!(
+                    WARN,
+                    { command = what, },
+                    format!("{what} had not answered after {after:?}, and deferring it failed: {error}")
+                ),
+            }
+        }
+        drop(state);
+        work.await
+    }
+
+    /// The bot's owners: those given to [`BotBuilder::owners`](crate::BotBuilder::owners), or
+    /// the application's owner, or its team's members.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Http`] when reading the application fails.
+    pub async fn owners(&self) -> Result<Arc<[Id<UserMarker>]>, Error> {
+        self.answers()
+            .owners
+            .get_or_try_init(|| async {
+                let application = self
+                    .http()
+                    .current_user_application()
+                    .await
+                    .map_err(|e| Error::http("reading the application's owners", &e))?
+                    .model()
+                    .await
+                    .map_err(|e| Error::Internal(format!("reading the application: {e}")))?;
+                let owners: Vec<Id<UserMarker>> = match application.team {
+                    Some(team) => team.members.iter().map(|m| m.user.id).collect(),
+                    None => application.owner.iter().map(|o| o.id).collect(),
+                };
+                Ok(owners.into())
+            })
+            .await
+            .cloned()
+    }
+}
