@@ -135,7 +135,7 @@ fn check_no_keys<'a>(fields: impl Iterator<Item = &'a syn::Field>, errors: &mut 
 }
 
 /// `LevelUp` → `level_up`, `HTTPError` → `http_error`.
-fn snake_case(name: &str) -> String {
+pub(crate) fn snake_case(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     let mut out = String::with_capacity(name.len() + 4);
     for (i, &c) in chars.iter().enumerate() {
