@@ -60,6 +60,7 @@ pub(crate) const CATALOG: &[(&str, &str)] = &[
     ("stage_instance_update", "&StageInstanceUpdate"),
     ("interaction", "&InteractionCreate"),
     ("application_command", "&ApplicationCommand"),
+    ("application_command_autocomplete", "&Autocomplete"),
     ("message_interaction", "&MessageInteraction"),
     ("button_click", "&ButtonClick"),
     ("dropdown", "&Dropdown"),

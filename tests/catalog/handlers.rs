@@ -181,6 +181,9 @@ pub mod handlers {
     pub async fn on_application_command(_event: &ApplicationCommand) {}
 
     #[event]
+    pub async fn on_application_command_autocomplete(_event: &Autocomplete) {}
+
+    #[event]
     pub async fn on_message_interaction(_event: &MessageInteraction) {}
 
     #[event]
@@ -333,6 +336,7 @@ pub const HANDLED: &[&str] = &[
     "stage_instance_update",
     "interaction",
     "application_command",
+    "application_command_autocomplete",
     "message_interaction",
     "button_click",
     "dropdown",
@@ -426,6 +430,7 @@ pub fn register_all(builder: BotBuilder) -> BotBuilder {
         .event(handlers::on_stage_instance_update)
         .event(handlers::on_interaction)
         .event(handlers::on_application_command)
+        .event(handlers::on_application_command_autocomplete)
         .event(handlers::on_message_interaction)
         .event(handlers::on_button_click)
         .event(handlers::on_dropdown)
