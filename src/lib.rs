@@ -75,6 +75,129 @@ pub use herald_macros::event;
 /// ```
 pub use herald_macros::Event;
 
+/// Declares an application command: a slash command whose options are the function's
+/// parameters, or a user / message context-menu command.
+///
+/// ```
+/// use herald::prelude::*;
+///
+/// /// Warns a member.
+/// #[command(guild_only, required_permissions(MODERATE_MEMBERS), cooldown(user, 10s))]
+/// async fn warn(
+///     ctx: Context,
+///     command: &ApplicationCommand,
+///     #[option(description = "Who")] member: Member,
+///     #[option(description = "Why", max_length = 200)] reason: Option<String>,
+/// ) -> herald::Result {
+///     let reason = reason.as_deref().unwrap_or("no reason");
+///     ctx.reply(command, &format!("warned {}: {reason}", member.user.name)).await?;
+///     Ok(())
+/// }
+///
+/// let bot = Bot::builder().command(warn);
+/// ```
+///
+/// It expands to `fn warn() -> AppCommand` (holding the original function) that returns
+/// `AppCommand::slash("warn", "Warns a member.").option(..)...handler(..)`, whose handler reads
+/// each option from the invocation and calls the function; `.command(warn)` registers it.
+///
+/// **Parameters.** A parameter typed `Context` is the context and one typed
+/// `&ApplicationCommand` the command event (to answer it); both are optional and may be anywhere.
+/// Every other parameter is an option named after the parameter (leading `_` removed), of any
+/// [`FromOption`](command::FromOption) type; `Option<T>` is not required, and required options
+/// come first. The function returns `()` or a `Result` (`herald::Result`).
+///
+/// **The description** is the doc comment's first paragraph (lines joined), or `description =
+/// ".."`. Discord requires one (1–100 characters) for slash commands; context menus have none.
+///
+/// **Options of `#[command(..)]`:**
+///
+/// | option | |
+/// |---|---|
+/// | `name = ".."` | the name (default: the function's). Slash: lowercase, 1–32 letters, digits, `-`, `_`. Context menu: 1–32 characters, any case, spaces allowed |
+/// | `description = ".."` | instead of the doc comment |
+/// | `user`, `message` | a user or message context-menu command: one parameter besides `Context` / `&ApplicationCommand`, the target (`User`, `Member`, `Id<UserMarker>`; `Message`, `Id<MessageMarker>`) |
+/// | `subcommands(a, b, ..)` | a parent of the `#[command]` functions `a`, `b` (at most 25; a subcommand with subcommands is a group). Discord never runs a parent: it takes no options and its body is dropped |
+/// | `default_member_permissions(BAN_MEMBERS, ..)` | who sees it by default (Discord enforces it; `()` = administrators only) |
+/// | `contexts(guild, bot_dm, private_channel)` | where it can be used |
+/// | `nsfw` | age-restricted |
+/// | `localize("fr", name = "..", description = "..")` | a translation (repeatable; one of Discord's locales) |
+/// | `guild_only` | refused outside servers (herald enforces it) |
+/// | `owner_only` | only the bot's owners |
+/// | `required_permissions(MANAGE_MESSAGES, ..)` | the invoking member must have them |
+/// | `bot_permissions(..)` | the bot must have them in the channel |
+/// | `check = path` | an `async fn(Context, Arc<ApplicationCommand>) -> bool` (or `Result<bool, E>`) that must pass (repeatable) |
+/// | `cooldown(user, 10s)`, `cooldown(member, 3 per 60s)` | a rate limit per `user`, `member`, `channel` or `guild`; periods in `s`, `m` or `h` |
+/// | `crate = ".."` | the path of a renamed `herald` dependency |
+///
+/// Permissions are [`Permissions`](model::guild::Permissions) constants.
+///
+/// **Options of `#[option(..)]`** on a parameter: `name = ".."`, `description = ".."` (default
+/// `"-"`, as disnake's), `min = <number>`, `max = <number>` (integer and number options),
+/// `min_length = n`, `max_length = n` (string options, 0–6000), `channel_types(text, voice, ..)`
+/// (channel options: `text`, `private`, `voice`, `group`, `category`, `announcement`,
+/// `announcement_thread`, `public_thread`, `private_thread`, `stage_voice`, `directory`,
+/// `forum`, `media`), `autocomplete = path` (an `async fn(Context, Arc<Autocomplete>)` returning
+/// the choices), `localize("fr", name = "..", description = "..")`.
+///
+/// Discord's rules are checked at compile time, each error on the offending tokens: names,
+/// description lengths, at most 25 options and subcommands, required options first, no
+/// duplicate option names, known locales, option types (`FromOption`), and settings that suit
+/// the option's type (`min` on a string option is an error).
+///
+/// ```
+/// use herald::prelude::*;
+///
+/// use herald::model::user::User;
+///
+/// /// Manages tags.
+/// #[command(subcommands(tag_add, tag_remove))]
+/// async fn tag() {}
+///
+/// /// Adds a tag.
+/// #[command(name = "add")]
+/// async fn tag_add(#[option(description = "The tag")] name: String) {}
+///
+/// /// Removes a tag.
+/// #[command(name = "remove")]
+/// async fn tag_remove(#[option(description = "The tag")] name: String) {}
+///
+/// #[command(user, name = "Show avatar")]
+/// async fn avatar(ctx: Context, command: &ApplicationCommand, user: User) -> herald::Result {
+///     ctx.reply(command, &format!("{}'s avatar", user.name)).await?;
+///     Ok(())
+/// }
+///
+/// let bot = Bot::builder().command(tag).command(avatar);
+/// ```
+pub use herald_macros::command;
+
+/// Implements [`FromOption`](command::FromOption) for a fieldless enum: a string option whose
+/// choices are the variants.
+///
+/// Each choice shows the variant's name as written (`#[choice(name = "..")]` for another) and
+/// sends the variant's name in snake_case (`#[choice(value = "..")]` for another). At most 25
+/// variants, all unit variants; names and values 1–100 characters, none twice. `#[choice(crate
+/// = "..")]` on the enum names a renamed `herald` dependency.
+///
+/// ```
+/// use herald::prelude::*;
+///
+/// #[derive(Choice)]
+/// enum Color {
+///     Red,
+///     #[choice(name = "Dark blue")]
+///     DarkBlue,
+/// }
+///
+/// /// Paints.
+/// #[command]
+/// async fn paint(#[option(description = "Which color")] color: Color) {
+///     let _ = matches!(color, Color::DarkBlue);
+/// }
+/// ```
+pub use herald_macros::Choice;
+
 /// The guides in `docs/`, compiled as doctests so that their examples stay true.
 #[cfg(doctest)]
 mod guides {
@@ -107,5 +230,5 @@ mod guides {
 /// What a bot's source file needs: `use herald::prelude::*;`.
 pub mod prelude {
     pub use herald_framework::prelude::*;
-    pub use herald_macros::{Event, event, listener};
+    pub use herald_macros::{Choice, Event, command, event, listener};
 }

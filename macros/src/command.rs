@@ -846,10 +846,17 @@ fn checks(
     let tm = quote!(#private::twilight_model);
     let kind = quote!(#tm::application::command::CommandOptionType);
     for param in &command.params {
-        let Role::Option(option) = &param.role else {
-            continue;
-        };
         let ty = &param.ty;
+        let option = match &param.role {
+            Role::Option(option) => option,
+            Role::Target => {
+                asserts.push(quote_spanned! {ty.span()=>
+                    #private::command::assert_target::<#ty>();
+                });
+                continue;
+            }
+            Role::Context | Role::Command => continue,
+        };
         asserts.push(quote_spanned! {ty.span()=>
             #private::command::assert_option::<#ty>();
         });
