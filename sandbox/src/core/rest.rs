@@ -6,7 +6,9 @@
 //!
 //! A handler answers the request and, on success, sets the request's
 //! transcript line ([`Call::line`]); a failed request gets the generic
-//! failure line of the transcript module. No other code matches routes.
+//! failure line of the transcript module, unless the handler wrote one that
+//! says better what went wrong ([`Call::failure_line`]: an interaction
+//! answered too late). No other code matches routes.
 
 use std::{
     collections::hash_map::DefaultHasher,
@@ -253,6 +255,7 @@ pub(crate) struct Call<'a> {
     params: Vec<(&'static str, String)>,
     req: &'a Req,
     line: Option<String>,
+    failure_line: Option<String>,
 }
 
 impl Call<'_> {
@@ -297,6 +300,12 @@ impl Call<'_> {
     /// Sets the transcript line of this request, shown if it succeeds.
     pub(crate) fn line(&mut self, line: String) {
         self.line = Some(line);
+    }
+
+    /// Sets the transcript line of this request if it fails, in place of
+    /// the generic `herald-bot: POST /... failed: ...` line.
+    pub(crate) fn failure_line(&mut self, line: String) {
+        self.failure_line = Some(line);
     }
 }
 
@@ -525,16 +534,23 @@ impl State {
             .collect();
         let decoded: Vec<&str> = decoded.iter().map(String::as_str).collect();
         let failure = FailureLine::new(&self.world, &req.method, &decoded);
-        let (reply, success) = self.route(config, routes, req);
+        let (reply, success, failed) = self.route(config, routes, req);
         let line = if (200..300).contains(&reply.status) {
             success
         } else {
-            Some(failure.finish(reply.status, reply.body.as_ref()))
+            Some(failed.unwrap_or_else(|| failure.finish(reply.status, reply.body.as_ref())))
         };
         (reply, line)
     }
 
-    fn route(&mut self, config: &Config, routes: Routes, req: &Req) -> (Reply, Option<String>) {
+    /// The answer, its success line and its own failure line (see
+    /// [`Call::failure_line`]).
+    fn route(
+        &mut self,
+        config: &Config,
+        routes: Routes,
+        req: &Req,
+    ) -> (Reply, Option<String>, Option<String>) {
         // Faults first: a faulted request changes nothing.
         if let Some(index) = self
             .rest_faults
@@ -559,7 +575,7 @@ impl State {
                     ..
                 } => Reply::error(status, code, message),
             };
-            return (reply, None);
+            return (reply, None, None);
         }
 
         let Some(path) = req.path.strip_prefix("/api/v10") else {
@@ -571,7 +587,7 @@ impl State {
                     req.method, req.path
                 ),
             );
-            return (reply, None);
+            return (reply, None, None);
         };
         let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let found = routes
@@ -594,7 +610,7 @@ impl State {
                 .as_deref()
                 .is_none_or(|a| !config.accepts(a))
         {
-            return (Reply::error(401, 0, "401: Unauthorized"), None);
+            return (Reply::error(401, 0, "401: Unauthorized"), None, None);
         }
         let Some((_, route, params)) = found else {
             let reply = Reply::error(
@@ -606,7 +622,7 @@ impl State {
                     req.method, req.path
                 ),
             );
-            return (reply, None);
+            return (reply, None, None);
         };
         let mut call = Call {
             method: &req.method,
@@ -614,9 +630,10 @@ impl State {
             params,
             req,
             line: None,
+            failure_line: None,
         };
         let reply = (route.handler)(self, &mut call).unwrap_or_else(|error| error);
-        (reply, call.line)
+        (reply, call.line, call.failure_line)
     }
 }
 

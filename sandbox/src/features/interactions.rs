@@ -1,16 +1,29 @@
 //! Interactions and application commands: actors clicking buttons, picking
-//! in menus, submitting modals and running slash commands
-//! (INTERACTION_CREATE, delivered whatever the intents); the bot's answers
-//! (`POST /interactions/{id}/{token}/callback`), followups and edits of its
-//! answers (`/webhooks/{app}/{token}/...`), and registering commands.
+//! in menus, submitting modals, running slash commands (with subcommands and
+//! groups), asking for autocomplete suggestions and using context menu
+//! commands (INTERACTION_CREATE, delivered whatever the intents); the bot's
+//! answers (`POST /interactions/{id}/{token}/callback`), followups and edits
+//! of its answers (`/webhooks/{app}/{token}/...`), and registering commands.
+//!
+//! Discord's clock applies: the first answer must come within 3 s of the
+//! interaction (later: 404, code 10062), the token works for 15 minutes
+//! (later: 401, code 50027), and the token's webhook calls work only once
+//! the interaction was answered (before: 404, code 10015).
+//! [`Sandbox::age_interactions`] makes interactions older, so tests check
+//! these rules without waiting.
 
-use std::{collections::HashMap, fmt::Write as _};
+use std::{
+    collections::HashMap,
+    fmt::Write as _,
+    time::{Duration, Instant},
+};
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 use serde_json::Value;
 use twilight_model::{
     application::{
-        command::{Command, CommandType},
+        command::{Command, CommandOption, CommandOptionType, CommandType},
         interaction::{
             Interaction, InteractionChannel, InteractionContextType, InteractionData,
             InteractionDataResolved, InteractionMember, InteractionType,
@@ -22,11 +35,13 @@ use twilight_model::{
             },
         },
     },
-    channel::message::component::ComponentType,
+    channel::{Attachment, message::component::ComponentType},
     guild::{MemberFlags, Permissions},
     id::{
         Id,
-        marker::{ChannelMarker, InteractionMarker, MessageMarker, RoleMarker, UserMarker},
+        marker::{
+            ChannelMarker, GenericMarker, InteractionMarker, MessageMarker, RoleMarker, UserMarker,
+        },
     },
     oauth::ApplicationIntegrationMap,
 };
@@ -43,7 +58,24 @@ use crate::{
         world::World,
     },
     features::messages::{self, NewMessage, message_json, summary},
+    sandbox::Sandbox,
 };
+
+/// How long the bot has to answer an interaction (Discord's 3 s).
+const ANSWER_WITHIN: Duration = Duration::from_secs(3);
+
+/// How long an interaction's token works for followups and edits
+/// (Discord's 15 minutes).
+const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+/// How many autocomplete choices a transcript line names.
+const CHOICES_SHOWN: usize = 10;
+
+/// The size the sandbox gives an attachment option's file.
+const ATTACHMENT_SIZE: u64 = 1024;
+
+/// What an attachment's file name keeps unescaped in its URL.
+const URL_NAME: &AsciiSet = &NON_ALPHANUMERIC.remove(b'.').remove(b'-').remove(b'_');
 
 pub(crate) const INTERACTION_CREATE: EventKind = EventKind::always("INTERACTION_CREATE");
 
@@ -115,9 +147,10 @@ pub struct SentInteraction {
     pub channel_id: Id<ChannelMarker>,
 }
 
-/// A slash command option value, for [`Actor::slash_command`]. Build one
-/// with `.into()` from `&str`, `String`, `i64`, `bool`, `f64`, or a user,
-/// channel or role id.
+/// A slash command option value, for [`Actor::slash_command`] and
+/// [`Actor::autocomplete`]. Build one with `.into()` from `&str`, `String`,
+/// `i64`, `bool`, `f64`, a user, channel or role id, or a generic id (a
+/// mentionable); an attachment with `OptionValue::Attachment("cat.png".into())`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum OptionValue {
@@ -135,6 +168,14 @@ pub enum OptionValue {
     Role(Id<RoleMarker>),
     /// Option type 10.
     Number(f64),
+    /// Option type 11: a file the user attached, by its name (`"cat.png"`).
+    /// The sandbox makes the attachment (a fresh id, a size, a content type
+    /// guessed from the extension, URLs under the sandbox's address) and
+    /// puts it in `resolved.attachments`; the option's value is its id.
+    Attachment(String),
+    /// Option type 9: a user (resolved as a user, and as a member in a
+    /// guild) if a user has this id, else a role (resolved as a role).
+    Mentionable(Id<GenericMarker>),
 }
 
 impl From<&str> for OptionValue {
@@ -177,17 +218,45 @@ impl From<Id<RoleMarker>> for OptionValue {
         Self::Role(v)
     }
 }
+impl From<Id<GenericMarker>> for OptionValue {
+    fn from(v: Id<GenericMarker>) -> Self {
+        Self::Mentionable(v)
+    }
+}
 
 /// An interaction the sandbox created, for callbacks and followups.
 #[derive(Debug, Clone)]
 struct InteractionRec {
     id: u64,
+    kind: InteractionType,
+    /// Who started it.
+    user: u64,
+    /// What it was, for transcript lines: `/tag add`, `button reroll`.
+    label: String,
     channel_id: u64,
     /// The message a component interaction was on.
     message_id: Option<u64>,
     acknowledged: bool,
     /// The message the response created (type 4 or an edit of `@original`).
     response_message: Option<u64>,
+    /// The body of the accepted callback.
+    response: Option<Value>,
+    /// When the sandbox created it.
+    created: Instant,
+    /// How much older [`Sandbox::age_interactions`] made it.
+    aged: Duration,
+}
+
+impl InteractionRec {
+    /// How long ago it was created, as Discord's clock sees it.
+    fn age(&self) -> Duration {
+        self.created.elapsed() + self.aged
+    }
+
+    /// `alice's /tag add`.
+    fn whose(&self, world: &World) -> String {
+        format!("{}'s {}", user(world, self.user), self.label)
+    }
 }
 
 /// The interactions and commands of this sandbox.
@@ -208,22 +277,49 @@ impl Interactions {
             Some(guild) => self.guild_commands.entry(guild).or_default(),
         }
     }
+
+    /// The registered command `name` of `kind` a user in `guild` (`None`:
+    /// a DM) sees: the guild's own first, then the global one.
+    fn registered(&self, guild: Option<u64>, name: &str, kind: CommandType) -> Option<&Command> {
+        let in_guild = guild.and_then(|g| self.guild_commands.get(&g));
+        in_guild
+            .into_iter()
+            .flatten()
+            .chain(&self.commands)
+            .find(|c| c.name == name && c.kind == kind)
+    }
 }
 
 fn interactions(state: &mut State) -> &mut Interactions {
     state.features.get::<Interactions>()
 }
 
-/// Registers and dispatches an INTERACTION_CREATE. `message`: the message
-/// of a component interaction.
-fn start_interaction(
-    state: &mut State,
+/// An INTERACTION_CREATE to send.
+struct NewInteraction {
     user: u64,
     channel: u64,
+    /// The message of a component interaction.
     message: Option<u64>,
     kind: InteractionType,
     data: InteractionData,
-) -> SentInteraction {
+    /// What it is, for transcript lines (see [`InteractionRec::label`]).
+    label: String,
+    /// Messages for `data.resolved.messages` (a message command's target),
+    /// as their authors sent them (see `messages::message_json`).
+    resolved_messages: Vec<u64>,
+}
+
+/// Registers and dispatches an INTERACTION_CREATE.
+fn start_interaction(state: &mut State, new: NewInteraction) -> SentInteraction {
+    let NewInteraction {
+        user,
+        channel,
+        message,
+        kind,
+        data,
+        label,
+        resolved_messages,
+    } = new;
     let id = state.world.next_id();
     let token = format!("sandbox-interaction-token-{id}");
     let world = &state.world;
@@ -274,15 +370,41 @@ fn start_interaction(
         if let Some(m) = message.and_then(|m| world.find_message(m)) {
             map.insert("message".into(), message_json(world, m, false, false));
         }
+        // Resolved messages too (twilight's `Message` would reshape their
+        // embeds and components).
+        if let Some(Value::Object(data)) = map.get_mut("data") {
+            for m in resolved_messages
+                .iter()
+                .filter_map(|m| world.find_message(*m))
+            {
+                let resolved = data
+                    .entry("resolved")
+                    .or_insert_with(|| Value::Object(serde_json::Map::new()));
+                if let Value::Object(resolved) = resolved {
+                    let messages = resolved
+                        .entry("messages")
+                        .or_insert_with(|| Value::Object(serde_json::Map::new()));
+                    if let Value::Object(messages) = messages {
+                        messages.insert(m.id.to_string(), message_json(world, m, false, false));
+                    }
+                }
+            }
+        }
     }
     interactions(state).by_token.insert(
         token.clone(),
         InteractionRec {
             id,
+            kind,
+            user,
+            label,
             channel_id: channel,
             message_id: message,
             acknowledged: false,
             response_message: None,
+            response: None,
+            created: Instant::now(),
+            aged: Duration::ZERO,
         },
     );
     state.send(&INTERACTION_CREATE, guild, &d);
@@ -293,87 +415,270 @@ fn start_interaction(
     }
 }
 
-/// The resolved data of a slash command's user, channel and role options.
-fn resolve(
-    world: &World,
-    guild: Option<u64>,
-    options: &[(&str, OptionValue)],
-) -> Option<InteractionDataResolved> {
-    let mut resolved = InteractionDataResolved {
+// ---- command data -------------------------------------------------------------------
+
+/// A command name as a path: `"tag"`, `"tag add"` (a subcommand), `"tag
+/// admin reset"` (a subcommand in a group). A leading `/` is allowed.
+fn command_path(name: &str) -> Result<Vec<&str>, OpError> {
+    let path: Vec<&str> = name.trim_start_matches('/').split_whitespace().collect();
+    if path.is_empty() || path.len() > 3 {
+        return Err(OpError::Invalid(format!(
+            "{name:?} is not a command: give a command name, \"command subcommand\" or \
+             \"command group subcommand\""
+        )));
+    }
+    Ok(path)
+}
+
+/// The id of the registered command (its first word, for a path), or a
+/// fresh one if the bot did not register it.
+fn command_id(state: &mut State, guild: Option<u64>, name: &str, kind: CommandType) -> u64 {
+    let registered = interactions(state)
+        .registered(guild, name, kind)
+        .and_then(|c| c.id);
+    registered.map_or_else(|| state.world.next_id(), |id| id.get())
+}
+
+/// `options` under the subcommand (and group) of `path` (the words after
+/// the command's name), as Discord nests them.
+fn nest(path: &[&str], options: Vec<CommandDataOption>) -> Vec<CommandDataOption> {
+    let option = |name: &str, value| CommandDataOption {
+        name: name.to_owned(),
+        value,
+    };
+    match path {
+        [sub] => vec![option(sub, CommandOptionValue::SubCommand(options))],
+        [group, sub] => vec![option(
+            group,
+            CommandOptionValue::SubCommandGroup(vec![option(
+                sub,
+                CommandOptionValue::SubCommand(options),
+            )]),
+        )],
+        _ => options,
+    }
+}
+
+/// The type of the option `name` of a registered command, found through
+/// the subcommand `path` (the words after the command's name).
+fn option_kind(command: &Command, path: &[&str], name: &str) -> Option<CommandOptionType> {
+    let mut options: &[CommandOption] = &command.options;
+    for word in path {
+        let sub = options.iter().find(|o| {
+            o.name == *word
+                && matches!(
+                    o.kind,
+                    CommandOptionType::SubCommand | CommandOptionType::SubCommandGroup
+                )
+        })?;
+        options = sub.options.as_deref().unwrap_or_default();
+    }
+    options.iter().find(|o| o.name == name).map(|o| o.kind)
+}
+
+fn no_resolved() -> InteractionDataResolved {
+    InteractionDataResolved {
         attachments: HashMap::new(),
         channels: HashMap::new(),
         members: HashMap::new(),
         messages: HashMap::new(),
         roles: HashMap::new(),
         users: HashMap::new(),
-    };
-    for (_, value) in options {
-        match value {
+    }
+}
+
+fn is_empty(resolved: &InteractionDataResolved) -> bool {
+    resolved.attachments.is_empty()
+        && resolved.channels.is_empty()
+        && resolved.members.is_empty()
+        && resolved.messages.is_empty()
+        && resolved.roles.is_empty()
+        && resolved.users.is_empty()
+}
+
+/// A slash command's options as Discord sends them, with their resolved
+/// data: users (and members in a guild), channels, roles, mentionables and
+/// attachments (made here, with fresh ids; `base`: the sandbox's
+/// `http://ADDR`).
+fn command_options(
+    state: &mut State,
+    base: &str,
+    guild: Option<u64>,
+    channel: u64,
+    options: &[(&str, OptionValue)],
+) -> (Vec<CommandDataOption>, Option<InteractionDataResolved>) {
+    let mut resolved = no_resolved();
+    let mut out = Vec::with_capacity(options.len());
+    for (name, value) in options {
+        let value = match value {
+            OptionValue::String(s) => CommandOptionValue::String(s.clone()),
+            OptionValue::Integer(i) => CommandOptionValue::Integer(*i),
+            OptionValue::Boolean(b) => CommandOptionValue::Boolean(*b),
+            OptionValue::Number(n) => CommandOptionValue::Number(*n),
             OptionValue::User(u) => {
-                resolved.users.insert(*u, wire::user(world, u.get()));
-                if let Some(g) = guild
-                    && let Some(m) = world.member(g, u.get())
-                {
-                    resolved.members.insert(
-                        *u,
-                        InteractionMember {
-                            avatar: None,
-                            avatar_decoration_data: None,
-                            banner: None,
-                            communication_disabled_until: m.communication_disabled_until,
-                            flags: MemberFlags::empty(),
-                            joined_at: Some(m.joined_at),
-                            nick: m.nick.clone(),
-                            pending: false,
-                            permissions: world.member_permissions(g, u.get()),
-                            premium_since: None,
-                            roles: m.roles.iter().map(|r| Id::new(*r)).collect(),
-                        },
-                    );
-                }
+                resolve_user(&state.world, guild, *u, &mut resolved);
+                CommandOptionValue::User(*u)
             }
             OptionValue::Channel(c) => {
-                if let Some(rec) = world.channel(c.get()) {
-                    let channel = wire::channel(rec);
-                    resolved.channels.insert(
-                        *c,
-                        InteractionChannel {
-                            id: channel.id,
-                            kind: channel.kind,
-                            name: rec.name.clone(),
-                            parent_id: channel.parent_id,
-                            permissions: Permissions::all(),
-                            app_permissions: None,
-                            thread_metadata: channel.thread_metadata,
-                        },
-                    );
-                }
+                resolve_channel(&state.world, *c, &mut resolved);
+                CommandOptionValue::Channel(*c)
             }
             OptionValue::Role(r) => {
-                if let Some(rec) = world
-                    .guilds
-                    .iter()
-                    .flat_map(|g| &g.roles)
-                    .find(|x| x.id == r.get())
-                {
-                    resolved.roles.insert(*r, wire::role(rec));
-                }
+                resolve_role(&state.world, *r, &mut resolved);
+                CommandOptionValue::Role(*r)
             }
-            _ => {}
-        }
+            OptionValue::Mentionable(m) => {
+                if state.world.user_rec(m.get()).is_some() {
+                    resolve_user(&state.world, guild, m.cast(), &mut resolved);
+                } else {
+                    resolve_role(&state.world, m.cast(), &mut resolved);
+                }
+                CommandOptionValue::Mentionable(*m)
+            }
+            OptionValue::Attachment(filename) => {
+                let attachment = attachment(state, base, channel, filename);
+                let id = attachment.id;
+                resolved.attachments.insert(id, attachment);
+                CommandOptionValue::Attachment(id)
+            }
+        };
+        out.push(CommandDataOption {
+            name: (*name).to_owned(),
+            value,
+        });
     }
-    let empty = resolved.users.is_empty()
-        && resolved.members.is_empty()
-        && resolved.channels.is_empty()
-        && resolved.roles.is_empty();
-    (!empty).then_some(resolved)
+    (out, (!is_empty(&resolved)).then_some(resolved))
+}
+
+fn resolve_user(
+    world: &World,
+    guild: Option<u64>,
+    u: Id<UserMarker>,
+    resolved: &mut InteractionDataResolved,
+) {
+    resolved.users.insert(u, wire::user(world, u.get()));
+    if let Some(g) = guild
+        && let Some(m) = world.member(g, u.get())
+    {
+        resolved.members.insert(
+            u,
+            InteractionMember {
+                avatar: None,
+                avatar_decoration_data: None,
+                banner: None,
+                communication_disabled_until: m.communication_disabled_until,
+                flags: MemberFlags::empty(),
+                joined_at: Some(m.joined_at),
+                nick: m.nick.clone(),
+                pending: false,
+                permissions: world.member_permissions(g, u.get()),
+                premium_since: None,
+                roles: m.roles.iter().map(|r| Id::new(*r)).collect(),
+            },
+        );
+    }
+}
+
+fn resolve_channel(world: &World, c: Id<ChannelMarker>, resolved: &mut InteractionDataResolved) {
+    if let Some(rec) = world.channel(c.get()) {
+        let channel = wire::channel(rec);
+        resolved.channels.insert(
+            c,
+            InteractionChannel {
+                id: channel.id,
+                kind: channel.kind,
+                name: rec.name.clone(),
+                parent_id: channel.parent_id,
+                permissions: Permissions::all(),
+                app_permissions: None,
+                thread_metadata: channel.thread_metadata,
+            },
+        );
+    }
+}
+
+fn resolve_role(world: &World, r: Id<RoleMarker>, resolved: &mut InteractionDataResolved) {
+    if let Some(rec) = world
+        .guilds
+        .iter()
+        .flat_map(|g| &g.roles)
+        .find(|x| x.id == r.get())
+    {
+        resolved.roles.insert(r, wire::role(rec));
+    }
+}
+
+/// The attachment of an attachment option: a fresh id, URLs under the
+/// sandbox's address laid out as Discord's CDN lays them out.
+fn attachment(state: &mut State, base: &str, channel: u64, filename: &str) -> Attachment {
+    let id = state.world.next_id();
+    let path = format!(
+        "attachments/{channel}/{id}/{}",
+        utf8_percent_encode(filename, URL_NAME)
+    );
+    Attachment {
+        content_type: Some(content_type(filename).to_owned()),
+        // Discord marks the files of command options ephemeral.
+        ephemeral: true,
+        duration_secs: None,
+        filename: filename.to_owned(),
+        flags: None,
+        description: None,
+        height: None,
+        id: Id::new(id),
+        placeholder: None,
+        placeholder_version: None,
+        proxy_url: format!("{base}/media/{path}"),
+        size: ATTACHMENT_SIZE,
+        title: None,
+        url: format!("{base}/cdn/{path}"),
+        waveform: None,
+        width: None,
+    }
+}
+
+/// A media type from a file name's extension.
+fn content_type(filename: &str) -> &'static str {
+    let extension = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match extension.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "txt" | "log" => "text/plain; charset=utf-8",
+        "md" => "text/markdown; charset=utf-8",
+        "csv" => "text/csv; charset=utf-8",
+        "html" | "htm" => "text/html; charset=utf-8",
+        "json" => "application/json",
+        "toml" => "application/toml",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        "mp3" => "audio/mpeg",
+        "ogg" => "audio/ogg",
+        "wav" => "audio/wav",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        "mov" => "video/quicktime",
+        _ => "application/octet-stream",
+    }
 }
 
 // ---- transcript lines -----------------------------------------------------------
 
-/// `alice used /warn user:bob reason:spam`.
-fn slash_line(world: &World, who: u64, name: &str, options: &[(&str, OptionValue)]) -> String {
-    let mut line = format!("{} used /{name}", user(world, who));
+/// `alice used /warn user:bob reason:spam` (`verb`: `used`), the command
+/// name as its path (`/tag add`).
+fn slash_line(
+    world: &World,
+    who: u64,
+    verb: &str,
+    path: &str,
+    options: &[(&str, OptionValue)],
+) -> String {
+    let mut line = format!("{} {verb} /{path}", user(world, who));
     for (key, value) in options {
         let shown = match value {
             OptionValue::String(s) => clip(s, MAX_DESCRIPTION),
@@ -383,6 +688,11 @@ fn slash_line(world: &World, who: u64, name: &str, options: &[(&str, OptionValue
             OptionValue::User(u) => user(world, u.get()),
             OptionValue::Channel(c) => channel_name(world, c.get()),
             OptionValue::Role(r) => role(world, r.get()),
+            OptionValue::Mentionable(m) if world.user_rec(m.get()).is_some() => {
+                user(world, m.get())
+            }
+            OptionValue::Mentionable(m) => role(world, m.get()),
+            OptionValue::Attachment(filename) => clip(filename, MAX_TITLE),
         };
         let _ = write!(line, " {key}:{shown}");
     }
@@ -433,7 +743,7 @@ fn callback_line(bot_name: &str, body: &Value) -> String {
             "{bot_name} answered an interaction by editing the message: {}",
             shown()
         ),
-        8 => format!("{bot_name} sent autocomplete choices"),
+        8 => format!("{bot_name} {}", suggested(array("choices"))),
         9 => {
             let title = text("title");
             if title.is_empty() {
@@ -443,6 +753,40 @@ fn callback_line(bot_name: &str, body: &Value) -> String {
             }
         }
         other => format!("{bot_name} answered an interaction (type {other})"),
+    }
+}
+
+/// `suggested: red, green, blue`, the first [`CHOICES_SHOWN`] choices'
+/// names of a longer list and how many there are, or `suggested nothing`.
+fn suggested(choices: &[Value]) -> String {
+    let names: Vec<String> = choices
+        .iter()
+        .map(|c| {
+            clip(
+                c.get("name").and_then(Value::as_str).unwrap_or("?"),
+                MAX_TITLE,
+            )
+        })
+        .collect();
+    match names.len() {
+        0 => "suggested nothing".to_owned(),
+        n if n <= CHOICES_SHOWN => format!("suggested: {}", names.join(", ")),
+        n => format!(
+            "suggested: {}, … ({n} choices)",
+            names[..CHOICES_SHOWN].join(", ")
+        ),
+    }
+}
+
+/// `4.0 s`, `16 min`, `15 min 30 s`.
+fn shown_age(age: Duration) -> String {
+    let secs = age.as_secs();
+    if secs < 60 {
+        format!("{:.1} s", age.as_secs_f64())
+    } else if secs.is_multiple_of(60) {
+        format!("{} min", secs / 60)
+    } else {
+        format!("{} min {} s", secs / 60, secs % 60)
     }
 }
 
@@ -518,6 +862,10 @@ impl Actor {
                 .channel_id;
             let line = line(&state.world, who);
             state.note(line);
+            let label = match component_type {
+                ComponentType::Button => format!("click on button {custom_id}"),
+                _ => format!("pick in menu {custom_id}"),
+            };
             let data =
                 InteractionData::MessageComponent(Box::new(MessageComponentInteractionData {
                     component_type,
@@ -527,11 +875,15 @@ impl Actor {
                 }));
             Ok(start_interaction(
                 state,
-                who,
-                channel,
-                Some(message.get()),
-                InteractionType::MessageComponent,
-                data,
+                NewInteraction {
+                    user: who,
+                    channel,
+                    message: Some(message.get()),
+                    kind: InteractionType::MessageComponent,
+                    data,
+                    label,
+                    resolved_messages: Vec::new(),
+                },
             ))
         })
     }
@@ -575,19 +927,29 @@ impl Actor {
             state.note(line);
             Ok(start_interaction(
                 state,
-                who,
-                channel.get(),
-                None,
-                InteractionType::ModalSubmit,
-                data,
+                NewInteraction {
+                    user: who,
+                    channel: channel.get(),
+                    message: None,
+                    kind: InteractionType::ModalSubmit,
+                    data,
+                    label: format!("modal {custom_id}"),
+                    resolved_messages: Vec::new(),
+                },
             ))
         })
     }
 
     /// Runs the slash command `name` in `channel` with options
-    /// (INTERACTION_CREATE type 2, with resolved users, members, channels
-    /// and roles). The command id is the registered one if the bot
-    /// registered `name` through the REST API.
+    /// (INTERACTION_CREATE type 2, with resolved users, members, channels,
+    /// roles and attachments).
+    ///
+    /// `name` may be a path: `"tag add"` runs the subcommand `add` of `/tag`
+    /// (the options go inside an option of type 1, as Discord sends them),
+    /// `"tag admin reset"` the subcommand `reset` of the group `admin`
+    /// (type 2, holding the type 1). The command id is the registered one
+    /// if the bot registered the command (the path's first word) through
+    /// the REST API.
     ///
     /// ```no_run
     /// # async fn f(sb: herald_sandbox::Sandbox) {
@@ -595,12 +957,14 @@ impl Actor {
     /// let bob = sb.user("bob");
     /// sb.actor("mod")
     ///     .slash_command(general, "warn", &[("user", bob.into()), ("reason", "spam".into())]);
+    /// sb.actor("alice")
+    ///     .slash_command(general, "tag add", &[("name", "faq".into())]);
     /// # }
     /// ```
     ///
     /// # Panics
     ///
-    /// If the channel is unknown.
+    /// If the channel is unknown, or `name` is not 1 to 3 words.
     #[track_caller]
     pub fn slash_command(
         &self,
@@ -608,54 +972,273 @@ impl Actor {
         name: &str,
         options: &[(&str, OptionValue)],
     ) -> SentInteraction {
+        let base = self.base_url();
         self.run("run a slash command", |state, who| {
             let guild = state.text_channel(channel.get())?;
-            let registered = {
-                let all = interactions(state);
-                let in_guild = guild.and_then(|g| all.guild_commands.get(&g));
-                in_guild
-                    .into_iter()
-                    .flatten()
-                    .chain(&all.commands)
-                    .find(|c| c.name == name)
-                    .and_then(|c| c.id)
-            };
-            let command_id = registered.map_or_else(|| state.world.next_id(), |id| id.get());
-            let opts = options
-                .iter()
-                .map(|(opt_name, value)| CommandDataOption {
-                    name: (*opt_name).to_owned(),
-                    value: match value {
-                        OptionValue::String(s) => CommandOptionValue::String(s.clone()),
-                        OptionValue::Integer(i) => CommandOptionValue::Integer(*i),
-                        OptionValue::Boolean(b) => CommandOptionValue::Boolean(*b),
-                        OptionValue::Number(n) => CommandOptionValue::Number(*n),
-                        OptionValue::User(u) => CommandOptionValue::User(*u),
-                        OptionValue::Channel(c) => CommandOptionValue::Channel(*c),
-                        OptionValue::Role(r) => CommandOptionValue::Role(*r),
-                    },
-                })
-                .collect();
+            let path = command_path(name)?;
+            let command_id = command_id(state, guild, path[0], CommandType::ChatInput);
+            let (options_out, resolved) =
+                command_options(state, &base, guild, channel.get(), options);
             let data = InteractionData::ApplicationCommand(Box::new(CommandData {
                 guild_id: guild.map(Id::new),
                 id: Id::new(command_id),
                 kind: CommandType::ChatInput,
-                name: name.to_owned(),
-                options: opts,
-                resolved: resolve(&state.world, guild, options),
+                name: path[0].to_owned(),
+                options: nest(&path[1..], options_out),
+                resolved,
                 target_id: None,
             }));
-            let line = slash_line(&state.world, who, name, options);
+            let full = path.join(" ");
+            let line = slash_line(&state.world, who, "used", &full, options);
             state.note(line);
             Ok(start_interaction(
                 state,
-                who,
-                channel.get(),
-                None,
-                InteractionType::ApplicationCommand,
-                data,
+                NewInteraction {
+                    user: who,
+                    channel: channel.get(),
+                    message: None,
+                    kind: InteractionType::ApplicationCommand,
+                    data,
+                    label: format!("/{full}"),
+                    resolved_messages: Vec::new(),
+                },
             ))
         })
+    }
+
+    /// Types in an option of the slash command `name` (a path, as for
+    /// [`slash_command`](Self::slash_command)) and asks the bot for
+    /// suggestions: INTERACTION_CREATE type 4 (APPLICATION_COMMAND_AUTOCOMPLETE)
+    /// with `options` as given and the option `focused.0` carrying the text
+    /// typed so far, `focused.1`, marked `focused` (an option of the same
+    /// name in `options` gives way to it). Its type is the registered
+    /// command's (through the subcommand path), else a string.
+    ///
+    /// The bot answers with callback type 8 and `data.choices`; read them
+    /// with [`Sandbox::interaction_response`].
+    ///
+    /// ```no_run
+    /// # async fn f(sb: herald_sandbox::Sandbox) {
+    /// let general = sb.channel("general");
+    /// let typing = sb.actor("alice").autocomplete(general, "tag show", &[], ("name", "fa"));
+    /// // ... once the bot answered:
+    /// let answer = sb.interaction_response(&typing).expect("an answer");
+    /// assert_eq!(answer["type"], 8);
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// If the channel is unknown, or `name` is not 1 to 3 words.
+    #[track_caller]
+    pub fn autocomplete(
+        &self,
+        channel: Id<ChannelMarker>,
+        name: &str,
+        options: &[(&str, OptionValue)],
+        focused: (&str, &str),
+    ) -> SentInteraction {
+        let base = self.base_url();
+        let (focused_name, typed) = focused;
+        self.run("ask for autocomplete suggestions", |state, who| {
+            let guild = state.text_channel(channel.get())?;
+            let path = command_path(name)?;
+            let kind = interactions(state)
+                .registered(guild, path[0], CommandType::ChatInput)
+                .and_then(|c| option_kind(c, &path[1..], focused_name))
+                .unwrap_or(CommandOptionType::String);
+            let command_id = command_id(state, guild, path[0], CommandType::ChatInput);
+            let others: Vec<(&str, OptionValue)> = options
+                .iter()
+                .filter(|(n, _)| *n != focused_name)
+                .cloned()
+                .collect();
+            let (mut options_out, resolved) =
+                command_options(state, &base, guild, channel.get(), &others);
+            options_out.push(CommandDataOption {
+                name: focused_name.to_owned(),
+                value: CommandOptionValue::Focused(typed.to_owned(), kind),
+            });
+            let data = InteractionData::ApplicationCommand(Box::new(CommandData {
+                guild_id: guild.map(Id::new),
+                id: Id::new(command_id),
+                kind: CommandType::ChatInput,
+                name: path[0].to_owned(),
+                options: nest(&path[1..], options_out),
+                resolved,
+                target_id: None,
+            }));
+            let full = path.join(" ");
+            let mut line = slash_line(&state.world, who, "typed", &full, &others);
+            let _ = write!(
+                line,
+                " {focused_name}:{} (autocomplete)",
+                clip(typed, MAX_DESCRIPTION)
+            );
+            state.note(line);
+            Ok(start_interaction(
+                state,
+                NewInteraction {
+                    user: who,
+                    channel: channel.get(),
+                    message: None,
+                    kind: InteractionType::ApplicationCommandAutocomplete,
+                    data,
+                    label: format!("autocomplete of /{full}"),
+                    resolved_messages: Vec::new(),
+                },
+            ))
+        })
+    }
+
+    /// Uses the user context menu command `name` (Apps → `name` on a user)
+    /// on `target`, in `channel`: INTERACTION_CREATE type 2 with command
+    /// type 2 (USER), `target_id`, and the target resolved as a user (and a
+    /// member in a guild). The command id is the registered one if the bot
+    /// registered a user command `name`.
+    ///
+    /// # Panics
+    ///
+    /// If the channel or the target is unknown.
+    #[track_caller]
+    pub fn user_command(
+        &self,
+        channel: Id<ChannelMarker>,
+        name: &str,
+        target: Id<UserMarker>,
+    ) -> SentInteraction {
+        self.run("use a user command", |state, who| {
+            let guild = state.text_channel(channel.get())?;
+            state.user_exists(target.get())?;
+            let mut resolved = no_resolved();
+            resolve_user(&state.world, guild, target, &mut resolved);
+            let command_id = command_id(state, guild, name, CommandType::User);
+            let data = InteractionData::ApplicationCommand(Box::new(CommandData {
+                guild_id: guild.map(Id::new),
+                id: Id::new(command_id),
+                kind: CommandType::User,
+                name: name.to_owned(),
+                options: Vec::new(),
+                resolved: Some(resolved),
+                target_id: Some(target.cast()),
+            }));
+            let line = format!(
+                "{} used app \"{}\" on {}",
+                user(&state.world, who),
+                clip(name, MAX_TITLE),
+                user(&state.world, target.get())
+            );
+            state.note(line);
+            Ok(start_interaction(
+                state,
+                NewInteraction {
+                    user: who,
+                    channel: channel.get(),
+                    message: None,
+                    kind: InteractionType::ApplicationCommand,
+                    data,
+                    label: format!("app \"{}\"", clip(name, MAX_TITLE)),
+                    resolved_messages: Vec::new(),
+                },
+            ))
+        })
+    }
+
+    /// Uses the message context menu command `name` (Apps → `name` on a
+    /// message) on `target`, a message of `channel`: INTERACTION_CREATE
+    /// type 2 with command type 3 (MESSAGE), `target_id`, and the message
+    /// resolved (as its author sent it). The command id is the registered
+    /// one if the bot registered a message command `name`.
+    ///
+    /// # Panics
+    ///
+    /// If the channel is unknown, or the message is not in it.
+    #[track_caller]
+    pub fn message_command(
+        &self,
+        channel: Id<ChannelMarker>,
+        name: &str,
+        target: Id<MessageMarker>,
+    ) -> SentInteraction {
+        self.run("use a message command", |state, who| {
+            let guild = state.text_channel(channel.get())?;
+            let author = state
+                .world
+                .message(channel.get(), target.get())
+                .ok_or(OpError::UnknownMessage(target.get()))?
+                .author_id;
+            let command_id = command_id(state, guild, name, CommandType::Message);
+            let data = InteractionData::ApplicationCommand(Box::new(CommandData {
+                guild_id: guild.map(Id::new),
+                id: Id::new(command_id),
+                kind: CommandType::Message,
+                name: name.to_owned(),
+                options: Vec::new(),
+                // Filled in as JSON by `start_interaction`.
+                resolved: None,
+                target_id: Some(target.cast()),
+            }));
+            let line = format!(
+                "{} used app \"{}\" on a message by {}",
+                user(&state.world, who),
+                clip(name, MAX_TITLE),
+                user(&state.world, author)
+            );
+            state.note(line);
+            Ok(start_interaction(
+                state,
+                NewInteraction {
+                    user: who,
+                    channel: channel.get(),
+                    message: None,
+                    kind: InteractionType::ApplicationCommand,
+                    data,
+                    label: format!("app \"{}\"", clip(name, MAX_TITLE)),
+                    resolved_messages: vec![target.get()],
+                },
+            ))
+        })
+    }
+
+    /// `http://ADDR`: where the sandbox's attachments are.
+    fn base_url(&self) -> String {
+        format!("http://{}", self.shared.config.http_addr)
+    }
+}
+
+// ---- the sandbox's clock and the bot's answers ----------------------------------
+
+impl Sandbox {
+    /// The callback the bot answered `interaction` with: the body of its
+    /// accepted `POST /interactions/{id}/{token}/callback` (`{"type": 8,
+    /// "data": {"choices": [...]}}` for an autocomplete), whatever its type;
+    /// `None` before an accepted answer.
+    pub fn interaction_response(&self, interaction: &SentInteraction) -> Option<Value> {
+        let mut state = self.shared.lock();
+        interactions(&mut state)
+            .by_token
+            .get(&interaction.token)
+            .and_then(|rec| rec.response.clone())
+    }
+
+    /// Makes every interaction started so far `by` older, as if that much
+    /// time had passed since it was created, so that tests check Discord's
+    /// clock without waiting: a callback more than 3 s after its
+    /// interaction is refused (404, code 10062 Unknown interaction); the
+    /// token's followups, reads, edits and deletes more than 15 minutes
+    /// after it are refused (401, code 50027 Invalid Webhook Token).
+    /// Interactions started later are not affected. Writes a transcript
+    /// line (`[sandbox] interactions aged by 4.0 s`).
+    pub fn age_interactions(&self, by: Duration) {
+        self.shared.with(|state| {
+            for rec in interactions(state).by_token.values_mut() {
+                rec.aged += by;
+            }
+            state.note(format!(
+                "[sandbox] interactions aged by {} (as if that much time had passed)",
+                shown_age(by)
+            ));
+        });
     }
 }
 
@@ -681,6 +1264,18 @@ fn on_callback(state: &mut State, call: &mut Call<'_>) -> Answer {
             "Interaction has already been acknowledged.",
         ));
     }
+    let bot = state.world.bot_id;
+    let bot_name = user(&state.world, bot);
+    let age = rec.age();
+    if age > ANSWER_WITHIN {
+        call.failure_line(format!(
+            "{bot_name} answered {} too late ({} after it started; Discord allows 3 s): \
+             refused, 404 Unknown interaction",
+            rec.whose(&state.world),
+            shown_age(age)
+        ));
+        return Err(unknown());
+    }
     let kind = call.field("type").and_then(Value::as_u64).unwrap_or(0);
     let data = call.field("data");
     let data_array = |key: &str| {
@@ -688,7 +1283,6 @@ fn on_callback(state: &mut State, call: &mut Call<'_>) -> Answer {
             .and_then(Value::as_array)
             .cloned()
     };
-    let bot = state.world.bot_id;
     let message = match kind {
         // CHANNEL_MESSAGE_WITH_SOURCE: the response is a message.
         4 => {
@@ -720,12 +1314,12 @@ fn on_callback(state: &mut State, call: &mut Call<'_>) -> Answer {
     };
     if let Some(entry) = interactions(state).by_token.get_mut(&token) {
         entry.acknowledged = true;
+        entry.response = call.body().cloned();
         if let Some(m) = &message {
             entry.response_message = Some(m.id);
         }
     }
     if let Some(body) = call.body() {
-        let bot_name = user(&state.world, bot);
         call.line(callback_line(&bot_name, body));
     }
     if call.query("with_response") != Some("true") {
@@ -734,7 +1328,7 @@ fn on_callback(state: &mut State, call: &mut Call<'_>) -> Answer {
     Ok(Reply::json(&CallbackResponse {
         interaction: CallbackInteraction {
             id: Id::new(rec.id),
-            kind: InteractionType::ApplicationCommand,
+            kind: rec.kind,
             response_message_id: message.as_ref().map(|m| Id::new(m.id)),
             response_message_loading: kind == 5,
             response_message_ephemeral: false,
@@ -777,10 +1371,43 @@ struct CallbackResource {
     message: Option<Value>,
 }
 
+/// The interaction of a webhook call's token, if Discord would take the
+/// call (else the refusal, with its transcript line): 401 (code 50027)
+/// past the token's 15 minutes, 404 (code 10015) before the interaction
+/// was answered, as the token's webhook exists only from then on. `doing`:
+/// what the bot did, for the line (`followed up`).
+fn webhook_interaction(
+    state: &mut State,
+    call: &mut Call<'_>,
+    doing: &str,
+) -> Result<InteractionRec, Reply> {
+    let unknown = || Reply::error(404, 10015, "Unknown Webhook");
+    let rec = interaction(state, call.param("token")).ok_or_else(unknown)?;
+    let bot_name = user(&state.world, state.world.bot_id);
+    let age = rec.age();
+    if age > TOKEN_LIFETIME {
+        call.failure_line(format!(
+            "{bot_name} {doing} {} after its token expired ({} after it started; a token \
+             lasts 15 min): refused, 401 Invalid Webhook Token",
+            rec.whose(&state.world),
+            shown_age(age)
+        ));
+        return Err(Reply::error(401, 50027, "Invalid Webhook Token"));
+    }
+    if !rec.acknowledged {
+        call.failure_line(format!(
+            "{bot_name} {doing} {} before answering it (answer or defer it first, within 3 \
+             s): refused, 404 Unknown Webhook",
+            rec.whose(&state.world)
+        ));
+        return Err(unknown());
+    }
+    Ok(rec)
+}
+
 /// `POST /webhooks/{app}/{token}`: a followup message.
 fn on_followup(state: &mut State, call: &mut Call<'_>) -> Answer {
-    let rec = interaction(state, call.param("token"))
-        .ok_or_else(|| Reply::error(404, 10015, "Unknown Webhook"))?;
+    let rec = webhook_interaction(state, call, "followed up")?;
     let mut new = NewMessage::from_body(call.body(), 0);
     new.flags = 0;
     new.poll = None;
@@ -798,9 +1425,16 @@ fn on_followup(state: &mut State, call: &mut Call<'_>) -> Answer {
 /// `GET`/`PATCH`/`DELETE /webhooks/{app}/{token}/messages/{@original|id}`.
 fn on_webhook_message(state: &mut State, call: &mut Call<'_>) -> Answer {
     let token = call.param("token").to_owned();
-    let rec =
-        interaction(state, &token).ok_or_else(|| Reply::error(404, 10015, "Unknown Webhook"))?;
     let original = call.param("message") == "@original";
+    let doing = match (call.method, original) {
+        ("GET", true) => "read the answer to",
+        ("GET", false) => "read a followup of",
+        ("PATCH", true) => "edited the answer to",
+        ("PATCH", false) => "edited a followup of",
+        (_, true) => "deleted the answer to",
+        (_, false) => "deleted a followup of",
+    };
+    let rec = webhook_interaction(state, call, doing)?;
     let target = if original {
         rec.response_message
     } else {
