@@ -278,7 +278,8 @@ fn doc_description(attrs: &[Attribute]) -> Option<(String, &Attribute)> {
         else {
             continue;
         };
-        for line in lit.value().lines().map(str::trim) {
+        // `split`, not `lines`: an empty `///` is an attribute of its own whose value is "".
+        for line in lit.value().split('\n').map(str::trim) {
             if line.is_empty() {
                 if lines.is_empty() {
                     continue;
@@ -704,6 +705,8 @@ fn generate(item: &ItemFn, options: &CommandOptions, command: &Command) -> Token
         #[doc = #registration_doc]
         #[must_use = "an AppCommand does nothing until it is registered"]
         #vis fn #ident() -> #cmd::AppCommand {
+            // A command's options are its parameters: Discord allows 25.
+            #[allow(clippy::too_many_arguments)]
             #(#other_attrs)*
             #sig #body
 
@@ -874,6 +877,18 @@ fn checks(
                 quote!(#kind::Integer | #kind::Number),
                 format!("`{key}` is for integer and number options; `{name}` is neither"),
             );
+        }
+        for (key, number) in attr.min.iter().chain(&attr.max) {
+            if number.float {
+                suits(
+                    key,
+                    quote!(#kind::Number),
+                    format!(
+                        "`{key}` of the integer option `{name}` is a whole number (or make it an \
+                         `f64`)"
+                    ),
+                );
+            }
         }
         for (key, _, _) in attr.min_length.iter().chain(&attr.max_length) {
             suits(

@@ -126,6 +126,8 @@ pub(crate) struct CommandOptions {
 /// A number written in `min = ..` / `max = ..`.
 pub(crate) struct Number {
     pub(crate) value: f64,
+    /// Written with a fraction or an exponent (`2.5`), which an integer option cannot take.
+    pub(crate) float: bool,
     /// The tokens as written, for errors.
     pub(crate) tokens: TokenStream,
 }
@@ -577,6 +579,7 @@ fn parse_number(input: ParseStream<'_>) -> syn::Result<Number> {
     };
     Ok(Number {
         value: if minus.is_some() { -value } else { value },
+        float: matches!(lit, Lit::Float(_)),
         tokens: quote::quote!(#minus #lit),
     })
 }
