@@ -67,11 +67,14 @@ pub mod prelude {
     /// `stream.next().await` on [`EventStream`](crate::context::EventStream)s.
     pub use futures_util::StreamExt as _;
     pub use twilight_model::gateway::Intents;
+    /// What command options and context menus name most.
+    pub use twilight_model::guild::Role;
     pub use twilight_model::id::Id;
     /// The id markers bots name most; the others are in `herald::model::id::marker`.
     pub use twilight_model::id::marker::{
         ChannelMarker, GuildMarker, MessageMarker, RoleMarker, UserMarker,
     };
+    pub use twilight_model::user::User;
 }
 
 #[doc(hidden)]

@@ -16,6 +16,7 @@ use super::{AppCommand, Invocation};
 use crate::context::Context;
 use crate::error::BoxError;
 use crate::error::command::CommandError;
+use crate::event::ListenerError;
 use crate::event::interaction::{ApplicationCommand, ApplicationCommandError, Autocomplete};
 use crate::listener::Listener;
 
@@ -104,15 +105,24 @@ async fn run(
         handler(ctx.clone(), invocation).await
     };
     let result = ctx.answering(&event.interaction, &what, work).await;
-    if let Err(error) = &result
-        && let Some(refusal) = error.downcast_ref::<CommandError>()
-        && !ctx.router().has_listeners::<ApplicationCommandError>()
-    {
-        // Nobody handles refusals: tell the user, rather than leave them with "The application
-        // did not respond". A failure to tell them is not the error that matters.
-        let _ = ctx.reply_ephemeral(&event, &refusal.to_string()).await;
+    let Err(error) = result else {
+        return Ok(());
+    };
+    let router = ctx.router();
+    match error.downcast_ref::<CommandError>() {
+        Some(refusal) if !router.has_listeners::<ApplicationCommandError>() => {
+            // Nobody handles refusals: tell the user, rather than leave them with "The
+            // application did not respond". A failure to tell them is not the error that matters.
+            let _ = ctx.reply_ephemeral(&event, &refusal.to_string()).await;
+            if router.has_listeners::<ListenerError>() {
+                return Err(error);
+            }
+            // A refused use is the command working as declared, not a failure to log loudly.
+            tracing::info!(command = %what, "{what} refused: {refusal}");
+            Ok(())
+        }
+        _ => Err(error),
     }
-    result
 }
 
 /// The listener that completes `command`'s options, if any of them completes.

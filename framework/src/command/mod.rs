@@ -46,6 +46,7 @@ use twilight_model::guild::Permissions;
 use twilight_model::id::Id;
 
 pub use crate::error::command::{Bucket, CommandError};
+pub use crate::event::interaction::Autocomplete;
 pub use checks::CheckOutput;
 pub(crate) use dispatch::{autocomplete_listener, command_listener};
 pub use options::{
@@ -55,7 +56,7 @@ pub(crate) use validate::validate;
 
 use crate::context::Context;
 use crate::error::BoxError;
-use crate::event::interaction::{ApplicationCommand, Autocomplete};
+use crate::event::interaction::ApplicationCommand;
 use crate::listener::ListenerOutput;
 
 /// What runs a command: its options parsed, `Ok` or the error to report.

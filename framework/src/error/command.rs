@@ -82,11 +82,14 @@ fn names(permissions: Permissions) -> String {
     names.join(", ")
 }
 
+/// `42 seconds`, `5 minutes`, `2 hours`: how long to wait, rounded up.
 fn seconds(duration: Duration) -> String {
-    let secs = duration.as_secs_f64().ceil();
-    if secs <= 1.0 {
-        "1 second".to_owned()
-    } else {
-        format!("{secs} seconds")
-    }
+    let secs = duration.as_secs() + u64::from(duration.subsec_nanos() > 0);
+    let (n, unit) = match secs {
+        0..=1 => return "1 second".to_owned(),
+        2..=119 => (secs, "seconds"),
+        120..=7199 => (secs.div_ceil(60), "minutes"),
+        _ => (secs.div_ceil(3600), "hours"),
+    };
+    format!("{n} {unit}")
 }

@@ -1,0 +1,310 @@
+//! Declared commands through the sandbox: options parsed into Rust types, subcommand groups,
+//! context menus, autocomplete, checks and cooldowns refusing with `CommandError`, a slow
+//! command deferred by herald (or its late answer reported), and a restart whose sync writes
+//! nothing. Commands here are built with `AppCommand` (the macro's tests build them with
+//! `#[command]`): registration without the macro works the same.
+
+#[path = "common/bot.rs"]
+mod bot;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use herald::command::{AppCommand, Bucket, CommandError, Invocation, OptionSpec};
+use herald::prelude::*;
+use herald::sandbox::Sandbox;
+use herald::testing::ContextExt as _;
+use tokio::sync::Notify;
+
+/// What handlers saw, for the test to read.
+#[derive(Clone, Default)]
+struct Seen(Arc<Mutex<Vec<String>>>);
+
+impl Seen {
+    fn push(&self, line: impl Into<String>) {
+        self.0.lock().unwrap().push(line.into());
+    }
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+/// A listener of `application_command_error`, so that failures go there (with the command).
+fn command_errors() -> Listener {
+    Listener::new(|_e: &ApplicationCommandError| async {}).name("command errors")
+}
+
+fn lines_with(sb: &Sandbox, needle: &str) -> Vec<String> {
+    sb.transcript()
+        .into_iter()
+        .filter(|l| l.contains(needle))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_and_a_cooldown_refuse_with_typed_errors() {
+    let sb = Sandbox::start().await.unwrap();
+    let seen = Seen::default();
+    let ran = seen.clone();
+    let daily = AppCommand::slash("daily", "Claims the daily reward")
+        .cooldown(Bucket::User, 1, Duration::from_secs(3600))
+        .handler(move |ctx: Context, inv: Invocation| {
+            let ran = ran.clone();
+            async move {
+                ran.push(format!("daily by {}", inv.command().author_id().unwrap()));
+                ctx.reply(inv.command(), "here is your reward").await
+            }
+        });
+    let secret = AppCommand::slash("secret", "Only for alice")
+        .check(
+            "is_alice",
+            |_: Context, command: Arc<ApplicationCommand>| async move {
+                command.author().is_some_and(|user| user.name == "alice")
+            },
+        )
+        .handler(|ctx: Context, inv: Invocation| async move {
+            ctx.reply(inv.command(), "the secret").await
+        });
+    let running = bot::start(
+        &sb,
+        Bot::builder()
+            .command(daily)
+            .command(secret)
+            .listener(command_errors()),
+    )
+    .await;
+    let ctx = running.context().clone();
+    let general = sb.channel("general");
+
+    // The first use runs; the second within the hour is refused, and says how long to wait.
+    sb.actor("alice").slash_command(general, "daily", &[]);
+    ctx.settled().await;
+    assert_eq!(seen.take().len(), 1);
+    let refused = ctx
+        .wait_for::<ApplicationCommandError>()
+        .timeout(bot::WAIT)
+        .register();
+    sb.actor("alice").slash_command(general, "daily", &[]);
+    let refused = refused.await.unwrap();
+    match refused.refusal() {
+        Some(CommandError::Cooldown {
+            bucket: Bucket::User,
+            retry_after,
+        }) => assert!(
+            *retry_after > Duration::from_secs(3500) && *retry_after <= Duration::from_secs(3600),
+            "{retry_after:?}"
+        ),
+        other => panic!("expected a cooldown, got {other:?} ({:?})", refused.error),
+    }
+    assert_eq!(refused.listener.as_ref(), "/daily");
+    ctx.settled().await;
+    assert!(seen.take().is_empty(), "the refused use did not run");
+    // Another user has a bucket of their own.
+    sb.actor("bob").slash_command(general, "daily", &[]);
+    ctx.settled().await;
+    assert_eq!(seen.take().len(), 1);
+
+    // A custom check: bob is refused with the check's name; alice gets the secret.
+    let refused = ctx
+        .wait_for::<ApplicationCommandError>()
+        .timeout(bot::WAIT)
+        .register();
+    sb.actor("bob").slash_command(general, "secret", &[]);
+    let refused = refused.await.unwrap();
+    assert_eq!(
+        refused.refusal(),
+        Some(&CommandError::CheckFailed { check: "is_alice" })
+    );
+    sb.actor("alice").slash_command(general, "secret", &[]);
+    ctx.settled().await;
+    assert_eq!(
+        lines_with(&sb, "herald-bot answered an interaction: the secret").len(),
+        1
+    );
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_an_error_listener_the_user_is_told_why_ephemerally() {
+    let sb = Sandbox::start().await.unwrap();
+    let modkit = AppCommand::slash("purge", "Deletes messages")
+        .required_permissions(herald::model::guild::Permissions::MANAGE_MESSAGES)
+        .handler(|ctx: Context, inv: Invocation| async move {
+            ctx.reply(inv.command(), "purged").await
+        });
+    let running = bot::start(&sb, Bot::builder().command(modkit)).await;
+    sb.actor("alice")
+        .slash_command(sb.channel("general"), "purge", &[]);
+    running.context().settled().await;
+    let told = lines_with(&sb, "(only the user sees it)");
+    assert_eq!(
+        told,
+        [
+            "herald-bot answered an interaction (only the user sees it): you need the manage \
+          messages permission to use this command"
+        ]
+    );
+    assert!(lines_with(&sb, "purged").is_empty());
+    running.shutdown().await.unwrap();
+}
+
+/// A command that says it started, then waits for the test's go before answering.
+fn slow(started: Arc<Notify>, go: Arc<Notify>, ephemeral: bool) -> AppCommand {
+    AppCommand::slash("report", "Builds a long report").handler(
+        move |ctx: Context, inv: Invocation| {
+            let (started, go) = (Arc::clone(&started), Arc::clone(&go));
+            async move {
+                started.notify_one();
+                go.notified().await;
+                if ephemeral {
+                    ctx.reply_ephemeral(inv.command(), "your report").await
+                } else {
+                    ctx.reply(inv.command(), "the report").await
+                }
+            }
+        },
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_command_is_deferred_and_its_reply_edits_the_deferred_answer() {
+    let sb = Sandbox::start().await.unwrap();
+    let go = Arc::new(Notify::new());
+    let running = bot::start(
+        &sb,
+        Bot::builder()
+            .command(slow(Arc::new(Notify::new()), Arc::clone(&go), false))
+            .auto_defer(Some(Duration::from_millis(200))),
+    )
+    .await;
+    let general = sb.channel("general");
+    let used = sb.actor("alice").slash_command(general, "report", &[]);
+    // herald defers it once the delay passed without an answer...
+    let deferred = "herald-bot deferred its answer to an interaction";
+    tokio::time::timeout(bot::WAIT, async {
+        while lines_with(&sb, deferred).is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("herald deferred the slow command");
+    // ...and the command's plain `reply` then edits the deferred answer.
+    go.notify_one();
+    running.context().settled().await;
+    let transcript = sb.transcript();
+    let at = |needle: &str| transcript.iter().position(|l| l.contains(needle));
+    assert!(at(deferred) < at("herald-bot answered an interaction: the report"));
+    assert_eq!(
+        sb.interaction_response(&used).unwrap()["type"],
+        5,
+        "the callback was the deferral"
+    );
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ephemeral_reply_after_herald_deferred_stays_private() {
+    let sb = Sandbox::start().await.unwrap();
+    let go = Arc::new(Notify::new());
+    let running = bot::start(
+        &sb,
+        Bot::builder()
+            .command(slow(Arc::new(Notify::new()), Arc::clone(&go), true))
+            .auto_defer(Some(Duration::from_millis(200))),
+    )
+    .await;
+    sb.actor("alice")
+        .slash_command(sb.channel("general"), "report", &[]);
+    tokio::time::timeout(bot::WAIT, async {
+        while lines_with(&sb, "deferred its answer").is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("herald deferred the slow command");
+    go.notify_one();
+    running.context().settled().await;
+    assert_eq!(lines_with(&sb, "deleted an interaction answer").len(), 1);
+    assert!(
+        lines_with(&sb, "your report")
+            .iter()
+            .all(|l| !l.contains("answered an interaction: your report"))
+    );
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_answer_without_auto_defer_is_reported_with_what_to_do() {
+    let sb = Sandbox::start().await.unwrap();
+    let (started, go) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let running = bot::start(
+        &sb,
+        Bot::builder()
+            .command(slow(Arc::clone(&started), Arc::clone(&go), false))
+            .listener(command_errors())
+            .auto_defer(None),
+    )
+    .await;
+    let ctx = running.context().clone();
+    let failed = ctx
+        .wait_for::<ApplicationCommandError>()
+        .timeout(bot::WAIT)
+        .register();
+    sb.actor("alice")
+        .slash_command(sb.channel("general"), "report", &[]);
+    // The handler has not answered: make the interaction 4 s old, then let it answer.
+    tokio::time::timeout(bot::WAIT, started.notified())
+        .await
+        .expect("the command started");
+    sb.age_interactions(Duration::from_secs(4));
+    go.notify_one();
+    let failed = failed.await.unwrap();
+    let text = failed.error.to_string();
+    assert!(text.contains("within 3 s"), "{text}");
+    assert!(text.contains("defer"), "{text}");
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declared_commands_sync_once_then_a_restart_writes_nothing() {
+    let sb = Sandbox::start().await.unwrap();
+    let declare = || {
+        Bot::builder()
+            .command(
+                AppCommand::slash("tag", "Tags").subcommand(
+                    AppCommand::slash("add", "Adds a tag")
+                        .option(OptionSpec::new::<String>("name", "The tag"))
+                        .handler(|_: Context, _: Invocation| async {}),
+                ),
+            )
+            .command(AppCommand::user("Warn user").handler(|_: Context, _: Invocation| async {}))
+    };
+    for written in [true, false] {
+        let running = bot::start(&sb, declare()).await;
+        let sync = running.command_sync().cloned().unwrap();
+        assert_eq!(sync.written, written, "{sync}");
+        running.shutdown().await.unwrap();
+    }
+    let puts = sb
+        .records()
+        .requests()
+        .iter()
+        .filter(|r| r.method == "PUT")
+        .count();
+    assert_eq!(puts, 1);
+}
+
+#[test]
+fn a_definition_discord_would_refuse_is_a_build_error() {
+    let error = Bot::builder()
+        .command(
+            AppCommand::slash("Bad Name", "x")
+                .option(OptionSpec::new::<Option<String>>("a", "A"))
+                .option(OptionSpec::new::<String>("b", "B"))
+                .handler(|_: Context, _: Invocation| async {}),
+        )
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("lowercase"), "{error}");
+}
