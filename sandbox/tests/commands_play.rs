@@ -553,3 +553,55 @@ async fn a_followup_before_the_answer_is_refused() {
         .unwrap();
     assert_eq!(followup.content, "and more");
 }
+
+#[tokio::test]
+async fn a_scene_plays_command_paths_autocomplete_and_context_menus() {
+    let (sb, mut shard, _http) = setup().await;
+    let general = sb.channel("general");
+    let bob = sb.user("bob");
+    let first = sb.actor("bob").say(general, "first");
+    sb.actor("carol").say(general, "second");
+    let scene = herald_sandbox::scene_from_toml(
+        r#"
+[[steps]]
+command = { user = "alice", channel = "general", name = "tag add", options = { name = "faq" } }
+[[steps]]
+autocomplete = { user = "alice", channel = "general", name = "tag show", focused = "name", text = "fa" }
+[[steps]]
+user_command = { user = "alice", channel = "general", name = "Warn user", target = "bob" }
+[[steps]]
+message_command = { user = "alice", channel = "general", name = "Bookmark", message = -2 }
+"#,
+    )
+    .unwrap();
+    scene.check(&herald_sandbox::World::demo()).unwrap();
+    let report = scene.run(&sb).await.unwrap();
+    assert_eq!(report.steps_run, 4);
+
+    let command = next_interaction(&mut shard).await;
+    let inner = sub_options(&command_data(&command).options[0], "add");
+    assert_eq!(inner[0].value, CommandOptionValue::String("faq".into()));
+    let typing = next_interaction(&mut shard).await;
+    assert_eq!(typing.kind, InteractionType::ApplicationCommandAutocomplete);
+    let inner = sub_options(&command_data(&typing).options[0], "show");
+    assert_eq!(
+        inner[0].value,
+        CommandOptionValue::Focused("fa".into(), CommandOptionType::String)
+    );
+    let warn = next_interaction(&mut shard).await;
+    assert_eq!(command_data(&warn).target_id, Some(bob.cast()));
+    let bookmark = next_interaction(&mut shard).await;
+    assert_eq!(command_data(&bookmark).target_id, Some(first.cast()));
+
+    // A message the channel does not have is the step's error, naming its line.
+    let scene = herald_sandbox::scene_from_toml(
+        "[[steps]]\nmessage_command = { user = \"alice\", channel = \"general\", name = \"B\", \
+         message = -99 }\n",
+    )
+    .unwrap();
+    let error = scene.run(&sb).await.unwrap_err().to_string();
+    assert!(
+        error.starts_with("scene step 1 (line 2): message_command: #general has"),
+        "{error}"
+    );
+}

@@ -86,8 +86,27 @@ const LAST_MESSAGES: usize = 5;
 ///
 /// [[steps]]
 /// # A user runs a slash command (Actor::slash_command); options are
-/// # strings, integers, numbers or booleans.
+/// # strings, integers, numbers or booleans. The name may be a path: a
+/// # subcommand ("tag add") or a subcommand in a group ("tag admin reset").
 /// command = { user = "alice", channel = "general", name = "roll", options = { sides = 6 } }
+///
+/// [[steps]]
+/// # A user types `text` in the option `focused` of a slash command (a
+/// # name or a path, as for `command`), with the other options filled in
+/// # (optional), and the bot is asked for suggestions
+/// # (Actor::autocomplete).
+/// autocomplete = { user = "alice", channel = "general", name = "tag show", focused = "name", text = "fa" }
+///
+/// [[steps]]
+/// # A user uses the user context menu command `name` on the user
+/// # `target` (Actor::user_command).
+/// user_command = { user = "alice", channel = "general", name = "Warn user", target = "bob" }
+///
+/// [[steps]]
+/// # A user uses the message context menu command `name` on a message of
+/// # the channel (Actor::message_command): `message` is -1 for the newest
+/// # (the default), -2 for the one before it, ..., or a message id.
+/// message_command = { user = "alice", channel = "general", name = "Bookmark", message = -1 }
 ///
 /// [[steps]]
 /// # A user clicks the button `custom_id` on the newest message of the
@@ -116,8 +135,10 @@ const LAST_MESSAGES: usize = 5;
 /// Channels are found by name (a leading `#` is allowed) in the whole
 /// world, the first guild's first; `say`, `react` and `expect` take an
 /// optional `guild = "..."` to pick another guild's channel of the same
-/// name. Unknown keys, a step without an action or with two, bad
-/// durations, fault kinds and statuses are errors when the file is read
+/// name (and so do `command`, `click`, `autocomplete`, `user_command` and
+/// `message_command`). Unknown keys, a step without an action or with two,
+/// bad durations, fault kinds and statuses, command names of more than
+/// three words are errors when the file is read
 /// ([`FileError`], with the line). Names of users, channels and guilds are
 /// looked up when the step runs, since the bot may create channels while
 /// the scene runs; [`check`](Self::check) looks them up in a [`World`]
@@ -191,6 +212,26 @@ enum Action {
         channel: ChannelRef,
         custom_id: String,
     },
+    Autocomplete {
+        user: String,
+        channel: ChannelRef,
+        name: String,
+        options: Vec<(String, OptionValue)>,
+        focused: String,
+        text: String,
+    },
+    UserCommand {
+        user: String,
+        channel: ChannelRef,
+        name: String,
+        target: String,
+    },
+    MessageCommand {
+        user: String,
+        channel: ChannelRef,
+        name: String,
+        message: MessageRef,
+    },
     Fault {
         shard: u32,
         fault: Fault,
@@ -200,6 +241,15 @@ enum Action {
         path: String,
         fault: RestFault,
     },
+}
+
+/// A message of a channel, for `message_command`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MessageRef {
+    /// The newest message but this many (0: the newest).
+    FromNewest(usize),
+    /// A message id.
+    Id(u64),
 }
 
 /// A channel by name, optionally in a named guild.
@@ -365,6 +415,9 @@ struct RawStep {
     rest_fault: Option<Spanned<RawRestFault>>,
     command: Option<Spanned<RawCommand>>,
     click: Option<Spanned<RawClick>>,
+    autocomplete: Option<Spanned<RawAutocomplete>>,
+    user_command: Option<Spanned<RawUserCommand>>,
+    message_command: Option<Spanned<RawMessageCommand>>,
 }
 
 #[derive(Deserialize)]
@@ -376,6 +429,39 @@ struct RawCommand {
     name: String,
     #[serde(default)]
     options: toml::Table,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAutocomplete {
+    user: String,
+    channel: String,
+    guild: Option<String>,
+    name: Spanned<String>,
+    #[serde(default)]
+    options: toml::Table,
+    focused: Spanned<String>,
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUserCommand {
+    user: String,
+    channel: String,
+    guild: Option<String>,
+    name: String,
+    target: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMessageCommand {
+    user: String,
+    channel: String,
+    guild: Option<String>,
+    name: String,
+    message: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]
@@ -517,35 +603,62 @@ fn parse_scene(text: &str, origin: &str) -> Result<Scene, FileError> {
         if let Some(c) = step.command {
             let start = c.span().start;
             let c = c.into_inner();
-            let mut options = Vec::with_capacity(c.options.len());
-            let mut bad = None;
-            for (name, value) in c.options {
-                let value = match value {
-                    toml::Value::String(s) => OptionValue::String(s),
-                    toml::Value::Integer(i) => OptionValue::Integer(i),
-                    toml::Value::Boolean(b) => OptionValue::Boolean(b),
-                    toml::Value::Float(f) => OptionValue::Number(f),
-                    other => {
-                        bad = Some(format!(
-                            "command option {name:?} is a {}: options are strings, integers, \
-                             numbers or booleans",
-                            other.type_str()
-                        ));
-                        break;
-                    }
-                };
-                options.push((name, value));
-            }
-            let action = match bad {
-                Some(message) => Err(err(start, message)),
-                None => Ok(Action::Command {
-                    user: c.user,
-                    channel: ChannelRef::new(c.channel, c.guild),
-                    name: c.name.trim_start_matches('/').to_owned(),
-                    options,
-                }),
-            };
+            let action = command_options("command", c.options)
+                .and_then(|options| {
+                    Ok(Action::Command {
+                        user: c.user,
+                        channel: ChannelRef::new(c.channel, c.guild),
+                        name: command_path("command", &c.name)?,
+                        options,
+                    })
+                })
+                .map_err(|message| err(start, message));
             add("command", start, action);
+        }
+        if let Some(a) = step.autocomplete {
+            let start = a.span().start;
+            add("autocomplete", start, autocomplete(a.into_inner(), &err));
+        }
+        if let Some(u) = step.user_command {
+            let start = u.span().start;
+            let u = u.into_inner();
+            add(
+                "user_command",
+                start,
+                Ok(Action::UserCommand {
+                    user: u.user,
+                    channel: ChannelRef::new(u.channel, u.guild),
+                    name: u.name,
+                    target: u.target,
+                }),
+            );
+        }
+        if let Some(m) = step.message_command {
+            let start = m.span().start;
+            let m = m.into_inner();
+            let message = match &m.message {
+                None => Ok(MessageRef::FromNewest(0)),
+                Some(n) => match *n.get_ref() {
+                    0 => Err(err(
+                        n.span().start,
+                        "message_command: message = 0 names no message: use -1 for the \
+                         channel's newest message, -2 for the one before it, ..., or a message \
+                         id"
+                        .to_owned(),
+                    )),
+                    back if back < 0 => Ok(MessageRef::FromNewest(
+                        usize::try_from(back.unsigned_abs() - 1).unwrap_or(usize::MAX),
+                    )),
+                    id => Ok(MessageRef::Id(id.unsigned_abs())),
+                },
+            };
+            let action = message.map(|message| Action::MessageCommand {
+                user: m.user,
+                channel: ChannelRef::new(m.channel, m.guild),
+                name: m.name,
+                message,
+            });
+            add("message_command", start, action);
         }
         if let Some(c) = step.click {
             let start = c.span().start;
@@ -643,7 +756,8 @@ fn parse_scene(text: &str, origin: &str) -> Result<Scene, FileError> {
                 span.start,
                 format!(
                     "step {number} has no action: give it exactly one of say, expect, wait, \
-                     react, join, leave, ban, kick, unban, fault, rest_fault"
+                     react, join, leave, ban, kick, unban, command, autocomplete, \
+                     user_command, message_command, click, fault, rest_fault"
                 ),
             ));
         };
@@ -661,6 +775,68 @@ fn parse_scene(text: &str, origin: &str) -> Result<Scene, FileError> {
 }
 
 type ErrAt<'a> = dyn Fn(usize, String) -> FileError + 'a;
+
+/// A command step's options (strings, integers, numbers, booleans), or
+/// what is wrong with one.
+fn command_options(step: &str, table: toml::Table) -> Result<Vec<(String, OptionValue)>, String> {
+    table
+        .into_iter()
+        .map(|(name, value)| {
+            let value = match value {
+                toml::Value::String(s) => OptionValue::String(s),
+                toml::Value::Integer(i) => OptionValue::Integer(i),
+                toml::Value::Boolean(b) => OptionValue::Boolean(b),
+                toml::Value::Float(f) => OptionValue::Number(f),
+                other => {
+                    return Err(format!(
+                        "{step} option {name:?} is a {}: options are strings, integers, \
+                         numbers or booleans",
+                        other.type_str()
+                    ));
+                }
+            };
+            Ok((name, value))
+        })
+        .collect()
+}
+
+/// A slash command's name or path (`"tag add"`), checked: one to three
+/// words, a leading `/` allowed.
+fn command_path(step: &str, name: &str) -> Result<String, String> {
+    let words: Vec<&str> = name.trim_start_matches('/').split_whitespace().collect();
+    if words.is_empty() || words.len() > 3 {
+        return Err(format!(
+            "{step}: name {name:?} is not a command: use \"name\", \"name subcommand\" or \
+             \"name group subcommand\""
+        ));
+    }
+    Ok(words.join(" "))
+}
+
+fn autocomplete(raw: RawAutocomplete, err: &ErrAt<'_>) -> Result<Action, FileError> {
+    let name_at = raw.name.span().start;
+    let name = command_path("autocomplete", raw.name.get_ref()).map_err(|m| err(name_at, m))?;
+    let focused_at = raw.focused.span().start;
+    let focused = raw.focused.into_inner();
+    if raw.options.contains_key(&focused) {
+        return Err(err(
+            focused_at,
+            format!(
+                "autocomplete: option {focused:?} is both focused and in `options`: leave it \
+                 out of `options` (what the user typed in it is `text`)"
+            ),
+        ));
+    }
+    let options = command_options("autocomplete", raw.options).map_err(|m| err(name_at, m))?;
+    Ok(Action::Autocomplete {
+        user: raw.user,
+        channel: ChannelRef::new(raw.channel, raw.guild),
+        name,
+        options,
+        focused,
+        text: raw.text,
+    })
+}
 
 fn fault(raw: RawFault, err: &ErrAt<'_>) -> Result<Action, FileError> {
     let kind = raw.kind.get_ref().as_str();
@@ -852,9 +1028,21 @@ impl Scene {
                 Action::Say { user, channel, .. }
                 | Action::React { user, channel, .. }
                 | Action::Command { user, channel, .. }
+                | Action::Autocomplete { user, channel, .. }
+                | Action::MessageCommand { user, channel, .. }
                 | Action::Click { user, channel, .. } => {
                     user_id(world, user).map_err(fail)?;
                     channel_id(world, channel).map_err(fail)?;
+                }
+                Action::UserCommand {
+                    user,
+                    channel,
+                    target,
+                    ..
+                } => {
+                    user_id(world, user).map_err(fail)?;
+                    channel_id(world, channel).map_err(fail)?;
+                    user_id(world, target).map_err(fail)?;
                 }
                 Action::Expect { channel, .. } => {
                     channel_id(world, channel).map_err(fail)?;
@@ -889,7 +1077,9 @@ impl Scene {
     ///
     /// Steps map to the sandbox's API: `say` to [`Actor::say`], `react` to
     /// [`Actor::react`] on the channel's last message, `join`, `leave`,
-    /// `ban`, `kick`, `unban` to the [`Actor`] methods of those names,
+    /// `ban`, `kick`, `unban`, `user_command`, `message_command`,
+    /// `autocomplete` to the [`Actor`] methods of those names, `command` to
+    /// [`Actor::slash_command`], `click` to [`Actor::click_button`],
     /// `fault` to [`ShardHandle::inject`], `rest_fault` to
     /// [`Faults::rest`], `expect` to a wait like
     /// [`Records::wait_for_message`] for a message of the bot.
@@ -901,6 +1091,8 @@ impl Scene {
     /// [`Actor::say`]: crate::Actor::say
     /// [`Actor::react`]: crate::Actor::react
     /// [`Actor`]: crate::Actor
+    /// [`Actor::slash_command`]: crate::Actor::slash_command
+    /// [`Actor::click_button`]: crate::Actor::click_button
     /// [`ShardHandle::inject`]: crate::ShardHandle::inject
     /// [`Faults::rest`]: crate::Faults::rest
     /// [`Records::wait_for_message`]: crate::Records::wait_for_message
@@ -1092,6 +1284,65 @@ impl Run<'_> {
                     .collect();
                 act(number, line, || {
                     sb.actor(&user).slash_command(channel, name, &options);
+                })
+            }
+            Action::Autocomplete {
+                user,
+                channel,
+                name,
+                options,
+                focused,
+                text,
+            } => {
+                let (user, channel) = look(sb, |world| {
+                    Ok((
+                        user_name(world, user)?,
+                        text_channel(world, channel, "autocomplete")?,
+                    ))
+                })
+                .map_err(fail)?;
+                let options: Vec<(&str, OptionValue)> = options
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), value.clone()))
+                    .collect();
+                act(number, line, || {
+                    sb.actor(&user)
+                        .autocomplete(channel, name, &options, (focused, text));
+                })
+            }
+            Action::UserCommand {
+                user,
+                channel,
+                name,
+                target,
+            } => {
+                let (user, channel, target) = look(sb, |world| {
+                    Ok((
+                        user_name(world, user)?,
+                        text_channel(world, channel, "user_command")?,
+                        user_id(world, target)?,
+                    ))
+                })
+                .map_err(fail)?;
+                act(number, line, || {
+                    sb.actor(&user).user_command(channel, name, target);
+                })
+            }
+            Action::MessageCommand {
+                user,
+                channel,
+                name,
+                message,
+            } => {
+                let (user, channel_id, message) = look(sb, |world| {
+                    let user = user_name(world, user)?;
+                    let id = text_channel(world, channel, "message_command")?;
+                    let message = pick_message(world, id.get(), *message, &channel.name)?;
+                    Ok((user, id, message))
+                })
+                .map_err(fail)?;
+                act(number, line, || {
+                    sb.actor(&user).message_command(channel_id, name, message);
                 })
             }
             Action::Click {
@@ -1286,6 +1537,34 @@ impl Run<'_> {
         });
         Ok(())
     }
+}
+
+/// The message a `message_command` step names in a channel.
+fn pick_message(
+    world: &World,
+    channel: u64,
+    message: MessageRef,
+    channel_name: &str,
+) -> Result<Id<MessageMarker>, String> {
+    let list = world.messages.get(&channel);
+    let found = match message {
+        MessageRef::FromNewest(back) => list.and_then(|l| l.iter().rev().nth(back)),
+        MessageRef::Id(id) => list.and_then(|l| l.iter().find(|m| m.id == id)),
+    };
+    found.map(|m| Id::new(m.id)).ok_or_else(|| {
+        let count = list.map_or(0, |l| l.len());
+        match message {
+            MessageRef::FromNewest(back) => format!(
+                "message_command: #{channel_name} has {count} message(s), so message = -{} \
+                 names none (-1 is the newest)",
+                back + 1
+            ),
+            MessageRef::Id(id) => format!(
+                "message_command: #{channel_name} has no message {id} (was it deleted, or \
+                 posted in another channel?)"
+            ),
+        }
+    })
 }
 
 /// Whether a component (or one it holds: an action row) has `custom_id`.
@@ -1712,6 +1991,94 @@ contains = "bye"
         .unwrap();
         let e = scene.check(&World::demo()).unwrap_err();
         assert!(e.to_string().contains("no guild named \"Nope\""), "{e}");
+    }
+
+    #[test]
+    fn command_steps() {
+        let scene = scene_from_toml(
+            r#"
+[[steps]]
+command = { user = "alice", channel = "general", name = "/tag  add", options = { name = "faq" } }
+[[steps]]
+autocomplete = { user = "alice", channel = "general", name = "tag show", options = { limit = 3 }, focused = "name", text = "fa" }
+[[steps]]
+user_command = { user = "alice", channel = "general", name = "Warn user", target = "bob" }
+[[steps]]
+message_command = { user = "alice", channel = "general", name = "Bookmark" }
+[[steps]]
+message_command = { user = "alice", channel = "general", name = "Bookmark", message = -2 }
+[[steps]]
+message_command = { user = "alice", channel = "general", name = "Bookmark", message = 1234 }
+"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            &scene.steps[0].action,
+            Action::Command { name, options, .. }
+                if name == "tag add" && options == &[("name".to_owned(), OptionValue::String("faq".into()))]
+        ));
+        assert!(matches!(
+            &scene.steps[1].action,
+            Action::Autocomplete { name, options, focused, text, .. }
+                if name == "tag show" && options == &[("limit".to_owned(), OptionValue::Integer(3))]
+                    && focused == "name" && text == "fa"
+        ));
+        assert!(matches!(
+            &scene.steps[2].action,
+            Action::UserCommand { name, target, .. } if name == "Warn user" && target == "bob"
+        ));
+        let messages: Vec<MessageRef> = scene.steps[3..]
+            .iter()
+            .map(|s| match s.action {
+                Action::MessageCommand { message, .. } => message,
+                _ => panic!("{:?}", s.action),
+            })
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                MessageRef::FromNewest(0),
+                MessageRef::FromNewest(1),
+                MessageRef::Id(1234)
+            ]
+        );
+        scene.check(&World::demo()).unwrap();
+    }
+
+    #[test]
+    fn bad_command_steps() {
+        let e = err(
+            "[[steps]]\ncommand = { user = \"alice\", channel = \"general\", name = \"a b c d\" }\n",
+        );
+        assert_eq!(e.line(), Some(2), "{e}");
+        assert!(e.message().contains("\"a b c d\" is not a command"), "{e}");
+
+        let e = err(
+            "[[steps]]\nautocomplete = { user = \"alice\", channel = \"general\", name = \"tag\",\n  options = { name = \"x\" }, focused = \"name\", text = \"fa\" }\n",
+        );
+        assert_eq!(e.line(), Some(3), "{e}");
+        assert!(e.message().contains("both focused and in `options`"), "{e}");
+
+        let e = err(
+            "[[steps]]\nautocomplete = { user = \"alice\", channel = \"general\", name = \"tag\", focused = \"name\" }\n",
+        );
+        assert!(e.message().contains("missing field `text`"), "{e}");
+
+        let e = err(
+            "[[steps]]\nmessage_command = { user = \"alice\", channel = \"general\", name = \"B\", message = 0 }\n",
+        );
+        assert_eq!(e.line(), Some(2), "{e}");
+        assert!(
+            e.message().contains("-1 for the channel's newest message"),
+            "{e}"
+        );
+
+        let scene = scene_from_toml(
+            "[[steps]]\nuser_command = { user = \"alice\", channel = \"general\", name = \"W\", target = \"zed\" }\n",
+        )
+        .unwrap();
+        let e = scene.check(&World::demo()).unwrap_err();
+        assert!(e.to_string().contains("no user named \"zed\""), "{e}");
     }
 
     #[test]
