@@ -73,7 +73,8 @@
 //!   - [`Actor`] (`sb.actor("alice")`), with [`OptionValue`] and
 //!     [`SentInteraction`]: users acting: posting, reacting, joining,
 //!     moderating, voice, threads, interest in events, polls, invites,
-//!     subscriptions, interactions.
+//!     subscriptions, interactions (buttons, menus, modals, slash commands
+//!     with subcommand paths, autocomplete, context menus).
 //!   - [`Admin`] (`sb.admin()`): world changes as Discord or a guild admin
 //!     makes them, each dispatching the events Discord sends: the bot
 //!     joining or leaving guilds, outages, channels, threads, pins, roles,
@@ -155,8 +156,10 @@
 //!   (bulk delete, pins and polls included), reactions (clearing all, one
 //!   emoji or someone else's included), typing, guilds, channels, roles,
 //!   members, bans, audit logs, invites, webhooks, integrations,
-//!   entitlements, interaction callbacks and followups, application
-//!   commands. Every answer carries `X-RateLimit-*` headers (the scope only
+//!   entitlements, interaction callbacks and followups (on Discord's clock:
+//!   3 s to answer, 15 minutes of token; [`Sandbox::age_interactions`]
+//!   makes interactions older, [`Sandbox::interaction_response`] reads an
+//!   answer), application commands. Every answer carries `X-RateLimit-*` headers (the scope only
 //!   on a 429, as Discord). Unknown routes answer 404 naming the route (and
 //!   are recorded).
 //! - **Records** (transcript lines, requests, identifies, ...) keep the
