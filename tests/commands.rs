@@ -224,11 +224,16 @@ async fn an_ephemeral_reply_after_herald_deferred_stays_private() {
     .expect("herald deferred the slow command");
     go.notify_one();
     running.context().settled().await;
-    assert_eq!(lines_with(&sb, "deleted an interaction answer").len(), 1);
-    assert!(
-        lines_with(&sb, "your report")
-            .iter()
-            .all(|l| !l.contains("answered an interaction: your report"))
+    // The deferred "thinking..." goes, and the answer comes as an ephemeral follow-up.
+    let transcript = sb.transcript();
+    let at = |needle: &str| transcript.iter().position(|l| l.contains(needle));
+    let deleted = at("deleted an interaction answer (the deferred");
+    let private = at("followed up an interaction (only the user sees it): your report");
+    assert!(deleted.is_some() && deleted < private, "{transcript:#?}");
+    assert_eq!(
+        lines_with(&sb, "your report").len(),
+        1,
+        "only the private answer"
     );
     running.shutdown().await.unwrap();
 }
@@ -307,4 +312,318 @@ fn a_definition_discord_would_refuse_is_a_build_error() {
         .unwrap_err()
         .to_string();
     assert!(error.contains("lowercase"), "{error}");
+}
+
+// ---- with #[command] ----------------------------------------------------------------------
+
+mod declared {
+    use herald::command::{Member, Mentionable};
+    use herald::model::application::interaction::InteractionChannel;
+    use herald::model::channel::{Attachment, Message};
+    use herald::prelude::*;
+
+    use super::Seen;
+
+    #[derive(Choice, Debug)]
+    pub(super) enum Colour {
+        Red,
+        #[choice(name = "Sky blue")]
+        SkyBlue,
+    }
+
+    /// Takes one option of every type.
+    #[command]
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn types(
+        ctx: Context,
+        text: String,
+        int: i64,
+        small: i32,
+        count: u32,
+        number: f64,
+        flag: bool,
+        user: User,
+        member: Member,
+        role: Role,
+        channel: InteractionChannel,
+        who: Mentionable,
+        file: Attachment,
+        colour: Colour,
+        user_id: Id<UserMarker>,
+        absent: Option<String>,
+    ) {
+        let who = match who {
+            Mentionable::Role(role) => format!("role {}", role.name),
+            Mentionable::User(user, _) => format!("user {}", user.name),
+            _ => "?".to_owned(),
+        };
+        ctx.data::<Seen>().push(format!(
+            "{text}|{int}|{small}|{count}|{number}|{flag}|{}|{} {}|{}|{}|{who}|{}|{colour:?}|{}|{absent:?}",
+            user.name,
+            member.user.name,
+            member.member.roles.len(),
+            role.name,
+            channel.name,
+            file.filename,
+            user_id.get() > 0,
+        ));
+    }
+
+    /// Sets the log channel.
+    #[command(name = "set")]
+    pub(super) async fn log_set(
+        ctx: Context,
+        command: &ApplicationCommand,
+        channel: Id<ChannelMarker>,
+    ) -> herald::Result {
+        ctx.reply(command, &format!("log channel set to <#{channel}>"))
+            .await?;
+        Ok(())
+    }
+
+    /// Shows the log channel.
+    #[command(name = "show")]
+    pub(super) async fn log_show(ctx: Context, command: &ApplicationCommand) -> herald::Result {
+        ctx.reply(command, "no log channel").await?;
+        Ok(())
+    }
+
+    /// Log settings.
+    #[command(name = "log", subcommands(log_set, log_show))]
+    pub(super) async fn config_log() {}
+
+    /// The bot's settings.
+    #[command(owner_only, subcommands(config_log))]
+    pub(super) async fn config() {}
+
+    /// Right-click → Apps → Profile.
+    #[command(user, name = "Profile")]
+    pub(super) async fn profile(
+        ctx: Context,
+        command: &ApplicationCommand,
+        target: Member,
+    ) -> herald::Result {
+        let text = format!(
+            "{} has {} roles",
+            target.user.name,
+            target.member.roles.len()
+        );
+        ctx.reply_ephemeral(command, &text).await?;
+        Ok(())
+    }
+
+    /// Right-click → Apps → Quote.
+    #[command(message, name = "Quote")]
+    pub(super) async fn quote(
+        ctx: Context,
+        command: &ApplicationCommand,
+        target: Message,
+    ) -> herald::Result {
+        let text = format!("{} said: {}", target.author.name, target.content);
+        ctx.reply(command, &text).await?;
+        Ok(())
+    }
+
+    /// Suggests tag names.
+    async fn tag_names(
+        _ctx: Context,
+        typed: std::sync::Arc<herald::command::Autocomplete>,
+    ) -> Vec<String> {
+        ["hello", "help", "rules"]
+            .into_iter()
+            .filter(|name| name.starts_with(typed.value()))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Shows a tag.
+    #[command(name = "get")]
+    pub(super) async fn tag_get(
+        ctx: Context,
+        command: &ApplicationCommand,
+        #[option(description = "The tag", autocomplete = tag_names)] name: String,
+    ) -> herald::Result {
+        ctx.reply(command, &format!("tag {name}")).await?;
+        Ok(())
+    }
+
+    /// Tags.
+    #[command(subcommands(tag_get))]
+    pub(super) async fn tag() {}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_option_type_parses_into_its_rust_type() {
+    use herald::sandbox::OptionValue;
+
+    let sb = Sandbox::start().await.unwrap();
+    let seen = Seen::default();
+    let running = bot::start(
+        &sb,
+        Bot::builder()
+            .data(seen.clone())
+            .command(declared::types)
+            .listener(command_errors()),
+    )
+    .await;
+    let ctx = running.context().clone();
+    let general = sb.channel("general");
+    let moderator = sb.role("Moderator");
+    let options = |count: i64| -> Vec<(&'static str, OptionValue)> {
+        vec![
+            ("text", "hi there".into()),
+            ("int", 42_i64.into()),
+            ("small", (-7_i64).into()),
+            ("count", count.into()),
+            ("number", 2.5.into()),
+            ("flag", true.into()),
+            ("user", sb.user("bob").into()),
+            ("member", sb.user("mod").into()),
+            ("role", moderator.into()),
+            ("channel", general.into()),
+            ("who", OptionValue::Mentionable(moderator.cast())),
+            ("file", OptionValue::Attachment("report.pdf".to_owned())),
+            ("colour", "sky_blue".into()),
+            ("user_id", sb.user("carol").into()),
+        ]
+    };
+    sb.actor("alice")
+        .slash_command(general, "types", &options(7));
+    ctx.settled().await;
+    assert_eq!(
+        seen.take(),
+        [
+            "hi there|42|-7|7|2.5|true|bob|mod 2|Moderator|general|role Moderator|report.pdf|SkyBlue|true|None"
+        ]
+    );
+
+    // A value its Rust type cannot hold is refused with the option's name.
+    let failed = ctx
+        .wait_for::<ApplicationCommandError>()
+        .timeout(bot::WAIT)
+        .register();
+    sb.actor("alice")
+        .slash_command(general, "types", &options(-1));
+    let failed = failed.await.unwrap();
+    match failed.refusal() {
+        Some(CommandError::BadOption { name, reason }) => {
+            assert_eq!(name, "count");
+            assert!(reason.contains("-1"), "{reason}");
+        }
+        other => panic!("expected a bad option, got {other:?}"),
+    }
+    assert!(seen.take().is_empty());
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subcommand_group_runs_its_subcommand_after_the_parents_check() {
+    let sb = Sandbox::start().await.unwrap();
+    let running = bot::start(
+        &sb,
+        Bot::builder()
+            .command(declared::config)
+            .owners([sb.user("mod")])
+            .listener(command_errors()),
+    )
+    .await;
+    let ctx = running.context().clone();
+    let general = sb.channel("general");
+    // Registered as Discord nests it: a group with two subcommands.
+    let registered = ctx
+        .http()
+        .interaction(ctx.current_user().unwrap().id.cast())
+        .global_commands()
+        .await
+        .unwrap()
+        .models()
+        .await
+        .unwrap();
+    let log = &registered[0].options[0];
+    assert_eq!(
+        (log.name.as_str(), log.kind),
+        (
+            "log",
+            herald::model::application::command::CommandOptionType::SubCommandGroup
+        )
+    );
+    assert_eq!(log.options.as_ref().unwrap().len(), 2);
+
+    sb.actor("mod")
+        .slash_command(general, "config log set", &[("channel", general.into())]);
+    ctx.settled().await;
+    assert_eq!(
+        lines_with(&sb, "answered an interaction: log channel set to").len(),
+        1
+    );
+    // The parent's owner check applies to its subcommands.
+    let refused = ctx
+        .wait_for::<ApplicationCommandError>()
+        .timeout(bot::WAIT)
+        .register();
+    sb.actor("alice")
+        .slash_command(general, "config log show", &[]);
+    assert_eq!(
+        refused.await.unwrap().refusal(),
+        Some(&CommandError::OwnerOnly)
+    );
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn context_menus_get_their_target() {
+    let sb = Sandbox::start().await.unwrap();
+    let running = bot::start(
+        &sb,
+        Bot::builder()
+            .command(declared::profile)
+            .command(declared::quote),
+    )
+    .await;
+    let ctx = running.context().clone();
+    let general = sb.channel("general");
+    sb.actor("alice")
+        .user_command(general, "Profile", sb.user("mod"));
+    let said = sb.actor("bob").say(general, "menus are neat");
+    ctx.settled().await;
+    sb.actor("alice").message_command(general, "Quote", said);
+    ctx.settled().await;
+    assert_eq!(
+        lines_with(&sb, "herald-bot answered"),
+        [
+            "herald-bot answered an interaction (only the user sees it): mod has 2 roles",
+            "herald-bot answered an interaction: bob said: menus are neat"
+        ]
+    );
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autocomplete_suggests_as_the_user_types() {
+    let sb = Sandbox::start().await.unwrap();
+    let running = bot::start(&sb, Bot::builder().command(declared::tag)).await;
+    let ctx = running.context().clone();
+    let general = sb.channel("general");
+    let typed = sb
+        .actor("alice")
+        .autocomplete(general, "tag get", &[], ("name", "hel"));
+    ctx.settled().await;
+    let response = sb.interaction_response(&typed).expect("the bot answered");
+    assert_eq!(response["type"], 8);
+    let names: Vec<&str> = response["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["hello", "help"]);
+    // The use itself is no autocomplete.
+    sb.actor("alice")
+        .slash_command(general, "tag get", &[("name", "help".into())]);
+    ctx.settled().await;
+    assert_eq!(
+        lines_with(&sb, "answered an interaction: tag help").len(),
+        1
+    );
+    running.shutdown().await.unwrap();
 }

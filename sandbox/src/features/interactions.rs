@@ -1409,11 +1409,17 @@ fn webhook_interaction(
 fn on_followup(state: &mut State, call: &mut Call<'_>) -> Answer {
     let rec = webhook_interaction(state, call, "followed up")?;
     let mut new = NewMessage::from_body(call.body(), 0);
+    // EPHEMERAL (64): only the user sees it.
+    let only_the_user = if new.flags & 64 == 0 {
+        ""
+    } else {
+        " (only the user sees it)"
+    };
     new.flags = 0;
     new.poll = None;
     let bot = state.world.bot_id;
     let line = format!(
-        "{} followed up an interaction: {}",
+        "{} followed up an interaction{only_the_user}: {}",
         user(&state.world, bot),
         summary(&new.content, &new.embeds, &new.components)
     );
@@ -1489,6 +1495,13 @@ fn on_webhook_message(state: &mut State, call: &mut Call<'_>) -> Answer {
         ("DELETE", Some(m)) => {
             messages::delete_message(state, rec.channel_id, m)?;
             call.line(format!("{bot_name} deleted an interaction answer"));
+            Ok(Reply::no_content())
+        }
+        // A deferred answer is a "thinking..." message until edited: deleting it removes that.
+        ("DELETE", None) if original && rec.acknowledged => {
+            call.line(format!(
+                "{bot_name} deleted an interaction answer (the deferred \"thinking...\")"
+            ));
             Ok(Reply::no_content())
         }
         _ => Err(OpError::UnknownMessage(target.unwrap_or(0)).into()),
