@@ -143,7 +143,7 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
         ChannelDelete, ChannelUpdate, ChannelPinsUpdate, RoleCreate, RoleDelete, RoleUpdate,
         GuildEmojisUpdate, GuildStickersUpdate,
         VoiceStateUpdate, StageInstanceCreate, StageInstanceDelete, StageInstanceUpdate,
-        InteractionCreate, ApplicationCommand, MessageInteraction, ButtonClick, Dropdown,
+        InteractionCreate, ApplicationCommand, Autocomplete, MessageInteraction, ButtonClick, Dropdown,
         ModalSubmit, ApplicationCommandError,
         ThreadCreate, ThreadUpdate, ThreadDelete, RawThreadUpdate, RawThreadDelete,
         ThreadMemberJoin, ThreadMemberRemove,
@@ -404,6 +404,10 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
         .expect(|e: &ApplicationCommand| e.data.name == "ping")
         .await;
     assert_eq!(command.author_id(), Some(sb.user("alice")));
+    // Typing in an option that completes is an autocomplete, not a use of the command.
+    alice.autocomplete(general, "tag get", &[], ("name", "he"));
+    let typed = rec.expect(|e: &Autocomplete| e.data.name == "tag").await;
+    assert_eq!(typed.focused(), Some(("name", "he")));
     alice.slash_command(general, "explode", &[]);
     let failed = rec
         .expect(|e: &ApplicationCommandError| e.command.data.name == "explode")
