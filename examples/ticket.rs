@@ -5,8 +5,8 @@
 //! `ctx.modal(..)` answers the command with the modal and awaits the same user's submit, in one
 //! call (disnake's `send_modal` then `wait_for("modal_submit")`).
 //!
-//! Slash commands need no intent. Register `/ticket` once for your application (slash commands
-//! of their own are coming to herald); the sandbox takes it unregistered.
+//! `/ticket` is declared with `#[command]`: herald registers it at start (writing nothing when it
+//! is registered already) and runs this function when it is used.
 //!
 //! ```sh
 //! cargo run --example ticket                       # on the embedded sandbox, with a scene
@@ -76,12 +76,9 @@ fn field(submit: &ModalSubmit, custom_id: &str) -> Option<String> {
     find(&submit.data.components, custom_id)
 }
 
-/// `/ticket`: the form, then the ticket.
-#[listener]
+/// Opens a ticket with the staff.
+#[command(guild_only)]
 async fn ticket(ctx: Context, command: &ApplicationCommand) -> herald::Result {
-    if command.data.name != "ticket" {
-        return Ok(());
-    }
     let Some(staff) = command
         .guild_id
         .and_then(|guild| ctx.channel_named(guild, "errors"))
@@ -151,10 +148,10 @@ async fn scene(ctx: Context) -> herald::Result {
     Ok(())
 }
 
-/// The bot: its listener and scene. `main` connects it; `tests/examples_components.rs` runs it on
+/// The bot: its command and scene. `main` connects it; `tests/examples_components.rs` runs it on
 /// a sandbox and checks the transcript.
 pub(crate) fn bot() -> BotBuilder {
-    Bot::builder().listener(ticket).scene(scene)
+    Bot::builder().command(ticket).scene(scene)
 }
 
 #[tokio::main]

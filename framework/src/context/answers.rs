@@ -101,7 +101,7 @@ impl Context {
         }
         let mut state = slot.lock().await;
         if *state == Answer::Pending {
-            match self.send_defer(interaction, false).await {
+            match self.send_defer_raw(interaction, false).await {
                 Ok(()) => {
                     *state = Answer::Deferred;
                     if let Some(suppressed) = answers.said.allow(what.to_owned()) {
@@ -116,6 +116,10 @@ impl Context {
                             )
                         );
                     }
+                }
+                // Answered without herald knowing (a request through `ctx.http()`): fine.
+                Err(error) if super::components::api_code(&error) == Some(40060) => {
+                    *state = Answer::Answered;
                 }
                 Err(error) => tell!(
                     WARN,

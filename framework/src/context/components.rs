@@ -63,11 +63,21 @@ impl Context {
             kind: InteractionResponseType::Modal,
             data: Some(modal),
         };
+        // The modal is the answer: herald must not defer it while the user fills it in.
+        let slot = self.answers().slot(interaction.id);
+        let mut state = match &slot {
+            Some(slot) => Some(slot.lock().await),
+            None => None,
+        };
         self.http()
             .interaction(interaction.application_id)
             .create_response(interaction.id, &interaction.token, &response)
             .await
             .map_err(|error| Error::http(&format!("showing modal {custom_id:?}"), &error))?;
+        if let Some(state) = state.as_deref_mut() {
+            *state = Answer::Answered;
+        }
+        drop(state);
         submitted.await
     }
 }
@@ -172,11 +182,18 @@ impl Context {
         Ok(())
     }
 
-    pub(crate) async fn send_defer(
+    async fn send_defer(&self, interaction: &Interaction, ephemeral: bool) -> Result<(), Error> {
+        self.send_defer_raw(interaction, ephemeral)
+            .await
+            .map_err(|error| answer_failed("deferring the interaction", &error))
+    }
+
+    /// Sends a deferral (callback type 5), with twilight's error.
+    pub(crate) async fn send_defer_raw(
         &self,
         interaction: &Interaction,
         ephemeral: bool,
-    ) -> Result<(), Error> {
+    ) -> Result<(), twilight_http::Error> {
         let response = InteractionResponse {
             kind: InteractionResponseType::DeferredChannelMessageWithSource,
             data: ephemeral.then(|| InteractionResponseData {
@@ -189,7 +206,6 @@ impl Context {
             .create_response(interaction.id, &interaction.token, &response)
             .await
             .map(drop)
-            .map_err(|error| answer_failed("deferring the interaction", &error))
     }
 
     /// Sets the text of the answer (after [`defer`](Self::defer), or to edit a
@@ -226,16 +242,20 @@ impl Context {
     }
 }
 
-/// A refused first answer; Discord's "Unknown interaction" (10062) is almost always a late one.
-fn answer_failed(what: &str, error: &twilight_http::Error) -> Error {
-    let late = matches!(
-        error.kind(),
+/// Discord's JSON error code of a refused request.
+pub(crate) fn api_code(error: &twilight_http::Error) -> Option<u64> {
+    match error.kind() {
         twilight_http::error::ErrorType::Response {
             error: twilight_http::api_error::ApiError::General(general),
             ..
-        } if general.code == 10062
-    );
-    if late {
+        } => Some(general.code),
+        _ => None,
+    }
+}
+
+/// A refused first answer; Discord's "Unknown interaction" (10062) is almost always a late one.
+fn answer_failed(what: &str, error: &twilight_http::Error) -> Error {
+    if api_code(error) == Some(10062) {
         Error::http(
             &format!(
                 "{what}: Discord no longer knows the interaction: answers must come within 3 s \
