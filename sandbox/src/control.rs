@@ -11,6 +11,9 @@
 //! | `POST /_sandbox/react` | `{user, channel, emoji, message_id?}` (default: the newest message) | `{}` |
 //! | `POST /_sandbox/join`, `/leave` | `{user, guild}` | `{}` |
 //! | `POST /_sandbox/ban` | `{user, guild, target, reason?}` | `{}` |
+//! | `POST /_sandbox/command` | `{user, channel, name, options?}` (`name` may be `"tag add"`; users, channels and roles by name) | `{interaction_id, token}` |
+//! | `POST /_sandbox/autocomplete` | `{user, channel, name, options?, focused, text}` | `{interaction_id, token}` |
+//! | `GET /_sandbox/interaction?token=T` | | `{response}`: the bot's callback body, or `null` |
 //! | `POST /_sandbox/fault` | `{shard?, kind: reconnect\|invalid_session\|zombie\|drop\|close, code?, resumable?}` | `{}` |
 //! | `POST /_sandbox/rest_fault` | `{method, path, status, times?, retry_after_ms?}` | `{}` |
 //! | `GET /_sandbox/transcript?since=N` | | `{lines, next, dropped}` |
@@ -40,7 +43,7 @@ use serde_json::{Value, json};
 use twilight_model::id::{Id, marker::ChannelMarker};
 
 use crate::{
-    Sandbox,
+    OptionValue, Sandbox,
     core::{
         faults::RestFault, observe, records::strip_api_prefix, rest::HttpAnswer, state::Shared,
     },
@@ -140,6 +143,33 @@ async fn route(sb: &Sandbox, method: &str, path: &str, query: &str, body: &Value
             sb.actor(&user).ban(guild, target, reason);
             Ok(json!({}))
         }),
+        ("POST", "/command") => act(|| {
+            let (user, channel) = (user(sb, body)?, channel(sb, body, "channel")?);
+            let (name, options) = (string(body, "name")?, options(body)?);
+            let options: Vec<(&str, OptionValue)> = options
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.clone()))
+                .collect();
+            let sent = sb.actor(&user).slash_command(channel, name, &options);
+            Ok(json!({ "interaction_id": sent.id.to_string(), "token": sent.token }))
+        }),
+        ("POST", "/autocomplete") => act(|| {
+            let (user, channel) = (user(sb, body)?, channel(sb, body, "channel")?);
+            let (name, options) = (string(body, "name")?, options(body)?);
+            let (focused, text) = (string(body, "focused")?, string(body, "text")?);
+            let options: Vec<(&str, OptionValue)> = options
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.clone()))
+                .collect();
+            let sent = sb
+                .actor(&user)
+                .autocomplete(channel, name, &options, (focused, text));
+            Ok(json!({ "interaction_id": sent.id.to_string(), "token": sent.token }))
+        }),
+        ("GET", "/interaction") => {
+            let token = param(query, "token").ok_or_else(|| bad("?token=T is missing"))?;
+            Ok(json!({ "response": sb.interaction_response_by_token(&token) }))
+        }
         ("POST", "/fault") => fault(sb, body),
         ("POST", "/rest_fault") => rest_fault(sb, body),
         ("GET", "/transcript") => Ok(transcript(sb, query)),
@@ -264,6 +294,36 @@ fn string<'a>(body: &'a Value, key: &str) -> Result<&'a str, (StatusCode, String
 
 fn id_of<T>(value: &Value) -> Option<Id<T>> {
     Id::new_checked(crate::core::rest::value_id(Some(value))?)
+}
+
+/// A command's `options` object: strings (names of users, channels and roles
+/// too), integers, numbers and booleans.
+fn options(body: &Value) -> Result<Vec<(String, OptionValue)>, (StatusCode, String)> {
+    let Some(options) = body.get("options") else {
+        return Ok(Vec::new());
+    };
+    let options = options
+        .as_object()
+        .ok_or_else(|| bad("options is an object: {\"name\": value, ..}"))?;
+    options
+        .iter()
+        .map(|(name, value)| {
+            let value = match value {
+                Value::String(s) => OptionValue::String(s.clone()),
+                Value::Bool(b) => OptionValue::Boolean(*b),
+                Value::Number(n) => match n.as_i64() {
+                    Some(i) => OptionValue::Integer(i),
+                    None => OptionValue::Number(n.as_f64().unwrap_or_default()),
+                },
+                _ => {
+                    return Err(bad(format!(
+                        "option {name:?}: options are strings, numbers or booleans"
+                    )));
+                }
+            };
+            Ok((name.clone(), value))
+        })
+        .collect()
 }
 
 fn timeout(body: &Value) -> Duration {

@@ -476,6 +476,67 @@ fn option_kind(command: &Command, path: &[&str], name: &str) -> Option<CommandOp
     options.iter().find(|o| o.name == name).map(|o| o.kind)
 }
 
+/// `options` with names turned into what the registered command's options
+/// take: a string naming a user, channel or role becomes that user, channel
+/// or role where the option is of that type (a mentionable: the user, else
+/// the role), a string given to an attachment option its filename. Scene
+/// files and the control API name things; bots get ids with resolved data,
+/// as from Discord. Other values, and unregistered commands, pass as given.
+fn coerce(
+    state: &mut State,
+    guild: Option<u64>,
+    path: &[&str],
+    options: &[(&str, OptionValue)],
+) -> Vec<(String, OptionValue)> {
+    let command = interactions(state)
+        .registered(guild, path[0], CommandType::ChatInput)
+        .cloned();
+    let world = &state.world;
+    let in_guild = |g: Option<u64>| guild.is_none() || g == guild;
+    options
+        .iter()
+        .map(|(name, value)| {
+            let kind = command
+                .as_ref()
+                .and_then(|c| option_kind(c, &path[1..], name));
+            let named = match (kind, value) {
+                (Some(kind), OptionValue::String(text)) => {
+                    let user = || world.user_by_name(text).map(|u| u.id);
+                    let role = || {
+                        world
+                            .guilds
+                            .iter()
+                            .filter(|g| in_guild(Some(g.id)))
+                            .flat_map(|g| &g.roles)
+                            .find(|r| r.name == *text)
+                            .map(|r| r.id)
+                    };
+                    match kind {
+                        CommandOptionType::User => user().map(|u| OptionValue::User(Id::new(u))),
+                        CommandOptionType::Role => role().map(|r| OptionValue::Role(Id::new(r))),
+                        CommandOptionType::Channel => world
+                            .guilds
+                            .iter()
+                            .filter(|g| in_guild(Some(g.id)))
+                            .flat_map(|g| g.channels.iter().chain(&g.threads))
+                            .find(|c| c.name == text.trim_start_matches('#'))
+                            .map(|c| OptionValue::Channel(Id::new(c.id))),
+                        CommandOptionType::Mentionable => user()
+                            .or_else(role)
+                            .map(|id| OptionValue::Mentionable(Id::new(id))),
+                        CommandOptionType::Attachment => {
+                            Some(OptionValue::Attachment(text.clone()))
+                        }
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            ((*name).to_owned(), named.unwrap_or_else(|| value.clone()))
+        })
+        .collect()
+}
+
 fn no_resolved() -> InteractionDataResolved {
     InteractionDataResolved {
         attachments: HashMap::new(),
@@ -977,6 +1038,12 @@ impl Actor {
             let guild = state.text_channel(channel.get())?;
             let path = command_path(name)?;
             let command_id = command_id(state, guild, path[0], CommandType::ChatInput);
+            let coerced = coerce(state, guild, &path, options);
+            let options: Vec<(&str, OptionValue)> = coerced
+                .iter()
+                .map(|(name, value)| (name.as_str(), value.clone()))
+                .collect();
+            let options = options.as_slice();
             let (options_out, resolved) =
                 command_options(state, &base, guild, channel.get(), options);
             let data = InteractionData::ApplicationCommand(Box::new(CommandData {
@@ -1048,10 +1115,11 @@ impl Actor {
                 .and_then(|c| option_kind(c, &path[1..], focused_name))
                 .unwrap_or(CommandOptionType::String);
             let command_id = command_id(state, guild, path[0], CommandType::ChatInput);
-            let others: Vec<(&str, OptionValue)> = options
+            let coerced = coerce(state, guild, &path, options);
+            let others: Vec<(&str, OptionValue)> = coerced
                 .iter()
-                .filter(|(n, _)| *n != focused_name)
-                .cloned()
+                .filter(|(n, _)| n != focused_name)
+                .map(|(name, value)| (name.as_str(), value.clone()))
                 .collect();
             let (mut options_out, resolved) =
                 command_options(state, &base, guild, channel.get(), &others);
@@ -1214,10 +1282,16 @@ impl Sandbox {
     /// "data": {"choices": [...]}}` for an autocomplete), whatever its type;
     /// `None` before an accepted answer.
     pub fn interaction_response(&self, interaction: &SentInteraction) -> Option<Value> {
+        self.interaction_response_by_token(&interaction.token)
+    }
+
+    /// [`interaction_response`](Self::interaction_response) by the
+    /// interaction's token (the control API's `GET /_sandbox/interaction`).
+    pub(crate) fn interaction_response_by_token(&self, token: &str) -> Option<Value> {
         let mut state = self.shared.lock();
         interactions(&mut state)
             .by_token
-            .get(&interaction.token)
+            .get(token)
             .and_then(|rec| rec.response.clone())
     }
 

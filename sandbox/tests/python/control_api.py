@@ -273,6 +273,77 @@ def scene(base, info):
     ws.close(1000)
 
 
+def commands(base, info):
+    """A registered command used through the control API: names become ids, answers are read back."""
+    control = f"{base}/_sandbox"
+    ws = WebSocket(info["gateway_url"] + "/?v=10&encoding=json")
+    ws.recv_json()
+    ws.send_json(
+        {
+            "op": 2,
+            "d": {
+                "token": info["token"],
+                "intents": INTENTS,
+                "properties": {"os": "linux", "browser": "py", "device": "py"},
+            },
+        }
+    )
+    _, app = http("GET", f"{info['api_url']}/applications/@me", token=info["token"])
+    warn = {
+        "name": "warn",
+        "description": "Warns a member",
+        "options": [
+            {"type": 6, "name": "member", "description": "Who", "required": True},
+            {"type": 3, "name": "reason", "description": "Why", "autocomplete": True},
+        ],
+    }
+    status, _ = http("PUT", f"{info['api_url']}/applications/{app['id']}/commands", [warn], token=info["token"])
+    check("commands: the bot registers /warn", status == 200, status)
+
+    def interaction():
+        while True:
+            event = ws.recv_json()
+            if event.get("t") == "INTERACTION_CREATE":
+                return event["d"]
+
+    status, sent = http(
+        "POST", f"{control}/command", {"user": "mod", "channel": "general", "name": "warn", "options": {"member": "bob", "reason": "spam"}}
+    )
+    check("commands: POST /command", status == 200 and sent.get("token"), sent)
+    used = interaction()
+    options = {o["name"]: o["value"] for o in used["data"]["options"]}
+    bob = next(u["id"] for u in info["users"] if u["name"] == "bob")
+    check(
+        "commands: a user option named by name arrives as the user's id, resolved",
+        options["member"] == bob and bob in used["data"]["resolved"]["users"],
+        used["data"],
+    )
+    http(
+        "POST",
+        f"{info['api_url']}/interactions/{used['id']}/{used['token']}/callback",
+        {"type": 4, "data": {"content": "warned"}},
+    )
+    _, answer = http("GET", f"{control}/interaction?token={sent['token']}")
+    check("commands: GET /interaction reads the answer", answer["response"]["type"] == 4, answer)
+
+    _, sent = http(
+        "POST",
+        f"{control}/autocomplete",
+        {"user": "mod", "channel": "general", "name": "warn", "focused": "reason", "text": "sp"},
+    )
+    typed = interaction()
+    focused = [o for o in typed["data"]["options"] if o.get("focused")]
+    check("commands: autocomplete arrives as type 4 with the focused option", typed["type"] == 4 and focused and focused[0]["value"] == "sp", typed["data"])
+    http(
+        "POST",
+        f"{info['api_url']}/interactions/{typed['id']}/{typed['token']}/callback",
+        {"type": 8, "data": {"choices": [{"name": "spam", "value": "spam"}]}},
+    )
+    _, answer = http("GET", f"{control}/interaction?token={sent['token']}")
+    check("commands: the suggestions are read back", answer["response"]["data"]["choices"][0]["name"] == "spam", answer)
+    ws.close(1000)
+
+
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "target", "debug", "herald-sandbox")
     server = subprocess.Popen(
@@ -299,6 +370,7 @@ def main():
         )
         check("wait/message after an id ignores the older answers (408)", status == 408, status)
         scene(base, info)
+        commands(base, info)
 
         _, gateway = http("GET", f"{base}/_sandbox/gateway")
         codes = [c["code"] for c in gateway["closes"]]
@@ -315,7 +387,7 @@ def main():
         _, later = http("GET", f"{base}/_sandbox/transcript?since={transcript['next']}")
         check("transcript?since= gives only newer lines", later["lines"] == [], later)
         _, requests = http("GET", f"{base}/_sandbox/requests")
-        posts = [r for r in requests["requests"] if r["method"] == "POST"]
+        posts = [r for r in requests["requests"] if r["method"] == "POST" and "/messages" in r["path"]]
         check("REST requests are recorded", len(posts) == 3 and posts[0]["status"] == 200, posts)
 
         status, _ = http("POST", f"{base}/_sandbox/say", {"user": "nobody", "channel": "general", "text": "x"})
