@@ -7,4 +7,6 @@ fn ui() {
     t.compile_fail("tests/ui/listener/*.rs");
     t.compile_fail("tests/ui/event/*.rs");
     t.compile_fail("tests/ui/derive/*.rs");
+    t.compile_fail("tests/ui/command/*.rs");
+    t.compile_fail("tests/ui/choice/*.rs");
 }

@@ -126,7 +126,8 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
         .map(|v| format!("`{v}`"))
         .collect::<Vec<_>>()
         .join(", ");
-    let unknown = format!("`{{}}` is not a choice of `{ident}`; the choices are {expected}");
+    // After `{}`, the unknown value: the values themselves may hold braces.
+    let unknown = format!("` is not a choice of `{ident}`; the choices are {expected}");
     quote! {
         impl #impl_generics #from_option for #ident #type_generics #where_clause {
             const KIND: #command_types::CommandOptionType = #command_types::CommandOptionType::String;
@@ -144,7 +145,7 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
                 let value = <::std::string::String as #from_option>::from_option(value, resolved)?;
                 match value.as_str() {
                     #( #values => ::core::result::Result::Ok(Self::#variants), )*
-                    other => ::core::result::Result::Err(::std::format!(#unknown, other)),
+                    other => ::core::result::Result::Err(::std::format!("`{}{}", other, #unknown)),
                 }
             }
         }
@@ -201,10 +202,13 @@ fn choice(index: usize, variant: &syn::Variant, errors: &mut Errors) -> Choice {
         let text = lit.as_ref().map_or(default, LitStr::value);
         let length = text.chars().count();
         if !(1..=MAX_CHOICE).contains(&length) {
-            let message = format!(
-                "the choice {what} `{text}` has {length} characters; Discord allows 1 to \
-                 {MAX_CHOICE}"
-            );
+            let message = if length == 0 {
+                format!("the choice {what} is empty; Discord requires 1 to {MAX_CHOICE} characters")
+            } else {
+                format!(
+                    "the choice {what} has {length} characters; Discord allows at most {MAX_CHOICE}"
+                )
+            };
             match lit {
                 Some(lit) => errors.at(lit, message),
                 None => errors.at(&variant.ident, message),

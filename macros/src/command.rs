@@ -697,7 +697,7 @@ fn generate(item: &ItemFn, options: &CommandOptions, command: &Command) -> Token
         };
     }
 
-    let handler = handler(&private, ident, command);
+    let handler = handler(&private, sig, command);
     let checks = checks(&private, &cmd, sig, command);
     let sig = strip_option_attrs(sig);
     quote! {
@@ -785,7 +785,8 @@ fn localize(localization: &Localization) -> TokenStream {
 }
 
 /// `.handler(|ctx, inv| async move { let a = inv.get::<T>("a")?; .. f(ctx, a).await })`.
-fn handler(private: &TokenStream, ident: &Ident, command: &Command) -> TokenStream {
+fn handler(private: &TokenStream, sig: &Signature, command: &Command) -> TokenStream {
+    let ident = &sig.ident;
     let context = format_ident!("__herald_ctx");
     let invocation = format_ident!("__herald_invocation");
     let mut reads = Vec::new();
@@ -827,16 +828,26 @@ fn handler(private: &TokenStream, ident: &Ident, command: &Command) -> TokenStre
     } else {
         quote!(_)
     };
+    // Spanned on the return type: a type that is no `ListenerOutput` is reported there.
+    let output_span = match &sig.output {
+        syn::ReturnType::Type(_, output) => output.span(),
+        syn::ReturnType::Default => Span::call_site(),
+    };
+    let output = Ident::new("__herald_output", output_span);
+    let into_result = quote_spanned!(output_span=> #private::ListenerOutput::into_result(#output));
     quote! {
         .handler(|#context_pattern, #invocation_pattern| async move {
             #(#reads)*
-            #private::ListenerOutput::into_result(#ident(#(#arguments),*).await)
+            let #output = #ident(#(#arguments),*).await;
+            #into_result
         })
     }
 }
 
-/// Compile-time checks spanned on the user's tokens: option types, the return type, a `Send`
-/// future, and that each option's settings suit its type.
+/// Compile-time checks spanned on the user's tokens: a `Send` future, and that each option's
+/// settings suit its type. (Option and target types, and the return type, are checked where the
+/// handler uses them, spanned on the types: `OptionSpec::new::<T>`, `Invocation::get::<T>`,
+/// `Invocation::target::<T>` and `ListenerOutput::into_result`.)
 fn checks(
     private: &TokenStream,
     cmd: &TokenStream,
@@ -844,25 +855,14 @@ fn checks(
     command: &Command,
 ) -> TokenStream {
     let ident = &sig.ident;
-    let mut asserts = Vec::new();
     let mut consts = Vec::new();
     let tm = quote!(#private::twilight_model);
     let kind = quote!(#tm::application::command::CommandOptionType);
     for param in &command.params {
-        let ty = &param.ty;
-        let option = match &param.role {
-            Role::Option(option) => option,
-            Role::Target => {
-                asserts.push(quote_spanned! {ty.span()=>
-                    #private::command::assert_target::<#ty>();
-                });
-                continue;
-            }
-            Role::Context | Role::Command => continue,
+        let Role::Option(option) = &param.role else {
+            continue;
         };
-        asserts.push(quote_spanned! {ty.span()=>
-            #private::command::assert_option::<#ty>();
-        });
+        let ty = &param.ty;
         let kind_of = quote!(<#ty as #cmd::FromOption>::KIND);
         let mut suits = |key: &Ident, pattern: TokenStream, message: String| {
             consts.push(quote_spanned! {key.span()=>
@@ -915,11 +915,6 @@ fn checks(
             );
         }
     }
-    if let syn::ReturnType::Type(_, output) = &sig.output {
-        asserts.push(quote_spanned! {output.span()=>
-            #private::assert_output::<#output>();
-        });
-    }
     // As #[listener]: the command's future must be `Send`; checked here, the error points at the
     // function instead of deep inside the handler.
     let arguments = (0..sig.inputs.len()).map(|_| quote!(::core::panic!()));
@@ -933,7 +928,6 @@ fn checks(
     quote! {
         #[allow(dead_code, non_snake_case)]
         const _: () = {
-            fn __herald_checks() { #(#asserts)* }
             #send_check
             #(#consts)*
         };

@@ -229,15 +229,12 @@ impl CommandOptions {
                     Ok(())
                 }
                 "cooldown" => {
-                    let content;
-                    syn::parenthesized!(content in meta.input);
-                    let cooldown = parse_cooldown(&content)?;
+                    let cooldown = parenthesized(meta, parse_cooldown)?;
                     set(meta, &key, &mut o.cooldown, (key.clone(), cooldown))
                 }
                 "localize" => {
-                    let content;
-                    syn::parenthesized!(content in meta.input);
-                    o.localizations.push(parse_localization(&content)?);
+                    o.localizations
+                        .push(parenthesized(meta, parse_localization)?);
                     Ok(())
                 }
                 "crate" => {
@@ -295,9 +292,8 @@ impl OptionAttr {
                     set(meta, &key, &mut o.autocomplete, (key.clone(), path))
                 }
                 "localize" => {
-                    let content;
-                    syn::parenthesized!(content in meta.input);
-                    o.localizations.push(parse_localization(&content)?);
+                    o.localizations
+                        .push(parenthesized(meta, parse_localization)?);
                     Ok(())
                 }
                 _ => unreachable!("checked against OPTION_OPTIONS"),
@@ -375,13 +371,25 @@ fn list<T>(
     meta: &ParseNestedMeta<'_>,
     item: fn(ParseStream<'_>) -> syn::Result<T>,
 ) -> syn::Result<Vec<T>> {
+    parenthesized(meta, |content| {
+        Ok(
+            Punctuated::<T, Token![,]>::parse_terminated_with(content, item)?
+                .into_iter()
+                .collect(),
+        )
+    })
+}
+
+/// Parses `key(..)`'s parentheses with `parser`, on their own: a mistake inside them is one
+/// error, and the options after them are still read.
+fn parenthesized<T>(
+    meta: &ParseNestedMeta<'_>,
+    parser: impl FnOnce(ParseStream<'_>) -> syn::Result<T>,
+) -> syn::Result<T> {
     let content;
     syn::parenthesized!(content in meta.input);
-    Ok(
-        Punctuated::<T, Token![,]>::parse_terminated_with(&content, item)?
-            .into_iter()
-            .collect(),
-    )
+    let tokens: TokenStream = content.parse()?;
+    parser.parse2(tokens)
 }
 
 /// `key(A, B)` naming `Permissions` constants; empty only where `empty` allows it.

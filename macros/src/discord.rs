@@ -29,8 +29,13 @@ pub(crate) fn slash_name_error(name: &str) -> Option<String> {
         ));
     }
     if let Some(c) = name.chars().find(|&c| !name_char(c)) {
+        let c = if c == ' ' {
+            "a space".to_owned()
+        } else {
+            format!("`{c}`")
+        };
         return Some(format!(
-            "`{name}` has `{c}`; names have only letters, digits, `-` and `_` (no spaces)"
+            "`{name}` has {c}; names have only letters, digits, `-` and `_`"
         ));
     }
     if name

@@ -1,0 +1,8 @@
+use herald::prelude::*;
+
+#[derive(Choice)]
+struct Color {
+    red: bool,
+}
+
+fn main() {}

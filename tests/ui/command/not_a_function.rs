@@ -1,0 +1,6 @@
+use herald::prelude::*;
+
+#[command]
+struct Ping;
+
+fn main() {}

@@ -1,0 +1,7 @@
+use herald::prelude::*;
+
+/// Not async.
+#[command]
+fn ping(_ctx: Context) {}
+
+fn main() {}
