@@ -108,12 +108,19 @@ pub mod __private {
     /// What `#[command]` and `#[derive(Choice)]` name.
     pub mod command {
         pub use crate::command::string_choice;
+        use crate::command::{CommandError, Invocation, MessageTarget, UserTarget};
 
-        /// Compile-time check of a command option's type.
-        pub const fn assert_option<T: crate::command::FromOption>() {}
+        /// A user command's target (the bound says when it is not a user).
+        pub fn user_target<T: UserTarget>(invocation: &Invocation) -> Result<T, CommandError> {
+            invocation.target()
+        }
 
-        /// Compile-time check of a context-menu command's target type.
-        pub const fn assert_target<T: crate::command::FromTarget>() {}
+        /// A message command's target (the bound says when it is not a message).
+        pub fn message_target<T: MessageTarget>(
+            invocation: &Invocation,
+        ) -> Result<T, CommandError> {
+            invocation.target()
+        }
     }
 
     /// Compile-time check of a listener's parameters after the event.

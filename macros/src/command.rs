@@ -10,8 +10,8 @@
 //! "member", "Who")).guild_only().cooldown(..).handler(|ctx, inv| ..)`, where the handler reads
 //! each option from the invocation and calls the function. `.command(warn)` registers it.
 //! Discord's rules (names, descriptions, counts, required options first, locales) are checked
-//! here, each mistake spanned on its tokens; option types are checked through
-//! `__private::command::assert_option`, spanned on the type.
+//! here, each mistake spanned on its tokens; option and target types where the handler reads them
+//! (`OptionSpec::new::<T>`, `__private::command::user_target::<T>`), spanned on the type.
 
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
@@ -813,7 +813,14 @@ fn handler(private: &TokenStream, sig: &Signature, command: &Command) -> TokenSt
             Role::Target => {
                 uses_invocation = true;
                 let variable = format_ident!("__herald_target");
-                reads.push(quote!(let #variable = #invocation.target::<#ty>()?;));
+                // A user menu's target is a user, a message menu's a message: the bound of
+                // `user_target`/`message_target` says so, spanned on the type.
+                let read = match command.kind {
+                    Kind::Menu(Menu::Message) => quote!(message_target),
+                    _ => quote!(user_target),
+                };
+                let read = quote_spanned!(ty.span()=> #private::command::#read::<#ty>);
+                reads.push(quote!(let #variable = #read(&#invocation)?;));
                 arguments.push(quote!(#variable));
             }
         }

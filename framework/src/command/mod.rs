@@ -13,7 +13,7 @@
 //!     .handler(|ctx: Context, inv: herald_framework::command::Invocation| async move {
 //!         let sides = inv.get::<Option<i64>>("sides")?.unwrap_or(6);
 //!         ctx.reply(inv.command(), &format!("rolled a {}", sides / 2)).await?;
-//!         herald_framework::Result::Ok(())
+//!         Ok::<(), herald_framework::BoxError>(())
 //!     });
 //! let bot = Bot::builder().command(roll);
 //! ```
@@ -50,7 +50,8 @@ pub use crate::event::interaction::Autocomplete;
 pub use checks::CheckOutput;
 pub(crate) use dispatch::{autocomplete_listener, command_listener};
 pub use options::{
-    FromOption, FromTarget, IntoChoices, Invocation, Member, Mentionable, string_choice,
+    FromOption, FromTarget, IntoChoices, Invocation, Member, Mentionable, MessageTarget,
+    UserTarget, string_choice,
 };
 pub(crate) use validate::validate;
 

@@ -224,6 +224,8 @@ impl FromOption for Attachment {
 
 /// A mentionable option's value: a user (with their server profile, in a server) or a role.
 #[derive(Clone, Debug)]
+// Parsed once per use of a command; boxing would only make matching on it clumsier.
+#[allow(clippy::large_enum_variant)]
 #[non_exhaustive]
 pub enum Mentionable {
     /// A user.
@@ -288,6 +290,28 @@ fn target_id(command: &ApplicationCommand) -> Result<u64, String> {
         .map(|id| id.get())
         .ok_or_else(|| "Discord sent no target (is this a context-menu command?)".to_owned())
 }
+
+/// A user command's target: `User`, [`Member`], `Id<UserMarker>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a user command's target",
+    label = "not a user",
+    note = "a user command's target is a `User`, a `Member` or an `Id<UserMarker>`"
+)]
+pub trait UserTarget: FromTarget {}
+
+/// A message command's target: `Message`, `Id<MessageMarker>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a message command's target",
+    label = "not a message",
+    note = "a message command's target is a `Message` or an `Id<MessageMarker>`"
+)]
+pub trait MessageTarget: FromTarget {}
+
+impl UserTarget for Id<UserMarker> {}
+impl UserTarget for User {}
+impl UserTarget for Member {}
+impl MessageTarget for Id<MessageMarker> {}
+impl MessageTarget for Message {}
 
 impl FromTarget for Id<UserMarker> {
     fn from_target(command: &ApplicationCommand) -> Result<Self, String> {

@@ -213,12 +213,10 @@ pub(crate) fn split(event: &InteractionCreate, want: Wanted) -> Split {
         Some(InteractionData::ApplicationCommand(data))
             if interaction.kind == InteractionType::ApplicationCommandAutocomplete =>
         {
-            if want.autocomplete {
-                split.autocomplete = Some(Autocomplete {
-                    interaction: interaction.clone(),
-                    data: (**data).clone(),
-                });
-            }
+            split.autocomplete = want.autocomplete.then(|| Autocomplete {
+                interaction: interaction.clone(),
+                data: (**data).clone(),
+            });
         }
         Some(InteractionData::ApplicationCommand(data)) if want.command => {
             split.command = Some(ApplicationCommand {
