@@ -34,6 +34,14 @@ fn command_errors() -> Listener {
     Listener::new(|_e: &ApplicationCommandError| async {}).name("command errors")
 }
 
+/// The bot's application id, as Discord gives it.
+async fn application(
+    ctx: &Context,
+) -> herald::model::id::Id<herald::model::id::marker::ApplicationMarker> {
+    let app = ctx.http().current_user_application().await.unwrap();
+    app.model().await.unwrap().id
+}
+
 fn lines_with(sb: &Sandbox, needle: &str) -> Vec<String> {
     sb.transcript()
         .into_iter()
@@ -290,13 +298,28 @@ async fn declared_commands_sync_once_then_a_restart_writes_nothing() {
         assert_eq!(sync.written, written, "{sync}");
         running.shutdown().await.unwrap();
     }
-    let puts = sb
-        .records()
-        .requests()
-        .iter()
-        .filter(|r| r.method == "PUT")
-        .count();
-    assert_eq!(puts, 1);
+    let puts = || {
+        sb.records()
+            .requests()
+            .iter()
+            .filter(|r| r.method == "PUT")
+            .count()
+    };
+    assert_eq!(puts(), 1);
+
+    // Someone else clears them while the bot runs: a sync on demand writes them back.
+    let mut running = bot::start(&sb, declare()).await;
+    let ctx = running.context().clone();
+    let application = application(&ctx).await;
+    ctx.http()
+        .interaction(application)
+        .set_global_commands(&[])
+        .await
+        .unwrap();
+    let again = running.sync_commands().await.unwrap();
+    assert_eq!((again.written, again.created.len()), (true, 2), "{again}");
+    assert_eq!(puts(), 3);
+    running.shutdown().await.unwrap();
 }
 
 #[test]
@@ -532,7 +555,7 @@ async fn a_subcommand_group_runs_its_subcommand_after_the_parents_check() {
     // Registered as Discord nests it: a group with two subcommands.
     let registered = ctx
         .http()
-        .interaction(ctx.current_user().unwrap().id.cast())
+        .interaction(application(&ctx).await)
         .global_commands()
         .await
         .unwrap()

@@ -38,6 +38,8 @@ pub struct RunningBot {
     ctx: Context,
     task: tokio::task::JoinHandle<Result<(), Error>>,
     command_sync: Option<super::CommandSync>,
+    /// The declared commands, for [`sync_commands`](Self::sync_commands).
+    commands: Option<super::commands::Declared>,
 }
 
 impl RunningBot {
@@ -50,6 +52,24 @@ impl RunningBot {
     /// [`commands`](crate::BotBuilder::commands) found and wrote (`None` without commands).
     pub fn command_sync(&self) -> Option<&super::CommandSync> {
         self.command_sync.as_ref()
+    }
+
+    /// Syncs the declared commands again, now: fetches what Discord has and writes only a
+    /// difference, as at start (after a deploy that changed them, or when another process may
+    /// have written others).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Http`] when Discord refuses a request; [`Error::Config`] when the bot declared
+    /// no commands.
+    pub async fn sync_commands(&mut self) -> Result<super::CommandSync, Error> {
+        let declared = self.commands.as_ref().ok_or_else(|| {
+            Error::Config("the bot declared no commands to sync: see BotBuilder::command".into())
+        })?;
+        let report = super::commands::sync(self.ctx.http(), declared).await?;
+        tracing::info!("{report}");
+        self.command_sync = Some(report.clone());
+        Ok(report)
     }
 
     /// Waits until the bot has stopped: every shard closed after [`Context::shutdown`], or one
@@ -275,6 +295,7 @@ impl Bot {
             ctx,
             task,
             command_sync,
+            commands: self.config.commands.clone(),
         })
     }
 
