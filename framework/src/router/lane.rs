@@ -66,12 +66,22 @@ impl<E> Lane<E> {
     }
 
     /// Offers a call of `event`: run it, queue it, or drop it.
-    pub(crate) fn admit(&self, event: &Arc<E>, limit: usize, capacity: usize) -> Admit {
+    /// `queued` runs before a call is queued, under the lane's lock: a worker that takes the
+    /// queued call and ends it does so after `queued` ran (the in-flight count must see a call's
+    /// start before its end).
+    pub(crate) fn admit(
+        &self,
+        event: &Arc<E>,
+        limit: usize,
+        capacity: usize,
+        queued: impl FnOnce(),
+    ) -> Admit {
         let mut state = self.state();
         let admit = if state.running < limit && state.waiting.is_empty() {
             state.running += 1;
             Admit::Run
         } else if state.waiting.len() < capacity {
+            queued();
             state.waiting.push_back(Arc::clone(event));
             crate::metrics::waiting(1.0);
             // A concurrent listener at its bound is worth a warning at once; a sequential one
@@ -115,17 +125,17 @@ mod tests {
     fn calls_wait_in_order_past_the_limit_and_drop_past_the_capacity() {
         let lane = Lane::<u32>::default();
         let event = |n| Arc::new(n);
-        assert!(matches!(lane.admit(&event(1), 2, 2), Admit::Run));
-        assert!(matches!(lane.admit(&event(2), 2, 2), Admit::Run));
+        assert!(matches!(lane.admit(&event(1), 2, 2, || {}), Admit::Run));
+        assert!(matches!(lane.admit(&event(2), 2, 2, || {}), Admit::Run));
         assert!(matches!(
-            lane.admit(&event(3), 2, 2),
+            lane.admit(&event(3), 2, 2, || {}),
             Admit::Wait { warn: true }
         ));
         assert!(matches!(
-            lane.admit(&event(4), 2, 2),
+            lane.admit(&event(4), 2, 2, || {}),
             Admit::Wait { warn: false }
         ));
-        assert!(matches!(lane.admit(&event(5), 2, 2), Admit::Full));
+        assert!(matches!(lane.admit(&event(5), 2, 2, || {}), Admit::Full));
         assert_eq!(lane.load.dropped.load(Ordering::Relaxed), 1);
         assert_eq!(lane.next().as_deref(), Some(&3));
         assert_eq!(lane.next().as_deref(), Some(&4));
@@ -138,15 +148,15 @@ mod tests {
     #[test]
     fn a_waiting_call_keeps_its_place_ahead_of_new_ones() {
         let lane = Lane::<u32>::default();
-        assert!(matches!(lane.admit(&Arc::new(1), 1, 10), Admit::Run));
+        assert!(matches!(lane.admit(&Arc::new(1), 1, 10, || {}), Admit::Run));
         assert!(matches!(
-            lane.admit(&Arc::new(2), 1, 10),
+            lane.admit(&Arc::new(2), 1, 10, || {}),
             Admit::Wait { .. }
         ));
         // The running call ends and hands its slot to 2; a new call must queue behind it.
         assert_eq!(lane.next().as_deref(), Some(&2));
         assert!(matches!(
-            lane.admit(&Arc::new(3), 1, 10),
+            lane.admit(&Arc::new(3), 1, 10, || {}),
             Admit::Wait { .. }
         ));
         assert_eq!(lane.next().as_deref(), Some(&3));

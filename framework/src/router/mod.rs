@@ -210,10 +210,10 @@ impl<C: Host> Router<C> {
             } else {
                 self.limits.running
             };
-            match entry.lane.admit(&event, limit, self.limits.waiting) {
+            let queued = || self.in_flight.enter();
+            match entry.lane.admit(&event, limit, self.limits.waiting, queued) {
                 Admit::Run => start(entry, ctx, Arc::clone(&event)),
                 Admit::Wait { warn } => {
-                    self.in_flight.enter();
                     if warn {
                         self.backed_up(entry, limit);
                     }
