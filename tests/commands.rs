@@ -174,62 +174,54 @@ fn slow(started: Arc<Notify>, go: Arc<Notify>, ephemeral: bool) -> AppCommand {
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_slow_command_is_deferred_and_its_reply_edits_the_deferred_answer() {
-    let sb = Sandbox::start().await.unwrap();
+/// Starts a bot whose `/report` (ephemeral or not) waits for the returned go, has alice use it,
+/// and waits until herald deferred it (its callback, type 5).
+async fn deferred_report(
+    sb: &Sandbox,
+    ephemeral: bool,
+) -> (RunningBot, Arc<Notify>, herald::sandbox::SentInteraction) {
     let go = Arc::new(Notify::new());
     let running = bot::start(
-        &sb,
+        sb,
         Bot::builder()
-            .command(slow(Arc::new(Notify::new()), Arc::clone(&go), false))
+            .command(slow(Arc::new(Notify::new()), Arc::clone(&go), ephemeral))
             .auto_defer(Some(Duration::from_millis(200))),
     )
     .await;
-    let general = sb.channel("general");
-    let used = sb.actor("alice").slash_command(general, "report", &[]);
-    // herald defers it once the delay passed without an answer...
-    let deferred = "herald-bot deferred its answer to an interaction";
-    tokio::time::timeout(bot::WAIT, async {
-        while lines_with(&sb, deferred).is_empty() {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("herald deferred the slow command");
-    // ...and the command's plain `reply` then edits the deferred answer.
-    go.notify_one();
-    running.context().settled().await;
-    let transcript = sb.transcript();
-    let at = |needle: &str| transcript.iter().position(|l| l.contains(needle));
-    assert!(at(deferred) < at("herald-bot answered an interaction: the report"));
+    let used = sb
+        .actor("alice")
+        .slash_command(sb.channel("general"), "report", &[]);
+    sb.records()
+        .wait_for_request(|r| r.is("POST", "/interactions/"), bot::WAIT)
+        .await
+        .expect("herald deferred the slow command");
     assert_eq!(
         sb.interaction_response(&used).unwrap()["type"],
         5,
         "the callback was the deferral"
     );
+    (running, go, used)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_command_is_deferred_and_its_reply_edits_the_deferred_answer() {
+    let sb = Sandbox::start().await.unwrap();
+    let (running, go, _) = deferred_report(&sb, false).await;
+    // The command's plain `reply` then edits the deferred answer.
+    go.notify_one();
+    running.context().settled().await;
+    let transcript = sb.transcript();
+    let at = |needle: &str| transcript.iter().position(|l| l.contains(needle));
+    let deferred = at("herald-bot deferred its answer to an interaction");
+    assert!(deferred.is_some());
+    assert!(deferred < at("herald-bot answered an interaction: the report"));
     running.shutdown().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ephemeral_reply_after_herald_deferred_stays_private() {
     let sb = Sandbox::start().await.unwrap();
-    let go = Arc::new(Notify::new());
-    let running = bot::start(
-        &sb,
-        Bot::builder()
-            .command(slow(Arc::new(Notify::new()), Arc::clone(&go), true))
-            .auto_defer(Some(Duration::from_millis(200))),
-    )
-    .await;
-    sb.actor("alice")
-        .slash_command(sb.channel("general"), "report", &[]);
-    tokio::time::timeout(bot::WAIT, async {
-        while lines_with(&sb, "deferred its answer").is_empty() {
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("herald deferred the slow command");
+    let (running, go, _) = deferred_report(&sb, true).await;
     go.notify_one();
     running.context().settled().await;
     // The deferred "thinking..." goes, and the answer comes as an ephemeral follow-up.

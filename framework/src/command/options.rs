@@ -139,16 +139,25 @@ fn resolved_of<'r, K: Eq + std::hash::Hash + 'r, V: 'r>(
         .ok_or_else(|| "Discord sent no resolved data for it".to_owned())
 }
 
-impl FromOption for User {
-    const KIND: CommandOptionType = CommandOptionType::User;
-    fn from_option(
-        value: Option<&CommandOptionValue>,
-        resolved: Option<&InteractionDataResolved>,
-    ) -> Result<Self, String> {
-        let id = Id::<UserMarker>::from_option(value, resolved)?;
-        resolved_of(resolved, |r| &r.users, &id).cloned()
-    }
+/// An option whose value is an id, read from the interaction's resolved data.
+macro_rules! resolved_option {
+    ($ty:ty, $kind:ident, $marker:ty, $field:ident) => {
+        impl FromOption for $ty {
+            const KIND: CommandOptionType = CommandOptionType::$kind;
+            fn from_option(
+                value: Option<&CommandOptionValue>,
+                resolved: Option<&InteractionDataResolved>,
+            ) -> Result<Self, String> {
+                let id = Id::<$marker>::from_option(value, resolved)?;
+                resolved_of(resolved, |r| &r.$field, &id).cloned()
+            }
+        }
+    };
 }
+
+resolved_option!(User, User, UserMarker, users);
+resolved_option!(Role, Role, RoleMarker, roles);
+resolved_option!(InteractionChannel, Channel, ChannelMarker, channels);
 
 /// A user option's user with their server profile: roles, nickname, join date, permissions.
 /// A user who is not a member of the server is refused as a bad option.
@@ -182,28 +191,6 @@ fn member_of(
         .cloned()
         .ok_or_else(|| format!("{} is not a member of this server", user.name))?;
     Ok(Member { user, member })
-}
-
-impl FromOption for Role {
-    const KIND: CommandOptionType = CommandOptionType::Role;
-    fn from_option(
-        value: Option<&CommandOptionValue>,
-        resolved: Option<&InteractionDataResolved>,
-    ) -> Result<Self, String> {
-        let id = Id::<RoleMarker>::from_option(value, resolved)?;
-        resolved_of(resolved, |r| &r.roles, &id).cloned()
-    }
-}
-
-impl FromOption for InteractionChannel {
-    const KIND: CommandOptionType = CommandOptionType::Channel;
-    fn from_option(
-        value: Option<&CommandOptionValue>,
-        resolved: Option<&InteractionDataResolved>,
-    ) -> Result<Self, String> {
-        let id = Id::<ChannelMarker>::from_option(value, resolved)?;
-        resolved_of(resolved, |r| &r.channels, &id).cloned()
-    }
 }
 
 impl FromOption for Attachment {
