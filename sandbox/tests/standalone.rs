@@ -209,7 +209,13 @@ async fn serve_plays_a_scene_file_against_a_twilight_bot_and_answers_the_control
         .call(
             "POST",
             "/_sandbox/wait/message",
-            Some(json!({ "channel": "general", "contains": "pong", "timeout_ms": 10_000 })),
+            // After bob's message: the scene's pong is there already.
+            Some(json!({
+                "channel": "general",
+                "contains": "pong",
+                "after": said["message_id"],
+                "timeout_ms": 10_000,
+            })),
         )
         .await;
     assert_eq!(status, 200, "{waited}");
