@@ -19,8 +19,8 @@
 //! ```
 //!
 //! Each top-level command becomes one listener of
-//! [`ApplicationCommand`](crate::event::interaction::ApplicationCommand) named `/name` (and one
-//! of [`Autocomplete`](crate::event::interaction::Autocomplete) when an option completes), so a
+//! [`ApplicationCommand`] named `/name` (and one
+//! of [`Autocomplete`] when an option completes), so a
 //! command's panic, error or slowness is reported like any listener's, and a failure goes to
 //! `application_command_error` with the command. The declared definitions join the start-up
 //! sync ([`BotBuilder::commands`](crate::BotBuilder::commands)).
