@@ -2,7 +2,8 @@
 //! type, a severity to choose), `/timeout`, `/warnings list` and `/warnings clear` (a command
 //! with subcommands), `/appeal` (one an hour per user), and two context menus: "Warn user" on a
 //! member and "Report message" on a message. Moderators' commands check the member's
-//! permissions; the warnings live in the bot's data; everything is logged in
+//! permissions; the warnings live in the bot's data (`Data<Warnings>`, as listeners take it);
+//! everything is logged in
 //! `#moderation-logs`.
 //!
 //! herald registers the commands at start (and writes nothing on the next start if they did not
@@ -96,11 +97,10 @@ async fn warn(
     #[option(description = "Who to warn")] member: Member,
     #[option(description = "Why", max_length = 200, autocomplete = reasons)] reason: String,
     #[option(description = "How serious (default: low)")] severity: Option<Severity>,
+    warnings: Data<Warnings>,
 ) -> herald::Result {
     let severity = severity.unwrap_or(Severity::Low);
-    let count = ctx
-        .data::<Warnings>()
-        .add(member.user.id, format!("{reason} ({severity:?})"));
+    let count = warnings.add(member.user.id, format!("{reason} ({severity:?})"));
     let name = &member.user.name;
     log(
         &ctx,

@@ -465,6 +465,43 @@ mod declared {
     /// Tags.
     #[command(subcommands(tag_get))]
     pub(super) async fn tag() {}
+
+    /// Counts its uses in the bot's data.
+    #[command]
+    pub(super) async fn count(
+        ctx: Context,
+        command: &ApplicationCommand,
+        seen: Data<Seen>,
+    ) -> herald::Result {
+        seen.push("counted");
+        ctx.reply(command, "counted").await?;
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_take_the_bots_data_and_build_fails_without_it() {
+    let Err(error) = Bot::builder().command(declared::count).build() else {
+        panic!("built without the Seen the command takes");
+    };
+    let error = error.to_string();
+    assert!(
+        error.contains("/count") && error.contains("Seen"),
+        "{error}"
+    );
+
+    let sb = Sandbox::start().await.unwrap();
+    let seen = Seen::default();
+    let running = bot::start(
+        &sb,
+        Bot::builder().data(seen.clone()).command(declared::count),
+    )
+    .await;
+    sb.actor("alice")
+        .slash_command(sb.channel("general"), "count", &[]);
+    running.context().settled().await;
+    assert_eq!(seen.take(), ["counted"]);
+    running.shutdown().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

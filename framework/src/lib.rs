@@ -81,7 +81,7 @@ pub mod prelude {
 pub mod __private {
     //! What the macros' generated code names. Not a public API.
     pub use crate::event::{Event, Key, Keys};
-    pub use crate::listener::{IntoListener, Listener, ListenerOutput};
+    pub use crate::listener::{FromContext, IntoListener, Listener, ListenerOutput};
 
     /// Sets the key of `keys` that `key` is (`#[derive(Event)]`'s `#[event(key)]` fields).
     pub fn set_key(keys: &mut Keys, key: impl Into<Key>) {

@@ -34,6 +34,8 @@ enum Role {
     Option(Box<CommandOption>),
     /// A context menu command's target.
     Target,
+    /// `Data<T>`: the bot's state, as listeners take it.
+    Extract,
 }
 
 struct CommandOption {
@@ -372,6 +374,21 @@ fn params(
         let option_attrs: Vec<&Attribute> =
             arg.attrs.iter().filter(|a| is_option_attr(a)).collect();
 
+        // The bot's state, as listeners take it.
+        if last_segment(&ty).is_some_and(|s| s == "Data") {
+            for attr in &option_attrs {
+                errors.at(
+                    attr,
+                    "#[option] is for the command's options; `Data<..>` is the bot's state",
+                );
+            }
+            params.push(Param {
+                ty,
+                role: Role::Extract,
+            });
+            continue;
+        }
+
         // The context and the command.
         let special = if last_segment(&ty).is_some_and(|s| s == "Context") {
             Some((Role::Context, &mut context_seen, "context (`Context`)"))
@@ -698,6 +715,15 @@ fn generate(item: &ItemFn, options: &CommandOptions, command: &Command) -> Token
     }
 
     let handler = handler(&private, sig, command);
+    // What `Data<T>` parameters need of the bot: `build()` says when it was not given.
+    let requires = command
+        .params
+        .iter()
+        .filter(|p| matches!(p.role, Role::Extract))
+        .map(|p| {
+            let ty = &p.ty;
+            quote!(.require(<#ty as #private::FromContext>::requirement()))
+        });
     let checks = checks(&private, &cmd, command);
     let sig = strip_option_attrs(sig);
     quote! {
@@ -712,7 +738,7 @@ fn generate(item: &ItemFn, options: &CommandOptions, command: &Command) -> Token
 
             #checks
 
-            #constructor #(#calls)* #handler
+            #constructor #(#calls)* #(#requires)* #handler
         }
     }
 }
@@ -808,6 +834,13 @@ fn handler(private: &TokenStream, sig: &Signature, command: &Command) -> TokenSt
                 let variable = format_ident!("__herald_option_{index}");
                 let name = &option.name;
                 reads.push(quote!(let #variable = #invocation.get::<#ty>(#name)?;));
+                arguments.push(quote!(#variable));
+            }
+            Role::Extract => {
+                uses_context = true;
+                let variable = format_ident!("__herald_data_{index}");
+                let read = quote_spanned!(ty.span()=> <#ty as #private::FromContext>::from_context);
+                reads.push(quote!(let #variable = #read(&#context)?;));
                 arguments.push(quote!(#variable));
             }
             Role::Target => {

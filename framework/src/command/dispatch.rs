@@ -65,9 +65,17 @@ fn select<'c, 'o>(
 
 /// The listener that runs `command` (and its subcommands).
 pub(crate) fn command_listener(command: AppCommand) -> Listener {
+    fn requirements(command: &AppCommand, into: &mut Vec<crate::listener::Requirement>) {
+        into.extend(command.requires.iter().copied());
+        for sub in &command.subcommands {
+            requirements(sub, into);
+        }
+    }
     let name = display_name(&command);
+    let mut requires = Vec::new();
+    requirements(&command, &mut requires);
     let command = Arc::new(command);
-    Listener::new(move |ctx: Context, event: &ApplicationCommand| {
+    let mut listener = Listener::new(move |ctx: Context, event: &ApplicationCommand| {
         let mine = event.data.name == command.name && event.data.kind == command.kind;
         let event = mine.then(|| Arc::new(event.clone()));
         let command = Arc::clone(&command);
@@ -78,7 +86,9 @@ pub(crate) fn command_listener(command: AppCommand) -> Listener {
             }
         }
     })
-    .name(name)
+    .name(name);
+    listener.requires = requires;
+    listener
 }
 
 async fn run(

@@ -58,7 +58,7 @@ pub(crate) use validate::validate;
 use crate::context::Context;
 use crate::error::BoxError;
 use crate::event::interaction::ApplicationCommand;
-use crate::listener::ListenerOutput;
+use crate::listener::{ListenerOutput, Requirement};
 
 /// What runs a command: its options parsed, `Ok` or the error to report.
 type Handler =
@@ -93,6 +93,8 @@ pub struct AppCommand {
     pub(crate) contexts: Option<Vec<InteractionContextType>>,
     pub(crate) nsfw: bool,
     pub(crate) checks: checks::Checks,
+    /// What its handler's `Data<T>` parameters need of the bot.
+    pub(crate) requires: Vec<Requirement>,
 }
 
 impl fmt::Debug for AppCommand {
@@ -121,6 +123,7 @@ impl AppCommand {
             contexts: None,
             nsfw: false,
             checks: checks::Checks::default(),
+            requires: Vec::new(),
         }
     }
 
@@ -276,6 +279,15 @@ impl AppCommand {
     #[must_use]
     pub fn cooldown(mut self, bucket: Bucket, uses: u32, per: Duration) -> Self {
         self.checks.cooldown = Some(Arc::new(checks::Cooldown::new(bucket, uses, per)));
+        self
+    }
+
+    /// Something the handler needs the bot to have been given (`#[command]` adds one per
+    /// `Data<T>` parameter): [`build`](crate::BotBuilder::build) fails naming the command when
+    /// it was not, as for listeners.
+    #[must_use]
+    pub fn require(mut self, requirement: Option<Requirement>) -> Self {
+        self.requires.extend(requirement);
         self
     }
 
