@@ -465,6 +465,51 @@ async fn an_answer_after_three_seconds_is_refused() {
 }
 
 #[tokio::test]
+async fn a_callback_of_the_wrong_type_is_refused() {
+    let (sb, mut shard, http) = setup().await;
+    let client = http.interaction(sb.application_id());
+    // Choices answer autocompletes only.
+    let used = ping(&sb, &mut shard).await;
+    let choices = InteractionResponse {
+        kind: InteractionResponseType::ApplicationCommandAutocompleteResult,
+        data: Some(InteractionResponseData {
+            choices: Some(Vec::new()),
+            ..Default::default()
+        }),
+    };
+    let error = client
+        .create_response(used.id, &used.token, &choices)
+        .await
+        .unwrap_err();
+    assert_eq!(api_code(&error), (400, 50035));
+    assert!(has_line(
+        &sb,
+        "herald-bot answered alice's /ping with a callback of type 8: refused, choices (type 8) \
+         answer autocomplete interactions only"
+    ));
+    // Refused, so not acknowledged: the right answer still goes through.
+    client
+        .create_response(used.id, &used.token, &message_response("pong"))
+        .await
+        .unwrap();
+
+    // An autocomplete is answered with choices, not a message.
+    let typed = sb
+        .actor("alice")
+        .autocomplete(sb.channel("general"), "ping", &[], ("what", "x"));
+    assert_eq!(next_interaction(&mut shard).await.id, typed.id);
+    let error = client
+        .create_response(typed.id, &typed.token, &message_response("no"))
+        .await
+        .unwrap_err();
+    assert_eq!(api_code(&error), (400, 50035));
+    client
+        .create_response(typed.id, &typed.token, &choices)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
 async fn the_token_expires_after_fifteen_minutes() {
     let (sb, mut shard, http) = setup().await;
     let client = http.interaction(sb.application_id());

@@ -68,6 +68,9 @@ const ANSWER_WITHIN: Duration = Duration::from_secs(3);
 /// (Discord's 15 minutes).
 const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
 
+/// How many interactions the sandbox keeps before it forgets those whose token expired.
+const FORGET_ABOVE: usize = 1024;
+
 /// How many autocomplete choices a transcript line names.
 const CHOICES_SHOWN: usize = 10;
 
@@ -391,7 +394,13 @@ fn start_interaction(state: &mut State, new: NewInteraction) -> SentInteraction 
             }
         }
     }
-    interactions(state).by_token.insert(
+    let all = interactions(state);
+    // An interaction whose token expired can take no more calls: forget those once there are
+    // many, so that a long-running sandbox does not keep every interaction it ever made.
+    if all.by_token.len() >= FORGET_ABOVE {
+        all.by_token.retain(|_, rec| rec.age() <= TOKEN_LIFETIME);
+    }
+    all.by_token.insert(
         token.clone(),
         InteractionRec {
             id,
@@ -1323,6 +1332,30 @@ fn interaction(state: &mut State, token: &str) -> Option<InteractionRec> {
     interactions(state).by_token.get(token).cloned()
 }
 
+/// Why a callback of type `callback` does not fit an interaction of type
+/// `kind`, as Discord refuses it; `None` when it fits.
+fn callback_misfit(kind: InteractionType, callback: u64) -> Option<&'static str> {
+    let autocomplete = kind == InteractionType::ApplicationCommandAutocomplete;
+    match callback {
+        8 if !autocomplete => Some("choices (type 8) answer autocomplete interactions only"),
+        _ if autocomplete && callback != 8 => {
+            Some("an autocomplete interaction is answered with choices (type 8)")
+        }
+        6 | 7
+            if !matches!(
+                kind,
+                InteractionType::MessageComponent | InteractionType::ModalSubmit
+            ) =>
+        {
+            Some("updating the message (types 6 and 7) is for components and modal submits")
+        }
+        9 if kind == InteractionType::ModalSubmit => {
+            Some("a modal submit cannot be answered with another modal")
+        }
+        _ => None,
+    }
+}
+
 /// `POST /interactions/{id}/{token}/callback`.
 fn on_callback(state: &mut State, call: &mut Call<'_>) -> Answer {
     let token = call.param("token").to_owned();
@@ -1351,6 +1384,17 @@ fn on_callback(state: &mut State, call: &mut Call<'_>) -> Answer {
         return Err(unknown());
     }
     let kind = call.field("type").and_then(Value::as_u64).unwrap_or(0);
+    if let Some(why) = callback_misfit(rec.kind, kind) {
+        call.failure_line(format!(
+            "{bot_name} answered {} with a callback of type {kind}: refused, {why}",
+            rec.whose(&state.world)
+        ));
+        return Err(Reply::error(
+            400,
+            50035,
+            format!("Invalid Form Body: interaction callback type {kind}: {why}"),
+        ));
+    }
     let data = call.field("data");
     let data_array = |key: &str| {
         data.and_then(|d| d.get(key))
