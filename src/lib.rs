@@ -103,7 +103,7 @@ pub use herald_macros::Event;
 ///
 /// **Parameters.** A parameter typed `Context` is the context and one typed
 /// `&ApplicationCommand` the command event (to answer it); both are optional and may be anywhere.
-/// Every other parameter is an option named after the parameter (leading `_` removed), of any
+/// `Data<T>` parameters get the bot's state, as listeners do. Every other parameter is an option named after the parameter (leading `_` removed), of any
 /// [`FromOption`](command::FromOption) type; `Option<T>` is not required, and required options
 /// come first. The function returns `()` or a `Result` (`herald::Result`).
 ///
