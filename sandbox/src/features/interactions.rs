@@ -860,6 +860,54 @@ fn shown_age(age: Duration) -> String {
     }
 }
 
+/// A use of a context menu command, for [`menu_interaction`].
+struct MenuUse<'a> {
+    who: u64,
+    channel: u64,
+    guild: Option<u64>,
+    name: &'a str,
+    kind: CommandType,
+    target: u64,
+    resolved: Option<InteractionDataResolved>,
+    /// What it was used on, for the transcript: `bob`, `a message by bob`.
+    on: String,
+}
+
+/// Notes and dispatches the use of a user or message command (type 2 with
+/// `target_id`); a message target is resolved by `start_interaction`.
+fn menu_interaction(state: &mut State, menu: MenuUse<'_>) -> SentInteraction {
+    let command_id = command_id(state, menu.guild, menu.name, menu.kind);
+    let data = InteractionData::ApplicationCommand(Box::new(CommandData {
+        guild_id: menu.guild.map(Id::new),
+        id: Id::new(command_id),
+        kind: menu.kind,
+        name: menu.name.to_owned(),
+        options: Vec::new(),
+        resolved: menu.resolved,
+        target_id: Some(Id::new(menu.target)),
+    }));
+    let app = format!("app \"{}\"", clip(menu.name, MAX_TITLE));
+    let line = format!("{} used {app} on {}", user(&state.world, menu.who), menu.on);
+    state.note(line);
+    let resolved_messages = if menu.kind == CommandType::Message {
+        vec![menu.target]
+    } else {
+        Vec::new()
+    };
+    start_interaction(
+        state,
+        NewInteraction {
+            user: menu.who,
+            channel: menu.channel,
+            message: None,
+            kind: InteractionType::ApplicationCommand,
+            data,
+            label: app,
+            resolved_messages,
+        },
+    )
+}
+
 /// `/level, /warn`.
 fn command_names(list: &[Value]) -> String {
     list.iter()
@@ -1189,33 +1237,18 @@ impl Actor {
             state.user_exists(target.get())?;
             let mut resolved = no_resolved();
             resolve_user(&state.world, guild, target, &mut resolved);
-            let command_id = command_id(state, guild, name, CommandType::User);
-            let data = InteractionData::ApplicationCommand(Box::new(CommandData {
-                guild_id: guild.map(Id::new),
-                id: Id::new(command_id),
-                kind: CommandType::User,
-                name: name.to_owned(),
-                options: Vec::new(),
-                resolved: Some(resolved),
-                target_id: Some(target.cast()),
-            }));
-            let line = format!(
-                "{} used app \"{}\" on {}",
-                user(&state.world, who),
-                clip(name, MAX_TITLE),
-                user(&state.world, target.get())
-            );
-            state.note(line);
-            Ok(start_interaction(
+            let on = user(&state.world, target.get());
+            Ok(menu_interaction(
                 state,
-                NewInteraction {
-                    user: who,
+                MenuUse {
+                    who,
                     channel: channel.get(),
-                    message: None,
-                    kind: InteractionType::ApplicationCommand,
-                    data,
-                    label: format!("app \"{}\"", clip(name, MAX_TITLE)),
-                    resolved_messages: Vec::new(),
+                    guild,
+                    name,
+                    kind: CommandType::User,
+                    target: target.get(),
+                    resolved: Some(resolved),
+                    on,
                 },
             ))
         })
@@ -1244,34 +1277,19 @@ impl Actor {
                 .message(channel.get(), target.get())
                 .ok_or(OpError::UnknownMessage(target.get()))?
                 .author_id;
-            let command_id = command_id(state, guild, name, CommandType::Message);
-            let data = InteractionData::ApplicationCommand(Box::new(CommandData {
-                guild_id: guild.map(Id::new),
-                id: Id::new(command_id),
-                kind: CommandType::Message,
-                name: name.to_owned(),
-                options: Vec::new(),
-                // Filled in as JSON by `start_interaction`.
-                resolved: None,
-                target_id: Some(target.cast()),
-            }));
-            let line = format!(
-                "{} used app \"{}\" on a message by {}",
-                user(&state.world, who),
-                clip(name, MAX_TITLE),
-                user(&state.world, author)
-            );
-            state.note(line);
-            Ok(start_interaction(
+            let on = format!("a message by {}", user(&state.world, author));
+            Ok(menu_interaction(
                 state,
-                NewInteraction {
-                    user: who,
+                MenuUse {
+                    who,
                     channel: channel.get(),
-                    message: None,
-                    kind: InteractionType::ApplicationCommand,
-                    data,
-                    label: format!("app \"{}\"", clip(name, MAX_TITLE)),
-                    resolved_messages: vec![target.get()],
+                    guild,
+                    name,
+                    kind: CommandType::Message,
+                    target: target.get(),
+                    // Filled in as JSON by `start_interaction`.
+                    resolved: None,
+                    on,
                 },
             ))
         })
