@@ -219,6 +219,53 @@ async fn a_slow_command_is_deferred_and_its_reply_edits_the_deferred_answer() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_that_blocks_its_thread_is_still_deferred_in_time() {
+    let sb = Sandbox::start().await.unwrap();
+    // Blocks its worker thread (no `.await`) until herald's deferral reached the sandbox.
+    let blocking = AppCommand::slash("crunch", "Crunches numbers").handler(
+        |ctx: Context, inv: Invocation| async move {
+            let sandbox = ctx.sandbox().expect("on the sandbox").clone();
+            let deadline = std::time::Instant::now() + bot::WAIT;
+            let deferred = || {
+                sandbox
+                    .records()
+                    .requests()
+                    .iter()
+                    .any(|r| r.is("POST", "/interactions/"))
+            };
+            while !deferred() && std::time::Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            let text = if deferred() {
+                "crunched"
+            } else {
+                "never deferred"
+            };
+            ctx.reply(inv.command(), text).await
+        },
+    );
+    let running = bot::start(
+        &sb,
+        Bot::builder()
+            .command(blocking)
+            .auto_defer(Some(Duration::from_millis(200))),
+    )
+    .await;
+    let used = sb
+        .actor("alice")
+        .slash_command(sb.channel("general"), "crunch", &[]);
+    running.context().settled().await;
+    assert_eq!(sb.interaction_response(&used).unwrap()["type"], 5);
+    assert_eq!(
+        lines_with(&sb, "herald-bot answered an interaction: crunched").len(),
+        1,
+        "{:#?}",
+        sb.transcript()
+    );
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ephemeral_reply_after_herald_deferred_stays_private() {
     let sb = Sandbox::start().await.unwrap();
     let (running, go, _) = deferred_report(&sb, true).await;

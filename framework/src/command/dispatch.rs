@@ -114,7 +114,7 @@ async fn run(
         };
         handler(ctx.clone(), invocation).await
     };
-    let result = ctx.answering(&event.interaction, &what, work).await;
+    let result = ctx.answering(&event, &what, work).await;
     let Err(error) = result else {
         return Ok(());
     };

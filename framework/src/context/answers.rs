@@ -7,12 +7,12 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use twilight_model::application::interaction::Interaction;
 use twilight_model::id::Id;
 use twilight_model::id::marker::{InteractionMarker, UserMarker};
 
 use super::Context;
 use crate::Error;
+use crate::event::interaction::ApplicationCommand;
 use crate::report::{Throttles, suppressed_note, tell};
 
 /// Where an interaction's answer stands.
@@ -65,6 +65,15 @@ impl Answers {
     }
 }
 
+/// Stops the auto-defer timer when the command ends (also by a panic).
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Forgets a tracked interaction when its command ends, also by a panic.
 struct Forget<'a>(&'a Answers, Id<InteractionMarker>);
 
@@ -79,11 +88,14 @@ impl Context {
         &self.shared().answers
     }
 
-    /// Runs `work` (a command's checks and handler) for `interaction`, deferring the answer when
+    /// Runs `work` (a command's checks and handler) for `command`, deferring the answer when
     /// `work` has not answered within the auto-defer delay. `what` names the command in the log.
+    ///
+    /// The deferral is a task of its own, not a branch of `work`'s future: a handler that blocks
+    /// its thread (a synchronous call, a busy loop) is still deferred in time, by another worker.
     pub(crate) async fn answering<R>(
         &self,
-        interaction: &Interaction,
+        command: &Arc<ApplicationCommand>,
         what: &str,
         work: impl Future<Output = R>,
     ) -> R {
@@ -92,44 +104,62 @@ impl Context {
             return work.await;
         };
         let slot: Slot = Arc::new(tokio::sync::Mutex::new(Answer::Pending));
-        answers.lock().insert(interaction.id, Arc::clone(&slot));
-        let _forget = Forget(answers, interaction.id);
-        let mut work = std::pin::pin!(work);
-        tokio::select! {
-            result = &mut work => return result,
-            () = tokio::time::sleep(after) => {}
-        }
-        let mut state = slot.lock().await;
-        if *state == Answer::Pending {
-            match self.send_defer_raw(interaction, false).await {
-                Ok(()) => {
-                    *state = Answer::Deferred;
-                    if let Some(suppressed) = answers.said.allow(what.to_owned()) {
-                        tell!(
-                            WARN,
-                            { command = what, },
-                            format!(
-                                "{what} had not answered after {after:?}: herald deferred it, and \
-                                 its reply will edit the deferred answer (defer early in slow \
-                                 commands, or tune BotBuilder::auto_defer){}",
-                                suppressed_note(suppressed)
-                            )
-                        );
-                    }
-                }
-                // Answered without herald knowing (a request through `ctx.http()`): fine.
-                Err(error) if super::components::api_code(&error) == Some(40060) => {
-                    *state = Answer::Answered;
-                }
-                Err(error) => tell!(
-                    WARN,
-                    { command = what, },
-                    format!("{what} had not answered after {after:?}, and deferring it failed: {error}")
-                ),
+        answers.lock().insert(command.id, Arc::clone(&slot));
+        let _forget = Forget(answers, command.id);
+        let timer = tokio::spawn({
+            let (ctx, command, what) = (self.clone(), Arc::clone(command), what.to_owned());
+            async move {
+                tokio::time::sleep(after).await;
+                ctx.auto_defer(&command, &slot, &what, after).await;
             }
-        }
-        drop(state);
+        });
+        // tokio puts a task spawned from a worker in that worker's LIFO slot, which other workers
+        // cannot steal: were `work` to block this thread, the timer would wait for it. The next
+        // spawn pushes the timer out to the worker's queue, where an idle worker (woken by that
+        // push) takes it.
+        drop(tokio::spawn(async {}));
+        let _stop = AbortOnDrop(timer.abort_handle());
         work.await
+    }
+
+    /// Defers `command` if it is still pending after `after`.
+    async fn auto_defer(
+        &self,
+        command: &ApplicationCommand,
+        slot: &Slot,
+        what: &str,
+        after: Duration,
+    ) {
+        let mut state = slot.lock().await;
+        if *state != Answer::Pending {
+            return;
+        }
+        match self.send_defer_raw(command, false).await {
+            Ok(()) => {
+                *state = Answer::Deferred;
+                if let Some(suppressed) = self.answers().said.allow(what.to_owned()) {
+                    tell!(
+                        WARN,
+                        { command = what, },
+                        format!(
+                            "{what} had not answered after {after:?}: herald deferred it, and its \
+                             reply will edit the deferred answer (defer early in slow commands, \
+                             or tune BotBuilder::auto_defer){}",
+                            suppressed_note(suppressed)
+                        )
+                    );
+                }
+            }
+            // Answered without herald knowing (a request through `ctx.http()`): fine.
+            Err(error) if super::components::api_code(&error) == Some(40060) => {
+                *state = Answer::Answered;
+            }
+            Err(error) => tell!(
+                WARN,
+                { command = what, },
+                format!("{what} had not answered after {after:?}, and deferring it failed: {error}")
+            ),
+        }
     }
 
     /// The bot's owners: those given to [`BotBuilder::owners`](crate::BotBuilder::owners), or
