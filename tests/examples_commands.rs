@@ -17,6 +17,8 @@ async fn moderation_scene() {
     assert_in_order(
         &transcript,
         &[
+            "herald-bot registered commands /warn, /timeout, /warnings, /appeal, app \"Warn \
+             user\", app \"Report message\"",
             "mod typed /warn member:bob reason:r (autocomplete)",
             "herald-bot suggested: rudeness, raiding",
             "mod used /warn member:bob reason:spam severity:high",

@@ -909,10 +909,17 @@ fn menu_interaction(state: &mut State, menu: MenuUse<'_>) -> SentInteraction {
 }
 
 /// `/level, /warn`.
+/// `/level, /warn, app "Warn user"`: slash commands with their `/`, context
+/// menus (types 2 and 3) as the Apps menu shows them.
 fn command_names(list: &[Value]) -> String {
     list.iter()
-        .filter_map(|c| c.get("name").and_then(Value::as_str))
-        .map(|n| format!("/{n}"))
+        .filter_map(|c| {
+            let name = c.get("name").and_then(Value::as_str)?;
+            Some(match c.get("type").and_then(Value::as_u64) {
+                Some(2 | 3) => format!("app \"{name}\""),
+                _ => format!("/{name}"),
+            })
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
