@@ -679,6 +679,36 @@ impl Sandbox {
         self.shared.lock().transcript.lines().to_vec()
     }
 
+    /// The callback the bot answered `interaction` with: the body of its
+    /// accepted `POST /interactions/{id}/{token}/callback` (`{"type": 8,
+    /// "data": {"choices": [...]}}` for an autocomplete), whatever its type;
+    /// `None` before an accepted answer.
+    pub fn interaction_response(
+        &self,
+        interaction: &crate::SentInteraction,
+    ) -> Option<serde_json::Value> {
+        self.interaction_response_by_token(&interaction.token)
+    }
+
+    /// [`interaction_response`](Self::interaction_response) by the
+    /// interaction's token (the control API's `GET /_sandbox/interaction`).
+    pub(crate) fn interaction_response_by_token(&self, token: &str) -> Option<serde_json::Value> {
+        crate::features::interactions::response(&mut self.shared.lock(), token)
+    }
+
+    /// Makes every interaction started so far `by` older, as if that much
+    /// time had passed since it was created, so that tests check Discord's
+    /// clock without waiting: a callback more than 3 s after its
+    /// interaction is refused (404, code 10062 Unknown interaction); the
+    /// token's followups, reads, edits and deletes more than 15 minutes
+    /// after it are refused (401, code 50027 Invalid Webhook Token).
+    /// Interactions started later are not affected. Writes a transcript
+    /// line (`[sandbox] interactions aged by 4.0 s`).
+    pub fn age_interactions(&self, by: Duration) {
+        self.shared
+            .with(|state| crate::features::interactions::age(state, by));
+    }
+
     /// How many transcript lines were dropped to stay within
     /// [`SandboxBuilder::record_limit`] (the oldest go first).
     pub fn transcript_dropped(&self) -> u64 {

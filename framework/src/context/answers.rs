@@ -151,7 +151,7 @@ impl Context {
                 }
             }
             // Answered without herald knowing (a request through `ctx.http()`): fine.
-            Err(error) if super::components::api_code(&error) == Some(40060) => {
+            Err(error) if api_code(&error) == Some(40060) => {
                 *state = Answer::Answered;
             }
             Err(error) => tell!(
@@ -188,5 +188,16 @@ impl Context {
             })
             .await
             .cloned()
+    }
+}
+
+/// Discord's JSON error code of a refused request.
+pub(crate) fn api_code(error: &twilight_http::Error) -> Option<u64> {
+    match error.kind() {
+        twilight_http::error::ErrorType::Response {
+            error: twilight_http::api_error::ApiError::General(general),
+            ..
+        } => Some(general.code),
+        _ => None,
     }
 }

@@ -10,7 +10,7 @@ use twilight_model::http::interaction::{
 };
 
 use super::Context;
-use super::answers::Answer;
+use super::answers::{Answer, api_code};
 use crate::Error;
 use crate::event::interaction::ModalSubmit;
 
@@ -239,17 +239,6 @@ impl Context {
             .await
             .map(drop)
             .map_err(|error| Error::http("following up", &error))
-    }
-}
-
-/// Discord's JSON error code of a refused request.
-pub(crate) fn api_code(error: &twilight_http::Error) -> Option<u64> {
-    match error.kind() {
-        twilight_http::error::ErrorType::Response {
-            error: twilight_http::api_error::ApiError::General(general),
-            ..
-        } => Some(general.code),
-        _ => None,
     }
 }
 

@@ -58,7 +58,6 @@ use crate::{
         world::World,
     },
     features::messages::{self, NewMessage, message_json, summary},
-    sandbox::Sandbox,
 };
 
 /// How long the bot has to answer an interaction (Discord's 3 s).
@@ -1310,44 +1309,24 @@ impl Actor {
 
 // ---- the sandbox's clock and the bot's answers ----------------------------------
 
-impl Sandbox {
-    /// The callback the bot answered `interaction` with: the body of its
-    /// accepted `POST /interactions/{id}/{token}/callback` (`{"type": 8,
-    /// "data": {"choices": [...]}}` for an autocomplete), whatever its type;
-    /// `None` before an accepted answer.
-    pub fn interaction_response(&self, interaction: &SentInteraction) -> Option<Value> {
-        self.interaction_response_by_token(&interaction.token)
-    }
+/// The body of the callback the bot answered the interaction of `token` with
+/// (`Sandbox::interaction_response`).
+pub(crate) fn response(state: &mut State, token: &str) -> Option<Value> {
+    interactions(state)
+        .by_token
+        .get(token)
+        .and_then(|rec| rec.response.clone())
+}
 
-    /// [`interaction_response`](Self::interaction_response) by the
-    /// interaction's token (the control API's `GET /_sandbox/interaction`).
-    pub(crate) fn interaction_response_by_token(&self, token: &str) -> Option<Value> {
-        let mut state = self.shared.lock();
-        interactions(&mut state)
-            .by_token
-            .get(token)
-            .and_then(|rec| rec.response.clone())
+/// Makes every interaction so far `by` older (`Sandbox::age_interactions`).
+pub(crate) fn age(state: &mut State, by: Duration) {
+    for rec in interactions(state).by_token.values_mut() {
+        rec.aged += by;
     }
-
-    /// Makes every interaction started so far `by` older, as if that much
-    /// time had passed since it was created, so that tests check Discord's
-    /// clock without waiting: a callback more than 3 s after its
-    /// interaction is refused (404, code 10062 Unknown interaction); the
-    /// token's followups, reads, edits and deletes more than 15 minutes
-    /// after it are refused (401, code 50027 Invalid Webhook Token).
-    /// Interactions started later are not affected. Writes a transcript
-    /// line (`[sandbox] interactions aged by 4.0 s`).
-    pub fn age_interactions(&self, by: Duration) {
-        self.shared.with(|state| {
-            for rec in interactions(state).by_token.values_mut() {
-                rec.aged += by;
-            }
-            state.note(format!(
-                "[sandbox] interactions aged by {} (as if that much time had passed)",
-                shown_age(by)
-            ));
-        });
-    }
+    state.note(format!(
+        "[sandbox] interactions aged by {} (as if that much time had passed)",
+        shown_age(by)
+    ));
 }
 
 // ---- REST ---------------------------------------------------------------------------
