@@ -9,8 +9,8 @@
 //! interaction (later: 404, code 10062), the token works for 15 minutes
 //! (later: 401, code 50027), and the token's webhook calls work only once
 //! the interaction was answered (before: 404, code 10015).
-//! [`Sandbox::age_interactions`] makes interactions older, so tests check
-//! these rules without waiting.
+//! [`Sandbox::age_interactions`](crate::Sandbox::age_interactions) makes
+//! interactions older, so tests check these rules without waiting.
 
 use std::{
     collections::HashMap,
@@ -245,7 +245,7 @@ struct InteractionRec {
     response: Option<Value>,
     /// When the sandbox created it.
     created: Instant,
-    /// How much older [`Sandbox::age_interactions`] made it.
+    /// How much older [`Sandbox::age_interactions`](crate::Sandbox::age_interactions) made it.
     aged: Duration,
 }
 
@@ -1145,7 +1145,7 @@ impl Actor {
     /// command's (through the subcommand path), else a string.
     ///
     /// The bot answers with callback type 8 and `data.choices`; read them
-    /// with [`Sandbox::interaction_response`].
+    /// with [`Sandbox::interaction_response`](crate::Sandbox::interaction_response).
     ///
     /// ```no_run
     /// # async fn f(sb: herald_sandbox::Sandbox) {
