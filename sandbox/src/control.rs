@@ -47,6 +47,7 @@ use crate::{
     core::{
         faults::RestFault, observe, records::strip_api_prefix, rest::HttpAnswer, state::Shared,
     },
+    features::interactions::option_refs,
     files::scene,
 };
 
@@ -146,10 +147,7 @@ async fn route(sb: &Sandbox, method: &str, path: &str, query: &str, body: &Value
         ("POST", "/command") => act(|| {
             let (user, channel) = (user(sb, body)?, channel(sb, body, "channel")?);
             let (name, options) = (string(body, "name")?, options(body)?);
-            let options: Vec<(&str, OptionValue)> = options
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.clone()))
-                .collect();
+            let options = option_refs(&options);
             let sent = sb.actor(&user).slash_command(channel, name, &options);
             Ok(json!({ "interaction_id": sent.id.to_string(), "token": sent.token }))
         }),
@@ -157,10 +155,7 @@ async fn route(sb: &Sandbox, method: &str, path: &str, query: &str, body: &Value
             let (user, channel) = (user(sb, body)?, channel(sb, body, "channel")?);
             let (name, options) = (string(body, "name")?, options(body)?);
             let (focused, text) = (string(body, "focused")?, string(body, "text")?);
-            let options: Vec<(&str, OptionValue)> = options
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.clone()))
-                .collect();
+            let options = option_refs(&options);
             let sent = sb
                 .actor(&user)
                 .autocomplete(channel, name, &options, (focused, text));

@@ -21,7 +21,7 @@ use crate::event::interaction::{ApplicationCommand, ApplicationCommandError, Aut
 use crate::listener::Listener;
 
 /// The listener name of a command: `/warn`, or `Warn user (user menu)`.
-pub(crate) fn display_name(command: &AppCommand) -> String {
+fn display_name(command: &AppCommand) -> String {
     match command.kind {
         CommandType::ChatInput => format!("/{}", command.name),
         CommandType::User => format!("{} (user menu)", command.name),
@@ -71,22 +71,23 @@ pub(crate) fn command_listener(command: AppCommand) -> Listener {
             requirements(sub, into);
         }
     }
-    let name = display_name(&command);
+    let name: Arc<str> = display_name(&command).into();
     let mut requires = Vec::new();
     requirements(&command, &mut requires);
     let command = Arc::new(command);
+    let what = Arc::clone(&name);
     let mut listener = Listener::new(move |ctx: Context, event: &ApplicationCommand| {
         let mine = event.data.name == command.name && event.data.kind == command.kind;
         let event = mine.then(|| Arc::new(event.clone()));
-        let command = Arc::clone(&command);
+        let (command, what) = (Arc::clone(&command), Arc::clone(&what));
         async move {
             match event {
-                Some(event) => run(ctx, &command, event).await,
+                Some(event) => run(ctx, &command, &what, event).await,
                 None => Ok(()),
             }
         }
     })
-    .name(name);
+    .name(name.to_string());
     listener.requires = requires;
     listener
 }
@@ -94,9 +95,9 @@ pub(crate) fn command_listener(command: AppCommand) -> Listener {
 async fn run(
     ctx: Context,
     command: &AppCommand,
+    what: &str,
     event: Arc<ApplicationCommand>,
 ) -> Result<(), BoxError> {
-    let what = display_name(command);
     let work = async {
         let (chain, options, path) = select(command, &event.data.options)?;
         for level in &chain {
@@ -114,7 +115,7 @@ async fn run(
         };
         handler(ctx.clone(), invocation).await
     };
-    let result = ctx.answering(&event, &what, work).await;
+    let result = ctx.answering(&event, what, work).await;
     let Err(error) = result else {
         return Ok(());
     };
@@ -128,7 +129,10 @@ async fn run(
                 return Err(error);
             }
             // A refused use is the command working as declared, not a failure to log loudly.
-            tracing::info!(command = %what, "{what} refused: {refusal}");
+            if let Some(suppressed) = ctx.answers().said.allow(format!("{what} refused")) {
+                let note = crate::report::suppressed_note(suppressed);
+                tracing::info!(command = %what, "{what} refused: {refusal}{note}");
+            }
             Ok(())
         }
         _ => Err(error),

@@ -38,8 +38,8 @@ pub(crate) struct Answers {
     slots: Mutex<HashMap<Id<InteractionMarker>, Slot>>,
     /// The bot's owners: given to the builder, or read from the application when first needed.
     pub(crate) owners: tokio::sync::OnceCell<Arc<[Id<UserMarker>]>>,
-    /// The auto-defer line, a few times a minute per command.
-    said: Throttles<String>,
+    /// The auto-defer and refusal lines, a few times a minute per command.
+    pub(crate) said: Throttles<String>,
 }
 
 impl Answers {
@@ -60,8 +60,14 @@ impl Answers {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    pub(crate) fn slot(&self, id: Id<InteractionMarker>) -> Option<Slot> {
-        self.lock().get(&id).cloned()
+    /// Where the answer to `id` stands, locked until the guard is dropped; `None` when herald
+    /// does not track it (not a declared command's, or auto-defer is off).
+    pub(crate) async fn state(
+        &self,
+        id: Id<InteractionMarker>,
+    ) -> Option<tokio::sync::OwnedMutexGuard<Answer>> {
+        let slot = self.lock().get(&id).cloned()?;
+        Some(slot.lock_owned().await)
     }
 }
 

@@ -64,11 +64,7 @@ impl Context {
             data: Some(modal),
         };
         // The modal is the answer: herald must not defer it while the user fills it in.
-        let slot = self.answers().slot(interaction.id);
-        let mut state = match &slot {
-            Some(slot) => Some(slot.lock().await),
-            None => None,
-        };
+        let mut state = self.answers().state(interaction.id).await;
         self.http()
             .interaction(interaction.application_id)
             .create_response(interaction.id, &interaction.token, &response)
@@ -113,11 +109,7 @@ impl Context {
         content: &str,
         ephemeral: bool,
     ) -> Result<(), Error> {
-        let slot = self.answers().slot(interaction.id);
-        let mut state = match &slot {
-            Some(slot) => Some(slot.lock().await),
-            None => None,
-        };
+        let mut state = self.answers().state(interaction.id).await;
         if state.as_deref() == Some(&Answer::Deferred) {
             // herald deferred it: the answer is the deferred message, which cannot turn
             // ephemeral; an ephemeral answer replaces it with an ephemeral follow-up.
@@ -167,11 +159,7 @@ impl Context {
     ///
     /// As [`reply`](Self::reply).
     pub async fn defer(&self, interaction: &Interaction, ephemeral: bool) -> Result<(), Error> {
-        let slot = self.answers().slot(interaction.id);
-        let mut state = match &slot {
-            Some(slot) => Some(slot.lock().await),
-            None => None,
-        };
+        let mut state = self.answers().state(interaction.id).await;
         if state.as_deref() == Some(&Answer::Deferred) {
             return Ok(());
         }

@@ -490,12 +490,12 @@ fn option_kind(command: &Command, path: &[&str], name: &str) -> Option<CommandOp
 /// the role), a string given to an attachment option its filename. Scene
 /// files and the control API name things; bots get ids with resolved data,
 /// as from Discord. Other values, and unregistered commands, pass as given.
-fn coerce(
+fn coerce<'o>(
     state: &mut State,
     guild: Option<u64>,
     path: &[&str],
-    options: &[(&str, OptionValue)],
-) -> Vec<(String, OptionValue)> {
+    options: &[(&'o str, OptionValue)],
+) -> Vec<(&'o str, OptionValue)> {
     let command = interactions(state)
         .registered(guild, path[0], CommandType::ChatInput)
         .cloned();
@@ -509,7 +509,7 @@ fn coerce(
                 .and_then(|c| option_kind(c, &path[1..], name));
             let named = match (kind, value) {
                 (Some(kind), OptionValue::String(text)) => {
-                    let user = || world.user_by_name(text).map(|u| u.id);
+                    let user = || world.user_id(text).map(Id::get);
                     let role = || {
                         world
                             .guilds
@@ -540,9 +540,37 @@ fn coerce(
                 }
                 _ => None,
             };
-            ((*name).to_owned(), named.unwrap_or_else(|| value.clone()))
+            (*name, named.unwrap_or_else(|| value.clone()))
         })
         .collect()
+}
+
+/// Options held as owned names (scene files, the control API) as the actors take them.
+pub(crate) fn option_refs(options: &[(String, OptionValue)]) -> Vec<(&str, OptionValue)> {
+    options
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.clone()))
+        .collect()
+}
+
+/// The data of a slash command's use (or autocomplete) at `path`, its
+/// options nested under the subcommand and group.
+fn chat_input_data(
+    guild: Option<u64>,
+    command_id: u64,
+    path: &[&str],
+    options: Vec<CommandDataOption>,
+    resolved: Option<InteractionDataResolved>,
+) -> InteractionData {
+    InteractionData::ApplicationCommand(Box::new(CommandData {
+        guild_id: guild.map(Id::new),
+        id: Id::new(command_id),
+        kind: CommandType::ChatInput,
+        name: path[0].to_owned(),
+        options: nest(&path[1..], options),
+        resolved,
+        target_id: None,
+    }))
 }
 
 fn no_resolved() -> InteractionDataResolved {
@@ -1101,25 +1129,12 @@ impl Actor {
             let guild = state.text_channel(channel.get())?;
             let path = command_path(name)?;
             let command_id = command_id(state, guild, path[0], CommandType::ChatInput);
-            let coerced = coerce(state, guild, &path, options);
-            let options: Vec<(&str, OptionValue)> = coerced
-                .iter()
-                .map(|(name, value)| (name.as_str(), value.clone()))
-                .collect();
-            let options = options.as_slice();
+            let options = coerce(state, guild, &path, options);
             let (options_out, resolved) =
-                command_options(state, &base, guild, channel.get(), options);
-            let data = InteractionData::ApplicationCommand(Box::new(CommandData {
-                guild_id: guild.map(Id::new),
-                id: Id::new(command_id),
-                kind: CommandType::ChatInput,
-                name: path[0].to_owned(),
-                options: nest(&path[1..], options_out),
-                resolved,
-                target_id: None,
-            }));
+                command_options(state, &base, guild, channel.get(), &options);
+            let data = chat_input_data(guild, command_id, &path, options_out, resolved);
             let full = path.join(" ");
-            let line = slash_line(&state.world, who, "used", &full, options);
+            let line = slash_line(&state.world, who, "used", &full, &options);
             state.note(line);
             Ok(start_interaction(
                 state,
@@ -1178,27 +1193,15 @@ impl Actor {
                 .and_then(|c| option_kind(c, &path[1..], focused_name))
                 .unwrap_or(CommandOptionType::String);
             let command_id = command_id(state, guild, path[0], CommandType::ChatInput);
-            let coerced = coerce(state, guild, &path, options);
-            let others: Vec<(&str, OptionValue)> = coerced
-                .iter()
-                .filter(|(n, _)| n != focused_name)
-                .map(|(name, value)| (name.as_str(), value.clone()))
-                .collect();
+            let mut others = coerce(state, guild, &path, options);
+            others.retain(|(n, _)| *n != focused_name);
             let (mut options_out, resolved) =
                 command_options(state, &base, guild, channel.get(), &others);
             options_out.push(CommandDataOption {
                 name: focused_name.to_owned(),
                 value: CommandOptionValue::Focused(typed.to_owned(), kind),
             });
-            let data = InteractionData::ApplicationCommand(Box::new(CommandData {
-                guild_id: guild.map(Id::new),
-                id: Id::new(command_id),
-                kind: CommandType::ChatInput,
-                name: path[0].to_owned(),
-                options: nest(&path[1..], options_out),
-                resolved,
-                target_id: None,
-            }));
+            let data = chat_input_data(guild, command_id, &path, options_out, resolved);
             let full = path.join(" ");
             let mut line = slash_line(&state.world, who, "typed", &full, &others);
             let _ = write!(

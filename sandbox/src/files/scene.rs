@@ -26,6 +26,7 @@ use crate::{
         world::{CHANNEL_STAGE, CHANNEL_VOICE, World},
     },
     error::SandboxError,
+    features::interactions::option_refs,
     sandbox::Sandbox,
 };
 
@@ -1278,10 +1279,7 @@ impl Run<'_> {
                     ))
                 })
                 .map_err(fail)?;
-                let options: Vec<(&str, OptionValue)> = options
-                    .iter()
-                    .map(|(name, value)| (name.as_str(), value.clone()))
-                    .collect();
+                let options = option_refs(options);
                 act(number, line, || {
                     sb.actor(&user).slash_command(channel, name, &options);
                 })
@@ -1301,10 +1299,7 @@ impl Run<'_> {
                     ))
                 })
                 .map_err(fail)?;
-                let options: Vec<(&str, OptionValue)> = options
-                    .iter()
-                    .map(|(name, value)| (name.as_str(), value.clone()))
-                    .collect();
+                let options = option_refs(options);
                 act(number, line, || {
                     sb.actor(&user)
                         .autocomplete(channel, name, &options, (focused, text));
