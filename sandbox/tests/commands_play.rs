@@ -7,10 +7,9 @@ mod common;
 
 use std::time::Duration;
 
-use common::{all_intents, http, ready, shard, until};
+use common::{all_intents, api_code, http, ready, shard, until};
 use herald_sandbox::{OptionValue, Sandbox, SentInteraction};
 use twilight_gateway::{Event, Shard, queue::InMemoryQueue};
-use twilight_http::{api_error::ApiError, error::ErrorType};
 use twilight_model::{
     application::{
         command::{
@@ -25,20 +24,6 @@ use twilight_model::{
     http::interaction::{InteractionResponse, InteractionResponseData, InteractionResponseType},
     id::{Id, marker::GenericMarker},
 };
-
-/// Status and Discord error code of a failed twilight-http request.
-fn api_code(error: &twilight_http::Error) -> (u16, u64) {
-    match error.kind() {
-        ErrorType::Response { error, status, .. } => {
-            let code = match error {
-                ApiError::General(general) => general.code,
-                other => panic!("unexpected API error {other:?}"),
-            };
-            (status.get(), code)
-        }
-        other => panic!("not a response error: {other:?}"),
-    }
-}
 
 /// A command option (twilight's `CommandOption` has no `Default`).
 fn option(

@@ -5,32 +5,16 @@ mod common;
 
 use std::time::Duration;
 
-use common::{WAIT, all_intents, http, ready, shard, until};
+use common::{WAIT, all_intents, api_code, http, ready, shard, until};
 use herald_sandbox::{RestFault, Sandbox, World};
 use twilight_gateway::Event;
 use twilight_http::request::AuditLogReason as _;
-use twilight_http::{
-    api_error::ApiError, error::ErrorType, request::channel::reaction::RequestReactionType,
-};
+use twilight_http::{error::ErrorType, request::channel::reaction::RequestReactionType};
 use twilight_model::{
     channel::message::MessageFlags,
     guild::audit_log::AuditLogEventType,
     http::interaction::{InteractionResponse, InteractionResponseData, InteractionResponseType},
 };
-
-/// The Discord error code of a failed twilight-http request.
-fn api_code(error: &twilight_http::Error) -> (u16, u64) {
-    match error.kind() {
-        ErrorType::Response { error, status, .. } => {
-            let code = match error {
-                ApiError::General(general) => general.code,
-                other => panic!("unexpected API error {other:?}"),
-            };
-            (status.get(), code)
-        }
-        other => panic!("not a response error: {other:?}"),
-    }
-}
 
 #[tokio::test]
 async fn bot_post_is_recorded_stored_and_echoed() {

@@ -84,3 +84,18 @@ pub async fn ready(shard: &mut Shard<InMemoryQueue>) {
     })
     .await;
 }
+
+/// Status and Discord error code of a failed twilight-http request.
+pub fn api_code(error: &twilight_http::Error) -> (u16, u64) {
+    use twilight_http::{api_error::ApiError, error::ErrorType};
+    match error.kind() {
+        ErrorType::Response { error, status, .. } => {
+            let code = match error {
+                ApiError::General(general) => general.code,
+                other => panic!("unexpected API error {other:?}"),
+            };
+            (status.get(), code)
+        }
+        other => panic!("not a response error: {other:?}"),
+    }
+}
