@@ -9,7 +9,7 @@
 //! | 1 | [`intents`] | intent sets, and the check that every listener can fire |
 //! | 2 | [`error`] | [`Error`], [`BoxError`], [`Result`], fatal closes, panics |
 //! | 3 | [`event`] | events as types: the [`Event`] trait, waiter [`Key`]s, the catalog, every event |
-//! | 4 | `isolate`, `report`, `metrics` | running user code (panics caught, blocking watched); telling people (rate-limited lines, stderr when no subscriber records them); metrics through the `metrics` facade (feature `metrics`) |
+//! | 4 | [`cache`], `isolate`, `report`, `metrics` | the cache (twilight's, with herald's message store); running user code (panics caught, blocking watched); telling people (rate-limited lines, stderr when no subscriber records them); metrics through the `metrics` facade (feature `metrics`) |
 //! | 5 | `router` | event type → listeners (lock-free reads), per-listener lanes, waiters by key, error routing; generic over the handle it gives listeners |
 //! | 6 | [`context`], [`listener`], [`command`] | the [`Context`] a listener gets (dispatch, wait_for, stream, add/remove listeners, shards), the listener functions it registers ([`Listener`], [`IntoListener`]), and declared application commands |
 //! | 7 | [`gateway`] | twilight-gateway shards: the gateway thread, frames → cache → events, readiness, fatal closes |
@@ -19,6 +19,7 @@
 //! with a [`Context`] (6).
 
 pub mod bot;
+pub mod cache;
 pub mod command;
 pub mod context;
 pub mod error;
@@ -42,7 +43,6 @@ pub use listener::{IntoListener, Listener, ListenerId};
 
 #[cfg(feature = "sandbox")]
 pub use herald_sandbox as sandbox;
-pub use twilight_cache_inmemory as cache;
 pub use twilight_http as http;
 pub use twilight_model as model;
 /// Builders for embeds, components and other models (twilight-util's `builder` feature):

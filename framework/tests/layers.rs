@@ -10,7 +10,7 @@ const LAYERS: &[&[&str]] = &[
     &["intents"],
     &["error"],
     &["event"],
-    &["isolate", "report", "metrics"],
+    &["cache", "isolate", "report", "metrics"],
     &["router"],
     &["context", "listener", "command"],
     &["gateway"],

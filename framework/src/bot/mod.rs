@@ -16,13 +16,14 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 pub use run::RunningBot;
-use twilight_cache_inmemory::{InMemoryCache, ResourceType};
+use twilight_cache_inmemory::ResourceType;
 use twilight_model::application::command::Command;
 use twilight_model::gateway::Intents;
 use twilight_model::gateway::payload::outgoing::update_presence::UpdatePresencePayload;
 use twilight_model::id::Id;
 use twilight_model::id::marker::{GuildMarker, UserMarker};
 
+use crate::cache::Cache;
 use crate::context::Router;
 use crate::context::{Context, Shared};
 use crate::error::{BoxError, Error};
@@ -781,10 +782,7 @@ impl BotBuilder {
         if self.config.max_messages == 0 {
             self.config.cache_resources.remove(ResourceType::MESSAGE);
         }
-        let cache = InMemoryCache::builder()
-            .resource_types(self.config.cache_resources)
-            .message_cache_size(self.config.max_messages)
-            .build();
+        let cache = Cache::new(self.config.cache_resources, self.config.max_messages);
         let shared = Shared {
             router,
             cache: Arc::new(cache),

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
-use twilight_cache_inmemory::ResourceType;
 use twilight_gateway::{ConfigBuilder, Session, Shard, ShardId};
 use twilight_model::gateway::connection_info::BotConnectionInfo;
 
@@ -261,14 +260,7 @@ impl Bot {
             handles.push(handle);
         }
         let cache_flags = flags::for_cache(config.cache_resources);
-        let gateway = Arc::new(Gateway::new(
-            config.guild_ready_timeout,
-            cache_flags,
-            config
-                .cache_resources
-                .contains(ResourceType::MESSAGE)
-                .then_some(config.max_messages),
-        ));
+        let gateway = Arc::new(Gateway::new(config.guild_ready_timeout, cache_flags));
         let connection = Connection::new(handles.clone(), params, intents);
         let shutdown = connection.shutdown.subscribe();
         if shared.connection.set(connection).is_err() {

@@ -16,12 +16,12 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use twilight_cache_inmemory::InMemoryCache;
 use twilight_model::id::Id;
 use twilight_model::id::marker::{ChannelMarker, GuildMarker, RoleMarker};
 use twilight_model::user::CurrentUser;
 pub use wait::{EventStream, StreamBuilder, WaitFor, Waiter};
 
+use crate::cache::Cache;
 use crate::event::Event;
 use crate::intents::IntentReport;
 use crate::listener::{IntoListener, ListenerId};
@@ -44,7 +44,7 @@ pub struct Context {
 /// What every clone of a [`Context`] shares.
 pub(crate) struct Shared {
     pub(crate) router: Router,
-    pub(crate) cache: Arc<InMemoryCache>,
+    pub(crate) cache: Arc<Cache>,
     /// Set when the bot starts (the target, Discord or a sandbox, is known then).
     pub(crate) http: OnceLock<Arc<twilight_http::Client>>,
     pub(crate) connection: OnceLock<Connection>,
@@ -159,9 +159,9 @@ impl Context {
         )
     }
 
-    /// The cache (twilight-cache-inmemory), updated from every gateway event before listeners
-    /// see it.
-    pub fn cache(&self) -> &InMemoryCache {
+    /// The cache, updated from every gateway event before listeners see it: twilight-cache-inmemory
+    /// (through `Deref`), with the messages in herald's own store ([`Cache`]).
+    pub fn cache(&self) -> &Cache {
         &self.shared.cache
     }
 

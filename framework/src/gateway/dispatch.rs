@@ -6,7 +6,6 @@
 
 use std::sync::Arc;
 
-use twilight_cache_inmemory::InMemoryCache;
 use twilight_cache_inmemory::model::{
     CachedEmoji, CachedGuild, CachedMember, CachedMessage, CachedPresence, CachedSticker,
     CachedVoiceState,
@@ -21,6 +20,7 @@ use twilight_model::id::marker::UserMarker;
 use twilight_model::user::User;
 
 use super::Gateway as Shards;
+use crate::cache::{Cache, Snapshot};
 use crate::context::Context;
 use crate::event::guild::{
     ChannelUpdate, GuildAvailable, GuildEmojisUpdate, GuildJoin, GuildRemove, GuildStickersUpdate,
@@ -71,9 +71,9 @@ pub(crate) enum Before {
 
 impl Before {
     /// Reads what `event`'s cache-backed event needs from the cache, before the cache applies it.
-    pub(crate) fn capture(ctx: &Context, cache: &InMemoryCache, event: &Gateway) -> Before {
+    pub(crate) fn capture(ctx: &Context, cache: &Cache, event: &Gateway) -> Before {
         let router = ctx.router();
-        let message = |id| cache.message(id).map(|m| m.value().clone());
+        let message = |id| cache.message(id).map(Snapshot::into_value);
         match event {
             Gateway::MessageUpdate(e) if router.wants::<MessageEdit>() => {
                 Before::Message(message(e.id))
@@ -181,7 +181,7 @@ impl Before {
 
 /// The user who reacted: the payload's member in guilds, else the cache.
 fn reaction_user(
-    cache: &InMemoryCache,
+    cache: &Cache,
     member: Option<&twilight_model::guild::Member>,
     id: Id<UserMarker>,
 ) -> Option<User> {
@@ -190,7 +190,7 @@ fn reaction_user(
         .or_else(|| cached_user(cache, id))
 }
 
-fn cached_user(cache: &InMemoryCache, id: Id<UserMarker>) -> Option<User> {
+fn cached_user(cache: &Cache, id: Id<UserMarker>) -> Option<User> {
     cache.user(id).map(|u| u.value().clone())
 }
 
@@ -240,7 +240,7 @@ impl catalog::Dispatch for ToRouter<'_> {
 /// herald type represents are skipped.
 pub(crate) fn dispatch(
     ctx: &Context,
-    cache: &InMemoryCache,
+    cache: &Cache,
     shards: &Shards,
     before: Before,
     event: Gateway,
@@ -249,7 +249,7 @@ pub(crate) fn dispatch(
     let Some(event) = catalog::pass_through(event, &ToRouter(ctx)) else {
         return;
     };
-    let message = |id| cache.message(id).map(|m| m.value().clone());
+    let message = |id| cache.message(id).map(Snapshot::into_value);
     match event {
         Gateway::MessageUpdate(e) => {
             raw_then(ctx, Arc::from(e), |e: &RawMessageEdit| MessageEdit {

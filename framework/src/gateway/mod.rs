@@ -11,7 +11,6 @@ mod decode;
 mod dispatch;
 pub(crate) mod flags;
 mod members;
-mod messages;
 mod parse;
 pub(crate) mod queue;
 pub(crate) mod reader;
@@ -34,7 +33,6 @@ use ready::ReadyTracker;
 pub use redis_queue::RedisQueue;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use twilight_cache_inmemory::InMemoryCache;
 pub use twilight_gateway::EventTypeFlags;
 use twilight_gateway::Message;
 use twilight_model::gateway::Intents;
@@ -43,6 +41,7 @@ use twilight_model::gateway::payload::incoming::MessageCreate;
 use twilight_model::id::Id;
 use twilight_model::id::marker::GuildMarker;
 
+use crate::cache::Cache;
 use crate::context::Context;
 use crate::event::lifecycle::{
     Connect, Disconnect, DisconnectReason, Ready, Resumed, ShardConnect, ShardDisconnect,
@@ -60,8 +59,6 @@ pub(crate) struct Gateway {
     /// Guilds the bot is in that have not arrived (READY's list) or went unavailable: their
     /// GUILD_CREATE is `guild_available`, any other is `guild_join`.
     unavailable: Mutex<HashSet<Id<GuildMarker>>>,
-    /// The bound on cached messages, when messages are cached.
-    messages: Option<messages::MessageBound>,
     connected: AtomicUsize,
     ready: Mutex<ReadyShards>,
 }
@@ -73,16 +70,11 @@ struct ReadyShards {
 }
 
 impl Gateway {
-    pub(crate) fn new(
-        guild_ready_timeout: Duration,
-        cache_flags: EventTypeFlags,
-        max_messages: Option<usize>,
-    ) -> Self {
+    pub(crate) fn new(guild_ready_timeout: Duration, cache_flags: EventTypeFlags) -> Self {
         Gateway {
             guild_ready_timeout,
             cache_flags,
             unavailable: Mutex::default(),
-            messages: max_messages.map(messages::MessageBound::new),
             connected: AtomicUsize::new(0),
             ready: Mutex::default(),
         }
@@ -323,7 +315,7 @@ pub(crate) async fn run_shard(
     handle: Arc<ShardHandle>,
     ctx: Context,
     gateway: Arc<Gateway>,
-    cache: Arc<InMemoryCache>,
+    cache: Arc<Cache>,
     watch: Arc<Watch>,
 ) -> Result<(), FatalClose> {
     /// Marks the shard closed however its task ends.
@@ -392,7 +384,7 @@ struct ShardTask<'a> {
     ctx: &'a Context,
     gateway: &'a Gateway,
     handle: &'a ShardHandle,
-    cache: &'a InMemoryCache,
+    cache: &'a Cache,
     shard_id: u32,
     wanted: flags::Wanted,
     ready: ReadyTracker,
@@ -504,10 +496,7 @@ impl ShardTask<'_> {
     /// A new message: the cache, then the router, which hands listeners this very `Arc`
     /// (MESSAGE_CREATE is a pass-through event with no bookkeeping of the runtime's).
     fn message(&mut self, message: Arc<MessageCreate>) {
-        self.cache.update(&*message);
-        if let Some(bound) = &self.gateway.messages {
-            bound.took(self.cache, &message);
-        }
+        self.cache.took(&message);
         self.ctx.dispatch_shared(message);
     }
 
@@ -517,9 +506,7 @@ impl ShardTask<'_> {
         let cache = self.cache;
         let before = dispatch::Before::capture(ctx, cache, &event);
         members::update_cache(ctx, cache, &mut event);
-        if let Some(bound) = &gateway.messages {
-            bound.track(cache, &event);
-        }
+        cache.apply(&event);
         match event {
             Frame::GatewayHello(_) => {
                 if std::mem::replace(&mut self.connected, true) {
