@@ -671,6 +671,55 @@ async fn the_message_cache_is_bounded_in_total() {
     running.shutdown().await.unwrap();
 }
 
+/// The message store through the sandbox: `full_message` is the message as listeners got it,
+/// `channel_messages` lists a channel's cached ids newest first, and a deleted message frees its
+/// place in the bound at once.
+#[tokio::test]
+async fn cached_messages_are_read_whole_by_channel_and_deletion_frees_their_place() {
+    let sb = Sandbox::start().await.unwrap();
+    let rec = Arc::new(Recorder::default());
+    let builder = Bot::builder()
+        .listener(rec.listener::<MessageCreate>())
+        .listener(rec.listener::<MessageDelete>())
+        .add_intents(Intents::MESSAGE_CONTENT)
+        .max_messages(3);
+    let running = bot::start(&sb, builder).await;
+    let ctx = running.context().clone();
+    let alice = sb.actor("alice");
+    let (general, welcome) = (sb.channel("general"), sb.channel("welcome"));
+    let first = alice.say(general, "first");
+    let second = alice.say(welcome, "second");
+    let third = alice.say(general, "third");
+    let got = rec.expect(|e: &MessageCreate| e.id == third).await;
+
+    let full = ctx.cache().full_message(third).expect("cached");
+    assert_eq!(*full, got, "the message as its listener got it");
+    assert_eq!(full.author.name, "alice");
+    let in_general = ctx.cache().channel_messages(general).expect("cached");
+    assert_eq!(*in_general.key(), general);
+    assert_eq!(in_general.value(), &[third, first], "newest first");
+
+    alice.delete(welcome, second);
+    let deleted = rec.expect(|e: &MessageDelete| e.raw.id == second).await;
+    assert_eq!(
+        deleted.message.map(|m| m.content().to_owned()).as_deref(),
+        Some("second")
+    );
+    assert!(ctx.cache().channel_messages(welcome).is_none());
+    let fourth = alice.say(welcome, "fourth");
+    rec.expect(|e: &MessageCreate| e.id == fourth).await;
+    let cached: Vec<bool> = [first, second, third, fourth]
+        .iter()
+        .map(|id| ctx.cache().message(*id).is_some())
+        .collect();
+    assert_eq!(
+        cached,
+        [true, false, true, true],
+        "the deleted one's place was free"
+    );
+    running.shutdown().await.unwrap();
+}
+
 /// Cache-backed events work for waiters too, with no listener of them: the waiter alone makes
 /// herald deserialise MESSAGE_UPDATE and read the cache before applying it.
 #[tokio::test]
