@@ -177,11 +177,37 @@ fn owned<T: DeserializeOwned>(text: &str) -> serde_json::Result<T> {
 }
 
 /// Decodes the frame's `d` with `seed`; the envelope's other keys are skipped.
-fn data<'a, S: DeserializeSeed<'a>>(text: &'a str, seed: S) -> serde_json::Result<S::Value> {
+fn data<'a, S: DeserializeSeed<'a> + Clone>(
+    text: &'a str,
+    seed: S,
+) -> serde_json::Result<S::Value> {
+    // A dispatch as Discord writes it: `d` decoded where it is, without reading the envelope's
+    // keys. Anything else (or a `d` that does not decode so) takes the general path, which also
+    // words the error.
+    if let Some(d) = dispatch_data(text) {
+        let mut deserializer = serde_json::Deserializer::from_str(d);
+        if let Ok(value) = seed.clone().deserialize(&mut deserializer)
+            && deserializer.end().is_ok()
+        {
+            return Ok(value);
+        }
+    }
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let value = deserializer.deserialize_map(Data(seed))?;
     deserializer.end()?;
     value.ok_or_else(|| de::Error::missing_field("d"))
+}
+
+/// The `D` of a frame written `{"t":"NAME","s":N,"op":0,"d":D}`, as Discord writes dispatches.
+fn dispatch_data(text: &str) -> Option<&str> {
+    let (_, rest) = text.strip_prefix(r#"{"t":""#)?.split_once('"')?;
+    let rest = rest.strip_prefix(r#","s":"#)?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return None;
+    }
+    let rest = rest[digits..].strip_prefix(r#","op":0,"d":"#)?;
+    rest.strip_suffix('}')
 }
 
 /// A frame's envelope, decoding `d` with the seed.
@@ -244,6 +270,16 @@ struct WithKey<T, R, F> {
     key: &'static str,
     finish: F,
     types: PhantomData<fn() -> (T, R)>,
+}
+
+impl<T, R, F: Clone> Clone for WithKey<T, R, F> {
+    fn clone(&self) -> Self {
+        WithKey {
+            key: self.key,
+            finish: self.finish.clone(),
+            types: PhantomData,
+        }
+    }
 }
 
 impl<T, R, F> WithKey<T, R, F> {
@@ -384,6 +420,39 @@ mod tests {
         assert_eq!(ours(&reordered), ours(MESSAGE));
         let wanted = EventTypeFlags::all() - EventTypeFlags::MESSAGE_CREATE;
         assert!(matches!(parse(reordered, wanted), Parsed::Unwanted(_)));
+    }
+
+    #[test]
+    fn only_a_dispatch_written_as_discord_writes_it_skips_the_envelope() {
+        let d = dispatch_data(MESSAGE).expect("Discord's order");
+        assert!(d.starts_with(r#"{"id":"1""#) && d.ends_with("}}"), "{d}");
+        assert_eq!(
+            dispatch_data(r#"{"t":"MESSAGE_CREATE","s":null,"op":0,"d":{}}"#),
+            None
+        );
+        assert_eq!(
+            dispatch_data(r#"{"t":"MESSAGE_CREATE","op":0,"s":9,"d":{}}"#),
+            None
+        );
+        // A key after `d`: its slice does not decode, so the envelope is read; the same message.
+        let trailing = format!(r#"{},"x":1}}"#, &MESSAGE[..MESSAGE.len() - 1]);
+        assert!(dispatch_data(&trailing).is_some());
+        assert_eq!(ours(&trailing), ours(MESSAGE));
+    }
+
+    #[test]
+    fn a_bad_message_is_told_with_its_place_in_the_whole_frame() {
+        let bad = r#""content":5"#;
+        let text = MESSAGE.replacen(r#""content":"hi \"there\"""#, bad, 1);
+        assert_ne!(text, MESSAGE);
+        let Parsed::Failed {
+            cause: Some(error), ..
+        } = parse(text.clone(), EventTypeFlags::all())
+        else {
+            panic!("decoded")
+        };
+        let column = text.find(bad).unwrap() + bad.len();
+        assert!(error.ends_with(&format!("column {column}")), "{error}");
     }
 
     #[test]
