@@ -623,18 +623,24 @@ async fn every_catalog_event_arrives_typed_through_the_gateway() {
     );
 }
 
-/// The message cache holds at most `max_messages` in total across channels, oldest evicted
-/// first; an evicted message's edit still fires `message_edit`, with no `before`.
-#[tokio::test]
-async fn the_message_cache_is_bounded_in_total() {
+/// A bot whose cache holds at most 3 messages, recording `MessageCreate` and `E`.
+async fn three_message_bot<E: Event + Clone>() -> (Sandbox, Arc<Recorder>, RunningBot) {
     let sb = Sandbox::start().await.unwrap();
     let rec = Arc::new(Recorder::default());
     let builder = Bot::builder()
         .listener(rec.listener::<MessageCreate>())
-        .listener(rec.listener::<MessageEdit>())
+        .listener(rec.listener::<E>())
         .add_intents(Intents::MESSAGE_CONTENT)
         .max_messages(3);
     let running = bot::start(&sb, builder).await;
+    (sb, rec, running)
+}
+
+/// The message cache holds at most `max_messages` in total across channels, oldest evicted
+/// first; an evicted message's edit still fires `message_edit`, with no `before`.
+#[tokio::test]
+async fn the_message_cache_is_bounded_in_total() {
+    let (sb, rec, running) = three_message_bot::<MessageEdit>().await;
     let ctx = running.context().clone();
     let alice = sb.actor("alice");
     let (general, welcome) = (sb.channel("general"), sb.channel("welcome"));
@@ -676,14 +682,7 @@ async fn the_message_cache_is_bounded_in_total() {
 /// place in the bound at once.
 #[tokio::test]
 async fn cached_messages_are_read_whole_by_channel_and_deletion_frees_their_place() {
-    let sb = Sandbox::start().await.unwrap();
-    let rec = Arc::new(Recorder::default());
-    let builder = Bot::builder()
-        .listener(rec.listener::<MessageCreate>())
-        .listener(rec.listener::<MessageDelete>())
-        .add_intents(Intents::MESSAGE_CONTENT)
-        .max_messages(3);
-    let running = bot::start(&sb, builder).await;
+    let (sb, rec, running) = three_message_bot::<MessageDelete>().await;
     let ctx = running.context().clone();
     let alice = sb.actor("alice");
     let (general, welcome) = (sb.channel("general"), sb.channel("welcome"));
