@@ -162,9 +162,9 @@ impl Cache {
         }
     }
 
-    /// What `event` changes in the message store, after twilight's cache applied it: edits
-    /// (an edit of a message not cached caches it as the newest, as twilight does), deletions
-    /// and reactions.
+    /// What `event` changes in the message store, after twilight's cache applied it: new
+    /// messages, edits (an edit of a message not cached caches it as the newest, as twilight
+    /// does), deletions and reactions.
     pub(crate) fn apply(&self, event: &Frame) {
         let Some(messages) = &self.messages else {
             return;
@@ -172,6 +172,12 @@ impl Cache {
         let me = || self.twilight.current_user().map(|user| user.id);
         // Removed messages are dropped outside the lock.
         let _removed: Vec<Arc<MessageCreate>> = match event {
+            // New messages come decoded into their `Arc` (`took`); one that came as a frame is
+            // cached the same way.
+            Frame::MessageCreate(message) => messages
+                .insert(Arc::new((**message).clone()), false)
+                .into_iter()
+                .collect(),
             Frame::MessageUpdate(update) => {
                 let message = Arc::new(MessageCreate {
                     channel_type: None,
@@ -462,6 +468,15 @@ mod tests {
             held.reactions.is_empty(),
             "the listener's Arc is not changed under it"
         );
+    }
+
+    #[test]
+    fn a_message_that_came_as_a_frame_is_cached_too() {
+        let cache = Cache::new(ResourceType::all(), 10);
+        let message = Arc::unwrap_or_clone(message(1, 10, "hi"));
+        cache.twilight.update(&message);
+        cache.apply(&Frame::MessageCreate(Box::new(message)));
+        assert_eq!(cache.full_message(Id::new(1)).unwrap().content, "hi");
     }
 
     #[test]
