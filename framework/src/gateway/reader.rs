@@ -8,7 +8,7 @@ use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures_util::StreamExt as _;
+use futures_util::{FutureExt as _, StreamExt as _};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use twilight_gateway::error::ReceiveMessageError;
@@ -96,7 +96,7 @@ async fn read(reader: Reader, mut shutdown: watch::Receiver<bool>) {
     let mut last_ack = None;
     // Frames read while the decoder was full, oldest first: they go before any newer frame.
     let mut overflow: VecDeque<Received> = VecDeque::new();
-    loop {
+    'read: loop {
         if !flush(&frames, &mut overflow) {
             break;
         }
@@ -143,49 +143,67 @@ async fn read(reader: Reader, mut shutdown: watch::Receiver<bool>) {
             () = frames.closed() => break,
             received = shard.next() => received,
         };
-        let Some(received) = received else { break };
-        let (received, last) = match received {
-            Ok(message) => {
-                let close = message.is_close();
-                connected = !close;
-                // A heartbeat was acknowledged (twilight starts afresh on each connection, so
-                // the handle keeps the last measure until the new connection's first).
-                let latency = shard.latency();
-                if latency.received().is_some() && latency.received() != last_ack {
-                    last_ack = latency.received();
-                    let (recent, average) = (latency.recent().first().copied(), latency.average());
-                    handle.update(|s| {
-                        s.latency = recent;
-                        s.average_latency = average;
-                    });
-                    if let Some(recent) = recent {
-                        crate::metrics::latency(handle.id().number(), recent);
+        let mut received = received;
+        loop {
+            let Some(item) = received else { break 'read };
+            let (item, last) = match item {
+                Ok(message) => {
+                    let close = message.is_close();
+                    connected = !close;
+                    // A heartbeat was acknowledged (twilight starts afresh on each connection, so
+                    // the handle keeps the last measure until the new connection's first).
+                    let latency = shard.latency();
+                    if latency.received().is_some() && latency.received() != last_ack {
+                        last_ack = latency.received();
+                        let (recent, average) =
+                            (latency.recent().first().copied(), latency.average());
+                        handle.update(|s| {
+                            s.latency = recent;
+                            s.average_latency = average;
+                        });
+                        if let Some(recent) = recent {
+                            crate::metrics::latency(handle.id().number(), recent);
+                        }
+                    }
+                    // A close carries no dispatch: its sequence would count frames twilight read
+                    // but did not hand on while closing (a handover would then skip them).
+                    let sequence = if close {
+                        None
+                    } else {
+                        shard.session().map(|s| s.sequence())
+                    };
+                    let last = close && closing.is_some();
+                    (Received::Message { message, sequence }, last)
+                }
+                Err(error) => (Received::Error(error), false),
+            };
+            overflow.push_back(item);
+            if !flush(&frames, &mut overflow) {
+                break 'read;
+            }
+            if last {
+                // The close that answers ours: hand over what is left, then stop.
+                while let Some(item) = overflow.pop_front() {
+                    if frames.send(item).await.is_err() {
+                        break;
                     }
                 }
-                // A close carries no dispatch: its sequence would count frames twilight read but
-                // did not hand on while closing (a handover would then skip them).
-                let sequence = if close {
-                    None
-                } else {
-                    shard.session().map(|s| s.sequence())
-                };
-                let last = close && closing.is_some();
-                (Received::Message { message, sequence }, last)
+                break 'read;
             }
-            Err(error) => (Received::Error(error), false),
-        };
-        overflow.push_back(received);
-        if !flush(&frames, &mut overflow) {
-            break;
-        }
-        if last {
-            // The close that answers ours: hand over what is left, then stop.
-            while let Some(received) = overflow.pop_front() {
-                if frames.send(received).await.is_err() {
-                    break;
-                }
+            // More frames twilight has read already are taken at once, without another round of
+            // the select (whose futures cost more than handing a frame on), while the decoder has
+            // room and no close or shutdown is under way.
+            if closing.is_some()
+                || !overflow.is_empty()
+                || frames.capacity() == 0
+                || *shutdown.borrow()
+            {
+                break;
             }
-            break;
+            match shard.next().now_or_never() {
+                Some(next) => received = next,
+                None => break,
+            }
         }
     }
 }
