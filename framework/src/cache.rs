@@ -33,6 +33,7 @@ use self::model::CachedMessage;
 /// Messages are kept by herald (see the [module](self)): read them with [`message`](Self::message),
 /// [`full_message`](Self::full_message) and [`channel_messages`](Self::channel_messages). twilight's
 /// `iter().messages()` and `stats()` do not count them.
+#[derive(Debug)]
 pub struct Cache {
     twilight: InMemoryCache,
     /// `None` when messages are not cached (`ResourceType::MESSAGE` left out, or a bound of 0).
@@ -219,6 +220,7 @@ impl Cache {
 }
 
 /// The message store: the messages by id, and the order they were cached in.
+#[derive(Debug)]
 struct Messages {
     max: usize,
     /// Whether reactions are cached (`ResourceType::REACTION`).
@@ -226,7 +228,7 @@ struct Messages {
     store: Mutex<Store>,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Store {
     /// The cached messages, each with the number of its entry in `order`.
     by_id: FxHashMap<Id<MessageMarker>, (u64, Arc<MessageCreate>)>,
