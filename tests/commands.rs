@@ -174,6 +174,18 @@ fn slow(started: Arc<Notify>, go: Arc<Notify>, ephemeral: bool) -> AppCommand {
     )
 }
 
+/// Lets the deferred `/report` answer; the transcript once the bot settled.
+async fn answered(sb: &Sandbox, running: &RunningBot, go: &Notify) -> Vec<String> {
+    go.notify_one();
+    running.context().settled().await;
+    sb.transcript()
+}
+
+/// Where the first transcript line holding `needle` is.
+fn position_in(transcript: &[String], needle: &str) -> Option<usize> {
+    transcript.iter().position(|l| l.contains(needle))
+}
+
 /// Starts a bot whose `/report` (ephemeral or not) waits for the returned go, has alice use it,
 /// and waits until herald deferred it (its callback, type 5).
 async fn deferred_report(
@@ -208,10 +220,8 @@ async fn a_slow_command_is_deferred_and_its_reply_edits_the_deferred_answer() {
     let sb = Sandbox::start().await.unwrap();
     let (running, go, _) = deferred_report(&sb, false).await;
     // The command's plain `reply` then edits the deferred answer.
-    go.notify_one();
-    running.context().settled().await;
-    let transcript = sb.transcript();
-    let at = |needle: &str| transcript.iter().position(|l| l.contains(needle));
+    let transcript = answered(&sb, &running, &go).await;
+    let at = |needle| position_in(&transcript, needle);
     let deferred = at("herald-bot deferred its answer to an interaction");
     assert!(deferred.is_some());
     assert!(deferred < at("herald-bot answered an interaction: the report"));
@@ -269,11 +279,9 @@ async fn a_command_that_blocks_its_thread_is_still_deferred_in_time() {
 async fn an_ephemeral_reply_after_herald_deferred_stays_private() {
     let sb = Sandbox::start().await.unwrap();
     let (running, go, _) = deferred_report(&sb, true).await;
-    go.notify_one();
-    running.context().settled().await;
     // The deferred "thinking..." goes, and the answer comes as an ephemeral follow-up.
-    let transcript = sb.transcript();
-    let at = |needle: &str| transcript.iter().position(|l| l.contains(needle));
+    let transcript = answered(&sb, &running, &go).await;
+    let at = |needle| position_in(&transcript, needle);
     let deleted = at("deleted an interaction answer (the deferred");
     let private = at("followed up an interaction (only the user sees it): your report");
     assert!(deleted.is_some() && deleted < private, "{transcript:#?}");

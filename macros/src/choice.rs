@@ -17,6 +17,9 @@ use crate::derive::snake_case;
 use crate::discord::{MAX_CHILDREN, MAX_CHOICE};
 use crate::errors::Errors;
 
+/// What a struct or union under `#[derive(Choice)]` is told.
+const NOT_AN_ENUM: &str = "#[derive(Choice)] is for enums whose unit variants are the choices: `enum Color { Red, Green }`";
+
 /// One variant's choice.
 struct Choice {
     variant: syn::Ident,
@@ -91,19 +94,11 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
             choices
         }
         Data::Struct(data) => {
-            errors.at(
-                data.struct_token,
-                "#[derive(Choice)] is for enums whose unit variants are the choices: \
-                 `enum Color { Red, Green }`",
-            );
+            errors.at(data.struct_token, NOT_AN_ENUM);
             Vec::new()
         }
         Data::Union(data) => {
-            errors.at(
-                data.union_token,
-                "#[derive(Choice)] is for enums whose unit variants are the choices: \
-                 `enum Color { Red, Green }`",
-            );
+            errors.at(data.union_token, NOT_AN_ENUM);
             Vec::new()
         }
     };

@@ -95,18 +95,9 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     }
     let command = validate(&item, &options, &mut errors);
     match (errors.into_compile_errors(), command) {
-        // Keep the function as written (without its `#[option]`s, which only #[command]
-        // understands) so that editors and other errors still work.
+        // Without its `#[option]`s, which only #[command] understands.
         (compile_errors @ Some(_), _) | (compile_errors @ None, None) => {
-            let ItemFn {
-                attrs,
-                vis,
-                sig,
-                body,
-            } = &item;
-            let attrs = attrs.iter().filter(|a| !is_command(a));
-            let sig = strip_option_attrs(sig);
-            quote!(#(#attrs)* #vis #sig #body #compile_errors)
+            item.as_written(is_command, &strip_option_attrs(&item.sig), compile_errors)
         }
         (None, Some(command)) => generate(&item, &options, &command),
     }

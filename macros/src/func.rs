@@ -17,6 +17,24 @@ pub(crate) struct ItemFn {
     pub(crate) body: Group,
 }
 
+impl ItemFn {
+    /// What a registration that failed expands to: the function as written, without the
+    /// attributes `registration` names (and with the signature `sig`), then `compile_errors`, so
+    /// that editors and the compiler's own errors still work on it.
+    pub(crate) fn as_written(
+        &self,
+        registration: impl Fn(&Attribute) -> bool,
+        sig: &Signature,
+        compile_errors: Option<proc_macro2::TokenStream>,
+    ) -> proc_macro2::TokenStream {
+        let ItemFn {
+            attrs, vis, body, ..
+        } = self;
+        let attrs = attrs.iter().filter(|a| !registration(a));
+        quote::quote!(#(#attrs)* #vis #sig #body #compile_errors)
+    }
+}
+
 impl Parse for ItemFn {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let attrs = input.call(Attribute::parse_outer)?;

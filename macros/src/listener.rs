@@ -72,16 +72,8 @@ pub(crate) fn expand(kind: Kind, args: TokenStream, item: TokenStream) -> TokenS
         Kind::Listener => None,
     };
     match (errors.into_compile_errors(), function) {
-        // Keep the function as written so that editors and other errors still work.
         (compile_errors @ Some(_), _) | (compile_errors @ None, None) => {
-            let ItemFn {
-                attrs,
-                vis,
-                sig,
-                body,
-            } = &item;
-            let attrs = attrs.iter().filter(|a| !is_registration(a));
-            quote!(#(#attrs)* #vis #sig #body #compile_errors)
+            item.as_written(is_registration, &item.sig, compile_errors)
         }
         (None, Some(function)) => generate(kind, &item, &options, &function, event_name),
     }

@@ -311,6 +311,27 @@ struct NewInteraction {
     resolved_messages: Vec<u64>,
 }
 
+impl NewInteraction {
+    /// An interaction of `kind` by `user` in `channel`, on no message and resolving none.
+    fn new(
+        user: u64,
+        channel: u64,
+        kind: InteractionType,
+        data: InteractionData,
+        label: String,
+    ) -> Self {
+        NewInteraction {
+            user,
+            channel,
+            message: None,
+            kind,
+            data,
+            label,
+            resolved_messages: Vec::new(),
+        }
+    }
+}
+
 /// Registers and dispatches an INTERACTION_CREATE.
 fn start_interaction(state: &mut State, new: NewInteraction) -> SentInteraction {
     let NewInteraction {
@@ -924,13 +945,14 @@ fn menu_interaction(state: &mut State, menu: MenuUse<'_>) -> SentInteraction {
     start_interaction(
         state,
         NewInteraction {
-            user: menu.who,
-            channel: menu.channel,
-            message: None,
-            kind: InteractionType::ApplicationCommand,
-            data,
-            label: app,
             resolved_messages,
+            ..NewInteraction::new(
+                menu.who,
+                menu.channel,
+                InteractionType::ApplicationCommand,
+                data,
+                app,
+            )
         },
     )
 }
@@ -1028,13 +1050,14 @@ impl Actor {
             Ok(start_interaction(
                 state,
                 NewInteraction {
-                    user: who,
-                    channel,
                     message: Some(message.get()),
-                    kind: InteractionType::MessageComponent,
-                    data,
-                    label,
-                    resolved_messages: Vec::new(),
+                    ..NewInteraction::new(
+                        who,
+                        channel,
+                        InteractionType::MessageComponent,
+                        data,
+                        label,
+                    )
                 },
             ))
         })
@@ -1079,15 +1102,13 @@ impl Actor {
             state.note(line);
             Ok(start_interaction(
                 state,
-                NewInteraction {
-                    user: who,
-                    channel: channel.get(),
-                    message: None,
-                    kind: InteractionType::ModalSubmit,
+                NewInteraction::new(
+                    who,
+                    channel.get(),
+                    InteractionType::ModalSubmit,
                     data,
-                    label: format!("modal {custom_id}"),
-                    resolved_messages: Vec::new(),
-                },
+                    format!("modal {custom_id}"),
+                ),
             ))
         })
     }
@@ -1138,15 +1159,13 @@ impl Actor {
             state.note(line);
             Ok(start_interaction(
                 state,
-                NewInteraction {
-                    user: who,
-                    channel: channel.get(),
-                    message: None,
-                    kind: InteractionType::ApplicationCommand,
+                NewInteraction::new(
+                    who,
+                    channel.get(),
+                    InteractionType::ApplicationCommand,
                     data,
-                    label: format!("/{full}"),
-                    resolved_messages: Vec::new(),
-                },
+                    format!("/{full}"),
+                ),
             ))
         })
     }
@@ -1212,15 +1231,13 @@ impl Actor {
             state.note(line);
             Ok(start_interaction(
                 state,
-                NewInteraction {
-                    user: who,
-                    channel: channel.get(),
-                    message: None,
-                    kind: InteractionType::ApplicationCommandAutocomplete,
+                NewInteraction::new(
+                    who,
+                    channel.get(),
+                    InteractionType::ApplicationCommandAutocomplete,
                     data,
-                    label: format!("autocomplete of /{full}"),
-                    resolved_messages: Vec::new(),
-                },
+                    format!("autocomplete of /{full}"),
+                ),
             ))
         })
     }

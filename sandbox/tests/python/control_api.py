@@ -141,6 +141,17 @@ class Closed(Exception):
 check = Checks()
 
 
+def identify(ws, info, **extra):
+    """Sends IDENTIFY as the bot, with `extra` fields."""
+    d = {
+        "token": info["token"],
+        "intents": INTENTS,
+        "properties": {"os": "linux", "browser": "py", "device": "py"},
+    }
+    d.update(extra)
+    ws.send_json({"op": 2, "d": d})
+
+
 def session(base, info, compress, large_threshold):
     """Identify, check large, hear a user, answer over REST, heartbeat, close with 1000."""
     control = f"{base}/_sandbox"
@@ -149,18 +160,7 @@ def session(base, info, compress, large_threshold):
     ws = WebSocket(url)
     hello = ws.recv_json()
     check(f"{label}: HELLO first", hello["op"] == 10, hello)
-    ws.send_json(
-        {
-            "op": 2,
-            "d": {
-                "token": info["token"],
-                "intents": INTENTS,
-                "properties": {"os": "linux", "browser": "py", "device": "py"},
-                "shard": [0, 1],
-                "large_threshold": large_threshold,
-            },
-        }
-    )
+    identify(ws, info, shard=[0, 1], large_threshold=large_threshold)
     ready = ws.recv_json()
     check(f"{label}: READY", ready.get("t") == "READY", ready.get("t"))
     guilds = {}
@@ -236,16 +236,7 @@ def scene(base, info):
     """A scene posted to the control API plays bob while this client is the bot."""
     ws = WebSocket(info["gateway_url"] + "/?v=10&encoding=json&compress=zlib-stream")
     ws.recv_json()
-    ws.send_json(
-        {
-            "op": 2,
-            "d": {
-                "token": info["token"],
-                "intents": INTENTS,
-                "properties": {"os": "linux", "browser": "py", "device": "py"},
-            },
-        }
-    )
+    identify(ws, info)
     result = {}
     runner = threading.Thread(
         target=lambda: result.update(answer=http("POST", f"{base}/_sandbox/scene", SCENE))
@@ -278,16 +269,7 @@ def commands(base, info):
     control = f"{base}/_sandbox"
     ws = WebSocket(info["gateway_url"] + "/?v=10&encoding=json")
     ws.recv_json()
-    ws.send_json(
-        {
-            "op": 2,
-            "d": {
-                "token": info["token"],
-                "intents": INTENTS,
-                "properties": {"os": "linux", "browser": "py", "device": "py"},
-            },
-        }
-    )
+    identify(ws, info)
     _, app = http("GET", f"{info['api_url']}/applications/@me", token=info["token"])
     warn = {
         "name": "warn",
